@@ -1,0 +1,82 @@
+"""Atomic file writes: write to a temporary file beside the target, then rename over it.
+
+A build interrupted at any moment (Ctrl-C, a full disk, a crash in an exporter) leaves either the old
+file or the new one, never half of one. Several outputs can be staged together and published only when
+every one of them was written (:class:`StagedFiles`).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import tempfile
+from pathlib import Path
+from typing import Callable, Iterator
+
+
+@contextlib.contextmanager
+def atomic_path(target: str | os.PathLike[str]) -> Iterator[Path]:
+    """Yield a temporary path in the target's folder; on success it replaces the target."""
+    target = Path(target)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    os.close(fd)
+    tmp_path = Path(tmp)
+    try:
+        yield tmp_path
+        with open(tmp_path, "rb") as fh:
+            os.fsync(fh.fileno())
+        os.replace(tmp_path, target)
+    finally:
+        if tmp_path.exists():
+            tmp_path.unlink()
+
+
+def atomic_write_bytes(target: str | os.PathLike[str], data: bytes) -> None:
+    with atomic_path(target) as tmp:
+        tmp.write_bytes(data)
+
+
+def atomic_write_text(target: str | os.PathLike[str], text: str) -> None:
+    atomic_write_bytes(target, text.encode("utf-8"))
+
+
+class StagedFiles:
+    """Stage several outputs, then publish them all, or none if anything failed before publishing.
+
+    >>> with StagedFiles() as staged:                       # doctest: +SKIP
+    ...     write_parquet(table, staged.path("out/incidents.parquet"))
+    ...     write_csv(table, staged.path("out/acled.csv"))
+    """
+
+    def __init__(self) -> None:
+        self._staged: list[tuple[Path, Path]] = []
+
+    def path(self, target: str | os.PathLike[str]) -> Path:
+        target = Path(target)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+        os.close(fd)
+        self._staged.append((Path(tmp), target))
+        return Path(tmp)
+
+    def write(self, target: str | os.PathLike[str], writer: Callable[[Path], object]) -> Path:
+        tmp = self.path(target)
+        writer(tmp)
+        return tmp
+
+    def __enter__(self) -> "StagedFiles":
+        return self
+
+    def __exit__(self, exc_type: object, exc: object, tb: object) -> None:
+        try:
+            if exc_type is None:
+                for tmp, _ in self._staged:
+                    with open(tmp, "rb") as fh:
+                        os.fsync(fh.fileno())
+                for tmp, target in self._staged:
+                    os.replace(tmp, target)
+        finally:
+            for tmp, _ in self._staged:
+                if tmp.exists():
+                    tmp.unlink()

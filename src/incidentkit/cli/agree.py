@@ -1,0 +1,3 @@
+"""CLI commands for agree (filled in by its issue)."""
+
+commands: list = []

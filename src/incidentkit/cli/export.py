@@ -1,0 +1,3 @@
+"""CLI commands for export (filled in by its issue)."""
+
+commands: list = []

@@ -1,0 +1,3 @@
+"""CLI commands for external (filled in by its issue)."""
+
+commands: list = []

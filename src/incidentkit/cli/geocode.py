@@ -1,0 +1,3 @@
+"""CLI commands for geocode (filled in by its issue)."""
+
+commands: list = []

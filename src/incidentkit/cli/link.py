@@ -1,0 +1,3 @@
+"""CLI commands for link (filled in by its issue)."""
+
+commands: list = []

@@ -1,0 +1,86 @@
+"""`incidentkit validate` and `incidentkit build`."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+
+from incidentkit.build import DEFAULT_CODED, DEFAULT_OUT, build
+from incidentkit.cli._common import handle_errors
+from incidentkit.validate import validate
+
+
+@click.command("validate")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--json", "as_json", is_flag=True, help="Print the problems as JSON instead of lines.")
+@click.option("--strict", is_flag=True, help="Treat warnings as errors (exit 1 on any warning).")
+def validate_command(paths: tuple[Path, ...], as_json: bool, strict: bool) -> None:
+    """Check coded records (files or folders) against the codebook.
+
+    Prints one line per problem as  path:line: field: message [code].
+    Exit status: 0 all valid, 1 a record is invalid, 2 usage error.
+
+    \b
+    Example:
+        incidentkit validate datasets/coded
+        incidentkit validate --json datasets/coded/svt-2022-01-21-hasakah.yaml
+    """
+    report = validate(*paths)
+    failed = not report.ok or (strict and report.warnings)
+    if as_json:
+        click.echo(json.dumps({"valid": not failed, "files": report.files, "incidents": len(report.rows),
+                               "problems": report.to_dicts()}, ensure_ascii=False, indent=2))
+    else:
+        for p in report.problems:
+            click.echo(p.format())
+        status = "invalid" if failed else "valid"
+        click.echo(f"{report.files} file(s), {len(report.rows)} valid incident(s), {len(report.errors)} error(s), "
+                   f"{len(report.warnings)} warning(s): {status}", err=True)
+    sys.exit(1 if failed else 0)
+
+
+@click.command("build")
+@click.option("--coded", type=click.Path(path_type=Path), default=DEFAULT_CODED, show_default=True,
+              help="Folder of coded records (YAML/CSV).")
+@click.option("--out", type=click.Path(path_type=Path), default=DEFAULT_OUT, show_default=True,
+              help="Folder the dataset and its exports are written to.")
+@click.option("--gazetteer-dir", type=click.Path(path_type=Path), default=None,
+              help="Project gazetteer folder [default: OUT/gazetteer].")
+@click.option("--no-geocode", is_flag=True, help="Do not geocode; incidents without coordinates stay empty.")
+@click.option("--no-exports", is_flag=True, help="Write incidents.parquet only.")
+@click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
+@handle_errors
+def build_command(coded: Path, out: Path, gazetteer_dir: Path | None, no_geocode: bool, no_exports: bool,
+                  as_json: bool) -> None:
+    """Validate, geocode and write the dataset (incidents.parquet and its exports).
+
+    If any record is invalid, every problem is printed, nothing is written and the exit status is 1.
+
+    \b
+    Example:
+        incidentkit build
+        incidentkit build --coded my-project/coded --out my-project/dataset
+    """
+    result = build(coded, out, geocode=not no_geocode, gazetteer_dir=gazetteer_dir, exports=not no_exports,
+                   progress=sys.stderr.isatty())
+    for p in result.warnings:
+        click.echo(p.format(), err=True)
+    summary = result.summary()
+    if as_json:
+        click.echo(json.dumps(summary, ensure_ascii=False, indent=2))
+        return
+    click.echo(f"Built {summary['incidents']} incidents from {summary['sources']} source report(s) "
+               f"in {summary['files']} file(s); countries: {', '.join(summary['countries'])}")
+    click.echo(f"Fatalities low/best/high: {summary['fatalities_low']}/{summary['fatalities_best']}/"
+               f"{summary['fatalities_high']}")
+    click.echo("Event types: " + ", ".join(f"{k} {v}" for k, v in summary["event_types"].items()))
+    click.echo("Coordinates: " + ", ".join(f"{k} {v}" for k, v in summary["coordinates"].items())
+               + f"; warnings: {summary['warnings']}")
+    for path in summary["outputs"]:
+        click.echo(f"  wrote {path}")
+
+
+commands = [validate_command, build_command]

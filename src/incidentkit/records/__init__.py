@@ -1,0 +1,240 @@
+"""Loaders for coded records: one YAML file per source report, or a CSV with one row per incident.
+
+Both produce :class:`RawRecord` objects holding the values exactly as written plus the line of each,
+so the validator can name file, line and field for every problem. Nothing here judges the values.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Iterable, Iterator
+
+from incidentkit.codebook.fields import EVIDENCE_KEYS, INCIDENT_FIELDS, RECORD_FIELDS, SOURCE_FIELDS, Kind
+from incidentkit.errors import Problem, problem
+from incidentkit.records.located import LocatedDict, LocatedList
+from incidentkit.records.yamlload import YamlLoadError, load_yaml_text
+
+YAML_SUFFIXES = (".yaml", ".yml")
+CSV_SUFFIXES = (".csv",)
+LIST_SEPARATOR = ";"
+
+
+@dataclass
+class RawRecord:
+    """One source report's coding as written: the source, the coder, and its incidents."""
+
+    path: str
+    document: LocatedDict
+    incidents: list[LocatedDict] = field(default_factory=list)
+    fmt: str = "yaml"
+
+    @property
+    def source(self) -> LocatedDict:
+        src = self.document.get("source")
+        return src if isinstance(src, LocatedDict) else LocatedDict(self.document.line)
+
+
+@dataclass
+class LoadResult:
+    records: list[RawRecord]
+    problems: list[Problem]
+
+
+def discover(paths: Iterable[str | os.PathLike[str]]) -> tuple[list[Path], list[Problem]]:
+    """Every coded file under the given files and folders, sorted so builds are deterministic.
+
+    Symbolic links that lead outside a folder being searched are skipped: a coded folder must not pull
+    in files from elsewhere on the machine.
+    """
+    found: list[Path] = []
+    problems: list[Problem] = []
+    for raw in paths:
+        p = Path(raw)
+        if p.is_dir():
+            root = p.resolve()
+            for sub in sorted(p.rglob("*")):
+                if sub.suffix.lower() not in YAML_SUFFIXES + CSV_SUFFIXES or not sub.is_file():
+                    continue
+                if any(part.startswith(".") for part in sub.relative_to(p).parts):
+                    continue
+                if sub.is_symlink() and not sub.resolve().is_relative_to(root):
+                    problems.append(problem("file-unreadable", "symbolic link leads outside the coded folder; "
+                                            "skipped", path=str(sub)))
+                    continue
+                found.append(sub)
+        elif p.is_file():
+            found.append(p)
+        else:
+            problems.append(problem("file-unreadable", "no such file or folder", path=str(p)))
+    return found, problems
+
+
+def read_text(path: Path, display: str) -> str:
+    """Read a file as UTF-8, or raise :class:`YamlLoadError` naming the line of the first bad byte."""
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise YamlLoadError([problem("file-unreadable", f"cannot read the file: {exc.strerror or exc}",
+                                     path=display)]) from None
+    if not data.strip():
+        raise YamlLoadError([problem("file-empty", "the file is empty", path=display)])
+    if b"\x00" in data:
+        line = data[: data.index(b"\x00")].count(b"\n") + 1
+        raise YamlLoadError([problem("file-encoding", "the file holds NUL bytes: it is binary, not a text record",
+                                     path=display, line=line)])
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise YamlLoadError([problem(
+            "file-encoding", f"byte 0x{data[exc.start]:02x} is not valid UTF-8; save the file as UTF-8",
+            path=display, line=line)]) from None
+    return text[1:] if text.startswith("\ufeff") else text
+
+
+def load_yaml(path: Path, display: str | None = None) -> RawRecord:
+    display = display or str(path)
+    doc = load_yaml_text(read_text(path, display), display)
+    if not isinstance(doc, LocatedDict):
+        raise YamlLoadError([problem("yaml-structure", "a coded record is a mapping with source, coder, coded_on "
+                                     f"and incidents; this file holds a {type(doc).__name__}", path=display,
+                                     line=getattr(doc, "line", 1))])
+    incidents = doc.get("incidents")
+    items = [i for i in incidents if isinstance(i, LocatedDict)] if isinstance(incidents, LocatedList) else []
+    return RawRecord(display, doc, items, "yaml")
+
+
+_SOURCE_COLUMNS = {f"source_{name}": name for name in SOURCE_FIELDS}
+_LIST_KINDS = (Kind.TEXT_LIST,)
+
+
+def load_csv(path: Path, display: str | None = None) -> list[RawRecord]:
+    """One record per row: ``source_*`` columns form the source, the rest the incident.
+
+    Fatalities may be one ``fatalities`` column or ``fatalities_low/best/high``; list fields separate
+    items with ';'; evidence comes from ``evidence_<field>`` columns. Empty cells count as absent.
+    """
+    display = display or str(path)
+    text = read_text(path, display)
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    try:
+        header = next(reader)
+    except csv.Error as exc:
+        raise YamlLoadError([problem("csv-syntax", f"CSV syntax error: {exc}", path=display, line=1)]) from None
+    except StopIteration:  # pragma: no cover - empty files are caught before
+        raise YamlLoadError([problem("file-empty", "the file is empty", path=display)]) from None
+    seen: set[str] = set()
+    for name in header:
+        if name in seen:
+            raise YamlLoadError([problem("csv-header", f"column {name!r} appears twice in the header",
+                                         path=display, line=1, field=name)])
+        seen.add(name)
+    records: list[RawRecord] = []
+    start = reader.line_num + 1
+    while True:
+        try:
+            row = next(reader)
+        except StopIteration:
+            break
+        except csv.Error as exc:
+            raise YamlLoadError([problem("csv-syntax", f"CSV syntax error: {exc}", path=display,
+                                         line=reader.line_num)]) from None
+        line, start = start, reader.line_num + 1
+        if not any(cell.strip() for cell in row):
+            continue
+        if len(row) != len(header):
+            raise YamlLoadError([problem("csv-syntax", f"row has {len(row)} cells but the header has "
+                                         f"{len(header)}", path=display, line=line)])
+        records.append(_csv_row_record(display, header, row, line))
+    return records
+
+
+def _csv_row_record(display: str, header: list[str], row: list[str], line: int) -> RawRecord:
+    doc, source, incident = LocatedDict(line), LocatedDict(line), LocatedDict(line)
+    fatalities = LocatedDict(line)
+    evidence = LocatedList(line)
+    for name, cell in zip(header, row):
+        if cell == "":
+            continue
+        if name in _SOURCE_COLUMNS:
+            target, key = source, _SOURCE_COLUMNS[name]
+            fdef = SOURCE_FIELDS[key]
+        elif name in RECORD_FIELDS:
+            target, key, fdef = doc, name, RECORD_FIELDS[name]
+        elif name.startswith("fatalities_") and name[11:] in ("low", "best", "high"):
+            fatalities[name[11:]] = cell
+            fatalities.lines[name[11:]] = line
+            continue
+        elif name.startswith("evidence_"):
+            item = LocatedDict(line)
+            item.update(field=name[9:], quote=cell)
+            item.lines.update({k: line for k in EVIDENCE_KEYS})
+            evidence.append(item)
+            evidence.lines.append(line)
+            continue
+        else:
+            target, key = incident, name
+            fdef = INCIDENT_FIELDS.get(name)
+        value: object = cell
+        if fdef is not None and fdef.kind in _LIST_KINDS:
+            lst = LocatedList(line)
+            for part in cell.split(LIST_SEPARATOR):
+                if part.strip():
+                    lst.append(part.strip())
+                    lst.lines.append(line)
+            value = lst
+        target[key] = value
+        target.lines[key] = line
+    if fatalities:
+        if "fatalities" in incident:  # both forms given: keep them apart so the validator names the clash
+            for part, cell in fatalities.items():
+                incident[f"fatalities_{part}"] = cell
+                incident.lines[f"fatalities_{part}"] = line
+        else:
+            incident["fatalities"] = fatalities
+            incident.lines["fatalities"] = line
+    if evidence:
+        incident["evidence"] = evidence
+        incident.lines["evidence"] = line
+    doc["source"] = source
+    doc.lines["source"] = line
+    return RawRecord(display, doc, [incident], "csv")
+
+
+def load_paths(paths: Iterable[str | os.PathLike[str]], base: Path | None = None) -> LoadResult:
+    """Load every coded file under ``paths``; unreadable files become problems, not exceptions."""
+    files, problems = discover(paths)
+    records: list[RawRecord] = []
+    for f in files:
+        display = _display(f, base)
+        try:
+            if f.suffix.lower() in CSV_SUFFIXES:
+                records.extend(load_csv(f, display))
+            else:
+                records.append(load_yaml(f, display))
+        except YamlLoadError as exc:
+            problems.extend(exc.problems)
+    return LoadResult(records, problems)
+
+
+def _display(path: Path, base: Path | None) -> str:
+    if base is not None:
+        try:
+            return path.resolve().relative_to(base.resolve()).as_posix()
+        except ValueError:
+            pass
+    return path.as_posix()
+
+
+def iter_incidents(records: Iterable[RawRecord]) -> Iterator[tuple[RawRecord, LocatedDict]]:
+    for record in records:
+        for incident in record.incidents:
+            yield record, incident
+
+
+__all__ = ["RawRecord", "LoadResult", "discover", "load_yaml", "load_csv", "load_paths", "iter_incidents",
+           "YamlLoadError"]

@@ -1,0 +1,588 @@
+"""Validation: every rule of the codebook, turning raw records into normalised incident rows.
+
+Each :class:`~incidentkit.codebook.fields.Kind` has one checker that either returns the normalised value
+or a message naming the value and what is allowed. Cross-field rules run after the fields. The result is
+data (:class:`ValidationReport`) that the CLI prints, the build refuses to write on, and notebooks inspect.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import os
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable, Iterable, Mapping, Sequence
+
+from rapidfuzz import process as fuzz_process
+
+from incidentkit.codebook import countries, vocab
+from incidentkit.codebook.actors import ACTORS_BY_NAME
+from incidentkit.codebook.fields import (EVIDENCE_KEYS, FATALITY_PARTS, INCIDENT_FIELDS, RECORD_FIELDS,
+                                         SOURCE_FIELDS, TOP_LEVEL_KEYS, Field, Kind)
+from incidentkit.errors import Problem, problem
+from incidentkit.records import RawRecord, load_paths
+from incidentkit.records.located import LocatedDict, line_of
+
+ID_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+MAX_ID_LENGTH = 200
+
+
+class _Bad(Exception):
+    """Raised by a checker: the value is wrong; carries the catalogue code and the message."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+
+def did_you_mean(value: str, choices: Iterable[str], cutoff: float = 70) -> str:
+    """' (did you mean 'X'?)' for a near miss, '' otherwise."""
+    match = fuzz_process.extractOne(value, list(choices), score_cutoff=cutoff)
+    return f" (did you mean {match[0]!r}?)" if match else ""
+
+
+def _show(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 80 else text[:77] + "..."
+
+
+def _allowed_list(values: Iterable[Any], limit: int = 8) -> str:
+    vals = [str(v) for v in values]
+    shown = ", ".join(vals[:limit])
+    return shown + (f", ... ({len(vals)} in all)" if len(vals) > limit else "")
+
+
+# ---- one checker per kind ------------------------------------------------------------------------
+
+def _text(value: Any) -> str:
+    if isinstance(value, str):
+        return value
+    raise _Bad("type-error", f"expected text, got {type(value).__name__} {_show(value)}; "
+                             "put the value in quotes to keep it as written")
+
+
+def _id(value: Any) -> str:
+    text = _text(value)
+    if not ID_RE.match(text) or len(text) > MAX_ID_LENGTH:
+        raise _Bad("bad-id", f"{_show(text)} is not a safe id: use lowercase letters, digits and single '-' "
+                             f"(at most {MAX_ID_LENGTH} characters), e.g. 'svt-2022-01-21-hasakah-01'")
+    return text
+
+
+def _url(value: Any) -> str:
+    text = _text(value)
+    if not re.match(r"^https?://[^\s/$.?#].[^\s]*$", text):
+        raise _Bad("type-error", f"{_show(text)} is not a web address starting with http:// or https://")
+    return text
+
+
+def parse_date(value: Any) -> dt.date:
+    """An ISO date from text (YYYY-MM-DD) or a date object; anything else is a clear error."""
+    if isinstance(value, dt.datetime):
+        raise _Bad("bad-date", f"{_show(value)} has a time of day; write the date alone as YYYY-MM-DD")
+    if isinstance(value, dt.date):
+        return value
+    if not isinstance(value, str) or not DATE_RE.match(value.strip()):
+        raise _Bad("bad-date", f"{_show(value)} is not an ISO date; write YYYY-MM-DD, e.g. 2022-01-20")
+    try:
+        return dt.date.fromisoformat(value.strip())
+    except ValueError:
+        raise _Bad("bad-date", f"{_show(value)} is not a real calendar date") from None
+
+
+def _language(value: Any) -> str:
+    code = countries.language_code(_text(value))
+    if code is None:
+        raise _Bad("not-in-vocabulary", f"{_show(value)} is not an ISO 639-1 language code (e.g. sv, ar, en)")
+    return code
+
+
+def _country(value: Any) -> str:
+    text = _text(value)
+    code = countries.country_code(text)
+    if code is None:
+        hint = did_you_mean(text, countries.all_country_names())
+        raise _Bad("not-in-vocabulary", f"{_show(text)} is not an ISO 3166-1 country code or name{hint}")
+    return code
+
+
+def _text_list(value: Any) -> list[str]:
+    if value is None:
+        return []
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, list):
+        out = []
+        for item in value:
+            if not isinstance(item, str):
+                raise _Bad("type-error", f"list items must be text, got {type(item).__name__} {_show(item)}")
+            out.append(item)
+        return out
+    raise _Bad("type-error", f"expected a list of text, got {type(value).__name__} {_show(value)}")
+
+
+def _vocab_match(text: str, allowed: Iterable[str]) -> str | None:
+    folded = vocab.normalise_label(text).casefold()
+    for candidate in allowed:
+        if candidate.casefold() == folded:
+            return candidate
+    return None
+
+
+def _event_type(value: Any) -> str:
+    text = _text(value)
+    match = _vocab_match(text, vocab.EVENT_TYPES)
+    if match is None:
+        raise _Bad("not-in-vocabulary", f"{_show(text)} is not an ACLED event type"
+                   f"{did_you_mean(text, vocab.EVENT_TYPES)}; allowed: {_allowed_list(vocab.EVENT_TYPES)}")
+    return match
+
+
+def _sub_event_type(value: Any) -> str:
+    text = _text(value)
+    match = _vocab_match(text, vocab.SUB_EVENT_TYPES)
+    if match is None:
+        raise _Bad("not-in-vocabulary", f"{_show(text)} is not an ACLED sub-event type"
+                   f"{did_you_mean(text, vocab.SUB_EVENT_TYPES)}")
+    return match
+
+
+def _inter(value: Any) -> int:
+    code = vocab.inter_code(value)
+    if code is None:
+        labels = [f"{k} {v}" for k, v in vocab.INTER_CODES.items()]
+        hint = did_you_mean(value, vocab.INTER_CODES.values()) if isinstance(value, str) else ""
+        raise _Bad("not-in-vocabulary", f"{_show(value)} is not an ACLED actor type{hint}; allowed: numbers or "
+                                        f"labels {_allowed_list(labels, 8)}")
+    return code
+
+
+def _integer(value: Any) -> int:
+    if isinstance(value, bool):
+        raise _Bad("type-error", f"expected a whole number, got {_show(value)}")
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, str) and re.fullmatch(r"\s*[-+]?\d+\s*", value):
+        return int(value)
+    raise _Bad("type-error", f"expected a whole number, got {type(value).__name__} {_show(value)}")
+
+
+def _code(fdef: Field) -> Callable[[Any], int]:
+    allowed = fdef.vocabulary or {}
+
+    def check(value: Any) -> int:
+        n = _integer(value)
+        if n not in allowed:
+            raise _Bad("out-of-range", f"{_show(value)} is not a {fdef.name} code; allowed: "
+                                       + "; ".join(f"{k} = {v}" for k, v in allowed.items()))
+        return n
+    return check
+
+
+_TRUE = {"true", "yes", "1", "civilian targeting", "civilians targeted", "y"}
+_FALSE = {"false", "no", "0", "n", ""}
+
+
+def _bool(value: Any) -> bool:
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, str):
+        folded = value.strip().casefold()
+        if folded in _TRUE:
+            return True
+        if folded in _FALSE:
+            return False
+    raise _Bad("type-error", f"{_show(value)} is not true or false (ACLED's 'Civilian targeting' also works)")
+
+
+def _number(value: Any) -> float:
+    if isinstance(value, bool):
+        raise _Bad("type-error", f"expected a number, got {_show(value)}")
+    if isinstance(value, (int, float)):
+        f = float(value)
+    elif isinstance(value, str):
+        try:
+            f = float(value)
+        except ValueError:
+            raise _Bad("type-error", f"expected a number, got {_show(value)}") from None
+    else:
+        raise _Bad("type-error", f"expected a number, got {type(value).__name__} {_show(value)}")
+    if math.isnan(f) or math.isinf(f):
+        raise _Bad("out-of-range", f"{_show(value)} is not a finite number")
+    return f
+
+
+def _bounded(lo: float, hi: float, what: str) -> Callable[[Any], float]:
+    def check(value: Any) -> float:
+        f = _number(value)
+        if not lo <= f <= hi:
+            raise _Bad("out-of-range", f"{what} {_show(value)} is outside [{lo:g}, {hi:g}]")
+        return f
+    return check
+
+
+def _count(value: Any) -> int:
+    n = _integer(value)
+    if n < 0:
+        raise _Bad("out-of-range", f"{_show(value)} is negative; counts are whole numbers >= 0")
+    return n
+
+
+def _fatalities(value: Any) -> tuple[int, int, int]:
+    if not isinstance(value, dict):
+        n = _count(value)
+        return n, n, n
+    unknown = [k for k in value if k not in FATALITY_PARTS]
+    if unknown:
+        raise _Bad("unknown-field", f"fatalities has unknown key {unknown[0]!r}"
+                   f"{did_you_mean(str(unknown[0]), FATALITY_PARTS)}; allowed: low, best, high")
+    if "best" not in value:
+        raise _Bad("required-missing", "fatalities needs at least 'best' (low and high default to it)")
+    best = _count(value["best"])
+    low = _count(value["low"]) if value.get("low") is not None else best
+    high = _count(value["high"]) if value.get("high") is not None else best
+    if not low <= best <= high:
+        raise _Bad("fatalities-order", f"low {low}, best {best}, high {high}: need low <= best <= high")
+    return low, best, high
+
+
+_EVIDENCE_FIELDS = set(INCIDENT_FIELDS) | {f"source.{k}" for k in SOURCE_FIELDS} | {
+    f"fatalities.{p}" for p in FATALITY_PARTS}
+
+
+def _evidence(value: Any) -> list[dict[str, str]]:
+    if not isinstance(value, list):
+        raise _Bad("type-error", "evidence is a list of {field, quote} items")
+    out = []
+    for i, item in enumerate(value, start=1):
+        if not isinstance(item, dict):
+            raise _Bad("type-error", f"evidence item {i} must be a mapping with 'field' and 'quote'")
+        unknown = [k for k in item if k not in EVIDENCE_KEYS]
+        if unknown:
+            raise _Bad("unknown-field", f"evidence item {i} has unknown key {unknown[0]!r}"
+                       f"{did_you_mean(str(unknown[0]), EVIDENCE_KEYS)}; allowed: field, quote")
+        fname, quote = item.get("field"), item.get("quote")
+        if not isinstance(fname, str) or not isinstance(quote, str) or not quote.strip():
+            raise _Bad("required-missing", f"evidence item {i} needs a field name and a non-empty quote")
+        if fname not in _EVIDENCE_FIELDS:
+            raise _Bad("evidence-field-unknown", f"evidence item {i} names field {fname!r}, which the codebook "
+                       f"does not define{did_you_mean(fname, _EVIDENCE_FIELDS)}")
+        out.append({"field": fname, "quote": quote})
+    return out
+
+
+_SIMPLE_CHECKERS: dict[Kind, Callable[[Any], Any]] = {
+    Kind.ID: _id, Kind.TEXT: _text, Kind.URL: _url, Kind.DATE: parse_date, Kind.LANGUAGE: _language,
+    Kind.COUNTRY: _country, Kind.TEXT_LIST: _text_list, Kind.EVENT_TYPE: _event_type,
+    Kind.SUB_EVENT_TYPE: _sub_event_type, Kind.INTER: _inter, Kind.BOOL: _bool,
+    Kind.LATITUDE: _bounded(-90, 90, "latitude"), Kind.LONGITUDE: _bounded(-180, 180, "longitude"),
+    Kind.COUNT: _count, Kind.FATALITIES: _fatalities, Kind.EVIDENCE: _evidence,
+}
+
+
+def _checker(fdef: Field) -> Callable[[Any], Any]:
+    return _code(fdef) if fdef.kind is Kind.CODE else _SIMPLE_CHECKERS[fdef.kind]
+
+
+_CHECKERS: dict[tuple[str, str], Callable[[Any], Any]] = {
+    (f.level.value, f.name): _checker(f)
+    for group in (SOURCE_FIELDS, RECORD_FIELDS, INCIDENT_FIELDS) for f in group.values()
+}
+
+
+def _is_empty(value: Any) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+# ---- checking a mapping of fields ----------------------------------------------------------------
+
+@dataclass
+class _Context:
+    path: str
+    record_id: str = ""
+    problems: list[Problem] = field(default_factory=list)
+
+    def add(self, code: str, message: str, line: int | None, fld: str = "", value: Any = None) -> None:
+        self.problems.append(problem(code, message, path=self.path, line=line, field=fld, value=value,
+                                     record_id=self.record_id))
+
+
+def _check_mapping(ctx: _Context, mapping: Any, fields: Mapping[str, Field], prefix: str,
+                   extra_keys: Sequence[str] = ()) -> dict[str, Any]:
+    """Check known fields, report unknown and missing ones, return the normalised values."""
+    out: dict[str, Any] = {}
+    if not isinstance(mapping, dict):
+        ctx.add("yaml-structure", f"{prefix or 'record'} must be a mapping of fields, got {_show(mapping)}",
+                getattr(mapping, "line", None), prefix)
+        return out
+    for key, value in mapping.items():
+        line = line_of(mapping, key)
+        name = f"{prefix}{key}"
+        fdef = fields.get(key)
+        if fdef is None:
+            if key in extra_keys:
+                continue
+            allowed = list(fields) + list(extra_keys)
+            ctx.add("unknown-field", f"unknown field {key!r}{did_you_mean(str(key), allowed)}; the codebook "
+                    f"defines: {_allowed_list(allowed, 40)}", line, name, key)
+            continue
+        if _is_empty(value):
+            continue
+        try:
+            out[key] = _CHECKERS[(fdef.level.value, key)](value)
+        except _Bad as bad:
+            ctx.add(bad.code, bad.message, line, name, value)
+            out[key] = _INVALID
+    for key, fdef in fields.items():
+        if fdef.required and key not in out:
+            ctx.add("required-missing", f"required field {key!r} is missing or empty ({fdef.description})",
+                    getattr(mapping, "line", None), f"{prefix}{key}")
+    return out
+
+
+class _Invalid:
+    def __repr__(self) -> str:
+        return "<invalid>"
+
+
+_INVALID = _Invalid()
+
+
+def _ok(*values: Any) -> bool:
+    return all(v is not None and v is not _INVALID for v in values)
+
+
+# ---- records ---------------------------------------------------------------------------------------
+
+@dataclass
+class ValidationReport:
+    """What validation found: the problems, and the normalised rows of the records that passed."""
+
+    problems: list[Problem]
+    rows: list[dict[str, Any]]
+    files: int = 0
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.problems if p.is_error]
+
+    @property
+    def warnings(self) -> list[Problem]:
+        return [p for p in self.problems if not p.is_error]
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+    def to_dicts(self) -> list[dict[str, Any]]:
+        return [p.to_dict() for p in self.problems]
+
+    def to_frame(self) -> Any:
+        """The problems as a pandas DataFrame (one row per problem), for notebooks."""
+        import pandas as pd
+
+        cols = ["path", "line", "field", "code", "severity", "message", "value", "record_id"]
+        return pd.DataFrame([p.to_dict() for p in self.problems], columns=cols + ["title", "extra"])[cols]
+
+
+def validate_record(record: RawRecord) -> tuple[list[dict[str, Any]], list[Problem]]:
+    """Validate one source report's coding; return its normalised incident rows and the problems."""
+    ctx = _Context(record.path)
+    doc = record.document
+    for key in doc:
+        if key not in TOP_LEVEL_KEYS:
+            ctx.add("unknown-field", f"unknown top-level key {key!r}{did_you_mean(str(key), TOP_LEVEL_KEYS)}; "
+                    f"allowed: {', '.join(TOP_LEVEL_KEYS)}", line_of(doc, key), str(key), key)
+    if "source" not in doc:
+        ctx.add("required-missing", "the record has no 'source' mapping", doc.line, "source")
+    source = _check_mapping(ctx, doc.get("source", LocatedDict(doc.line)), SOURCE_FIELDS, "source.")
+    top = _check_mapping(ctx, _subset(doc, RECORD_FIELDS), RECORD_FIELDS, "")
+    incidents = doc.get("incidents") if record.fmt == "yaml" else record.incidents
+    if record.fmt == "yaml":
+        if not isinstance(incidents, list) or not incidents:
+            ctx.add("required-missing", "the record needs a non-empty 'incidents' list", line_of(doc, "incidents")
+                    if "incidents" in doc else doc.line, "incidents")
+            incidents = []
+        elif any(not isinstance(i, dict) for i in incidents):
+            for idx, inc in enumerate(incidents):
+                if not isinstance(inc, dict):
+                    ctx.add("yaml-structure", f"incident {idx + 1} must be a mapping of fields, got {_show(inc)}",
+                            line_of(incidents, idx), "incidents")
+            incidents = [i for i in incidents if isinstance(i, dict)]
+    rows = [_incident_row(ctx, inc, source, top, record) for inc in incidents]
+    return rows, ctx.problems
+
+
+def _subset(doc: LocatedDict, fields: Mapping[str, Field]) -> LocatedDict:
+    out = LocatedDict(doc.line)
+    for k in fields:
+        if k in doc:
+            out[k] = doc[k]
+            out.lines[k] = doc.line_of(k)
+    return out
+
+
+def _incident_row(ctx: _Context, inc: LocatedDict, source: dict[str, Any], top: dict[str, Any],
+                  record: RawRecord) -> dict[str, Any]:
+    ctx.record_id = inc.get("id") if isinstance(inc.get("id"), str) else ""
+    before = len(ctx.problems)
+    v = _check_mapping(ctx, inc, INCIDENT_FIELDS, "")
+    line = getattr(inc, "line", None)
+
+    def at(key: str) -> int | None:
+        return line_of(inc, key) if key in inc else line
+
+    # dates
+    start, end = v.get("date_start"), v.get("date_end")
+    if end is None and _ok(start):
+        end = v["date_end"] = start
+    if _ok(start, end) and end < start:
+        ctx.add("date-order", f"date_end {end.isoformat()} is before date_start {start.isoformat()}",
+                at("date_end"), "date_end", inc.get("date_end"))
+    published = source.get("published")
+    if _ok(published, end) and end > published:
+        ctx.add("date-after-publication", f"the incident ends on {end.isoformat()}, after the report was "
+                f"published ({published.isoformat()})", at("date_end" if "date_end" in inc else "date_start"),
+                "date_end" if "date_end" in inc else "date_start", end.isoformat())
+    # event and sub-event type
+    et, st = v.get("event_type"), v.get("sub_event_type")
+    if _ok(et, st) and vocab.SUB_EVENT_TYPES[st] != et:
+        ctx.add("sub-event-mismatch", f"{st!r} belongs to {vocab.SUB_EVENT_TYPES[st]!r}, not {et!r}; "
+                f"{et!r} allows: {_allowed_list(vocab.EVENT_TYPES[et])}", at("sub_event_type"),
+                "sub_event_type", st)
+    # actors
+    actor2, inter2 = v.get("actor2"), v.get("inter2")
+    if actor2 and actor2 is not _INVALID and not inter2:
+        ctx.add("inter-without-actor", f"actor2 {actor2!r} needs inter2 (its ACLED actor type, 1-8)",
+                at("actor2"), "inter2")
+    if inter2 and inter2 is not _INVALID and not actor2:
+        ctx.add("inter-without-actor", f"inter2 is {inter2} but there is no actor2; use 0 or leave it empty "
+                "for a single-actor event", at("inter2"), "inter2", inter2)
+    if v.get("inter1") == 0:
+        ctx.add("out-of-range", "inter1 cannot be 0: actor1 always has an actor type (1-8)", at("inter1"),
+                "inter1", 0)
+    for key in ("actor1", "actor2"):
+        name = v.get(key)
+        if isinstance(name, str) and name not in ACTORS_BY_NAME:
+            ctx.add("actor-not-in-list", f"{name!r} is not in the codebook's actor list"
+                    f"{did_you_mean(name, ACTORS_BY_NAME, 80)}; use a listed name if one fits", at(key), key, name)
+    # civilian targeting
+    if v.get("civilian_targeting") is True and _ok(et, st) and not vocab.civilian_targeting_allowed(et, st):
+        ctx.add("civilian-targeting-not-allowed", f"civilian_targeting is set on a {et!r}/{st!r} event; ACLED "
+                "allows it only for Violence against civilians, Explosions/Remote violence, Riots and Excessive "
+                "force against protesters", at("civilian_targeting"), "civilian_targeting", True)
+    # coordinates
+    lat, lon = v.get("latitude"), v.get("longitude")
+    if (lat is None) != (lon is None):
+        missing = "longitude" if lon is None else "latitude"
+        ctx.add("coordinates-incomplete", f"{missing} is missing: give latitude and longitude together or "
+                "neither", at("latitude" if lat is not None else "longitude"), missing)
+    elif _ok(lat, lon) and _ok(v.get("country")):
+        km = _outside_country_km(lat, lon, v["country"])
+        if km:
+            ctx.add("coordinates-outside-country", f"({lat:g}, {lon:g}) lies about {km:.0f} km outside "
+                    f"{countries.country_name(v['country'])} ({v['country']})", at("latitude"), "latitude",
+                    [lat, lon])
+    # fatalities and the UCDP split
+    fat = v.get("fatalities")
+    parts = [v.get(k) for k in ("deaths_a", "deaths_b", "deaths_civilians", "deaths_unknown")]
+    if _ok(fat) and any(p is not None for p in parts) and all(p is not _INVALID for p in parts):
+        total = sum(p or 0 for p in parts)
+        if total != fat[1]:
+            ctx.add("deaths-exceed-best", f"deaths_a + deaths_b + deaths_civilians + deaths_unknown = {total}, "
+                    f"but fatalities best is {fat[1]}", at("deaths_a"), "deaths_a", total)
+    ctx.record_id = ""
+    if any(p.is_error for p in ctx.problems[before:]):
+        return {}
+    return _row(v, source, top, record, line or 0)
+
+
+def _outside_country_km(lat: float, lon: float, country: str) -> float | None:
+    try:
+        from incidentkit.geocode import distance_outside_country_km
+    except ImportError:  # pragma: no cover - geocoding package being built
+        return None
+    return distance_outside_country_km(lat, lon, country)
+
+
+def _row(v: dict[str, Any], source: dict[str, Any], top: dict[str, Any], record: RawRecord,
+         line: int) -> dict[str, Any]:
+    row: dict[str, Any] = {f"source_{k}": source.get(k) for k in SOURCE_FIELDS}
+    row["source_originators"] = source.get("originators") or []
+    row.update({k: top.get(k) for k in RECORD_FIELDS})
+    for key, fdef in INCIDENT_FIELDS.items():
+        if fdef.kind is Kind.FATALITIES:
+            row["fatalities_low"], row["fatalities_best"], row["fatalities_high"] = v[key]
+        elif fdef.kind in (Kind.TEXT_LIST, Kind.EVIDENCE):
+            row[key] = v.get(key) or []
+        else:
+            row[key] = v.get(key)
+    inter2 = row["inter2"] or 0
+    row["inter2"] = inter2 if row["actor2"] else None
+    row["civilian_targeting"] = bool(row["civilian_targeting"])
+    row["disorder_type"] = vocab.disorder_type(row["sub_event_type"])
+    row["interaction"] = vocab.interaction(row["inter1"], inter2)
+    row["record_path"] = record.path
+    row["record_line"] = line
+    return row
+
+
+def check_unique_ids(rows: list[dict[str, Any]], sources: list[tuple[str, str, int | None]]) -> list[Problem]:
+    """Incident ids and source ids are unique across the whole project (all files together)."""
+    problems: list[Problem] = []
+    seen: dict[str, tuple[str, int]] = {}
+    for row in rows:
+        key = row["id"]
+        if key in seen:
+            path, line = seen[key]
+            problems.append(problem("duplicate-id", f"incident id {key!r} is already used in {path}:{line}",
+                                    path=row["record_path"], line=row["record_line"], field="id", value=key,
+                                    record_id=key))
+        else:
+            seen[key] = (row["record_path"], row["record_line"])
+    seen_src: dict[str, tuple[str, int | None]] = {}
+    for src_id, path, line in sources:
+        if src_id in seen_src and seen_src[src_id][0] != path:
+            other = seen_src[src_id]
+            problems.append(problem("duplicate-id", f"source id {src_id!r} is already used in {other[0]}"
+                                    f"{':' + str(other[1]) if other[1] else ''}; one file per source report",
+                                    path=path, line=line, field="source.id", value=src_id))
+        seen_src.setdefault(src_id, (path, line))
+    return problems
+
+
+def validate_records(records: Sequence[RawRecord], load_problems: Sequence[Problem] = ()) -> ValidationReport:
+    problems = list(load_problems)
+    rows: list[dict[str, Any]] = []
+    sources: list[tuple[str, str, int | None]] = []
+    for record in records:
+        rec_rows, rec_problems = validate_record(record)
+        problems.extend(rec_problems)
+        rows.extend(r for r in rec_rows if r)
+        src = record.document.get("source")
+        if isinstance(src, dict) and isinstance(src.get("id"), str) and record.fmt == "yaml":
+            sources.append((src["id"], record.path, line_of(src, "id")))
+    problems.extend(check_unique_ids(rows, sources))
+    files = len({r.path for r in records})
+    return ValidationReport(problems, rows, files)
+
+
+def validate(*paths: str | os.PathLike[str], base: str | os.PathLike[str] | None = None) -> ValidationReport:
+    """Validate coded records under the given files or folders.
+
+    Returns a :class:`ValidationReport`; nothing is printed or written.
+
+    >>> report = validate("datasets/coded")          # doctest: +SKIP
+    >>> report.ok, len(report.rows), report.to_frame().head()  # doctest: +SKIP
+    """
+    loaded = load_paths(paths or ("datasets/coded",), Path(base) if base is not None else None)
+    report = validate_records(loaded.records, loaded.problems)
+    report.files = len({p.path for p in loaded.problems if p.code.startswith(("file", "yaml", "csv"))}
+                       | {r.path for r in loaded.records})
+    return report
