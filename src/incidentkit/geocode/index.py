@@ -63,12 +63,8 @@ class Index:
         self.gid: list[str] = []
         self.precision: list[int] = []
         self.note: dict[int, str] = {}
-        #: fold key -> record postings, each ``idx * 2 + (1 if the key is the record's main name)``
-        self.exact: dict[str, list[int]] = {}
-        #: skeleton key -> record indices
-        self.skel: dict[str, list[int]] = {}
-        #: country -> fold keys of its places (the candidate list for fuzzy matching)
-        self.by_country: dict[str, list[str]] = {}
+        # fold key -> postings ``idx * 2 + (1 if the key is the record's main name)``, skeleton key ->
+        # record indices, country -> its fold keys: stored compactly, see _freeze / exact_postings
         #: (country, folded province name) -> admin1 code; (country, code) -> record index
         self.admin1_keys: dict[tuple[str, str], str] = {}
         self.admin1_record: dict[tuple[str, str], int] = {}
@@ -76,6 +72,79 @@ class Index:
 
     def __len__(self) -> int:
         return len(self.names)
+
+    # -- lookups -------------------------------------------------------------------------------------
+    def exact_postings(self, key: str) -> list[int]:
+        """Postings (``idx * 2 + primary``) of a fold key; empty when the key is unknown."""
+        k = self._exact_id.get(key)
+        if k is None:
+            return []
+        return self._exact_post[self._exact_off[k]:self._exact_off[k + 1]].tolist()
+
+    def skeleton_postings(self, key: str) -> list[int]:
+        """Record indices whose name has this skeleton key."""
+        k = self._skel_id.get(key)
+        if k is None:
+            return []
+        return self._skel_post[self._skel_off[k]:self._skel_off[k + 1]].tolist()
+
+    def country_keys(self, country: str) -> list[str]:
+        """Fold keys of a country's places: the candidate list for fuzzy matching (memoised)."""
+        got = self._country_memo.get(country)
+        if got is None:
+            ids = self._country_ids.get(country)
+            got = [] if ids is None else [self._exact_keys[i] for i in ids.tolist()]
+            self._country_memo[country] = got
+        return got
+
+    # -- compact storage: a few big objects pickle and load far faster than a million small ones ----
+    _STR_COLS = ("names", "country", "admin1", "kind", "gazetteer", "gid")
+
+    def _freeze(self, exact: dict[str, list[int]], skel: dict[str, list[int]],
+                ckeys: dict[str, set[str]]) -> None:
+        import numpy as np
+
+        def csr(d: dict[str, list[int]]) -> tuple[list[str], dict[str, int], "np.ndarray", "np.ndarray"]:
+            keys = list(d)
+            off = np.zeros(len(keys) + 1, dtype=np.int64)
+            off[1:] = np.cumsum([len(d[k]) for k in keys])
+            post = np.fromiter((v for k in keys for v in d[k]), dtype=np.int32, count=int(off[-1]))
+            return keys, {k: i for i, k in enumerate(keys)}, off, post
+
+        self._exact_keys, self._exact_id, self._exact_off, self._exact_post = csr(exact)
+        _, self._skel_id, self._skel_off, self._skel_post = csr(skel)
+        self._skel_keys = list(self._skel_id)
+        self._country_ids = {cc: np.array(sorted(self._exact_id[k] for k in v), dtype=np.int32)
+                             for cc, v in ckeys.items()}
+        self._country_memo = {}
+
+    def __getstate__(self) -> dict:
+        import numpy as np
+
+        st = {k: v for k, v in self.__dict__.items()
+              if k not in self._STR_COLS and k not in ("_exact_id", "_skel_id", "_country_memo",
+                                                       "_exact_keys", "_skel_keys")}
+        for c in self._STR_COLS:
+            st[c] = "\x1f".join(getattr(self, c))
+        st["_exact_keys"] = "\x1f".join(self._exact_keys)
+        st["_skel_keys"] = "\x1f".join(self._skel_keys)
+        for c in ("lat", "lon"):
+            st[c] = np.asarray(self.__dict__[c], dtype=np.float64)
+        for c in ("population", "precision"):
+            st[c] = np.asarray(self.__dict__[c], dtype=np.int64)
+        return st
+
+    def __setstate__(self, st: dict) -> None:
+        for c in self._STR_COLS:
+            st[c] = st[c].split("\x1f") if st[c] else []
+        for c in ("lat", "lon", "population", "precision"):
+            st[c] = st[c].tolist()
+        st["_exact_keys"] = st["_exact_keys"].split("\x1f")
+        st["_skel_keys"] = st["_skel_keys"].split("\x1f")
+        st["_exact_id"] = dict(zip(st["_exact_keys"], range(len(st["_exact_keys"]))))
+        st["_skel_id"] = dict(zip(st["_skel_keys"], range(len(st["_skel_keys"]))))
+        st["_country_memo"] = {}
+        self.__dict__.update(st)
 
     # -- building ------------------------------------------------------------------------------------
     def _add(self, p: gz.Place) -> int:
@@ -159,9 +228,7 @@ def build_index(gazetteer_files: Sequence[Path] = (), *, cities500: Path | None 
             i = idx._add(p)
             _index_keys(idx, i, (p.name, *[a for a in p.aliases if usable_alias(a)]), p.name, exact, skel, ckeys)
         idx.sources.append(path.stem)
-    idx.exact = dict(exact)
-    idx.skel = dict(skel)
-    idx.by_country = {cc: sorted(v) for cc, v in ckeys.items()}
+    idx._freeze(exact, skel, ckeys)
     return idx
 
 
@@ -207,6 +274,10 @@ def load_index(gazetteer_files: Sequence[Path] = (), cache_dir: Path | None = No
     digest = index_digest(gazetteer_files)
     target = cache / f"gazetteer-index-{digest}.pkl"
     if target.exists():
+        import gc
+
+        enabled = gc.isenabled()
+        gc.disable()  # unpickling allocates many objects; the collector would only slow it down
         try:
             with open(target, "rb") as fh:
                 obj = pickle.load(fh)
@@ -214,6 +285,9 @@ def load_index(gazetteer_files: Sequence[Path] = (), cache_dir: Path | None = No
                 return obj
         except Exception:  # a corrupt cache is rebuilt, never fatal
             pass
+        finally:
+            if enabled:
+                gc.enable()
     idx = build_index(gazetteer_files)
     try:
         cache.mkdir(parents=True, exist_ok=True)

@@ -1,0 +1,309 @@
+"""Candidate search, ranking and precision over the gazetteer index.
+
+The search goes from strict to loose and stops at the first tier that yields a candidate in the
+coded country (and province, when one is given): exact fold key, then skeleton key, then fuzzy
+(rapidfuzz) over the country's names only. Candidates are ranked by match score, feature kind and
+population; candidates within 10 km of a better one are the same place twice (GeoNames often has a
+town and its district seat). When two distinct places remain close in rank the answer is ambiguous
+and carries no point: the researcher sees the alternatives instead of a silent pick.
+
+Place strings are read the way coders write them:
+``"Ghwayran prison, al-Hasakah"`` (a facility, then its town), ``"al-Azim, Diyala"`` (a place, then
+its province), ``"Diyala province"`` (province only), ``"near Manbij"``, ``"Rami village"``.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+
+from rapidfuzz import fuzz, process
+
+from incidentkit.geocode.countries import country_code, haversine_km
+from incidentkit.geocode.index import Index, admin1_fold
+from incidentkit.geocode.normalize import fold, fold_words, skeleton
+from incidentkit.geocode.result import WHERE_PREC, Alternative, GeocodeResult
+
+SAME_PLACE_KM = 10.0
+AMBIGUITY_MARGIN = 3.0
+NEAR_TOWN_KM = 30.0
+_KIND_BONUS = {"populated": 0.0, "admin1": -1.5, "admin2": -1.5, "neighbourhood": -1.0, "facility": -1.0,
+               "camp": -1.0, "area": -2.0}
+
+_ADMIN_WORDS = {"province", "governorate", "gouvernorate", "state", "region", "prefecture", "department",
+                "oblast", "republic", "wilayat", "wilaya", "muhafazat", "muhafazah"}
+_DISTRICT_WORDS = {"district", "subdistrict", "nahiya", "nahiyah", "qada", "qadaa", "municipality"}
+_PLACE_WORDS = {"village", "town", "city", "hamlet", "settlement", "suburb", "township", "locality",
+                "farm", "farms"}
+_FACILITY_WORDS = {"prison", "jail", "camp", "base", "airbase", "airport", "checkpoint", "hospital",
+                   "school", "mosque", "church", "market", "bridge", "dam", "neighbourhood", "neighborhood",
+                   "quarter", "street", "road", "square", "station", "factory", "university", "compound",
+                   "barracks", "headquarters", "hq", "field", "oilfield", "refinery", "junction", "roundabout"}
+_NEAR = re.compile(
+    r"^(?:near|nearby|close to|outside|outside of|around|vicinity of|the vicinity of|outskirts of|"
+    r"the outskirts of|countryside of|the countryside of|environs of|"
+    r"(?:\d+(?:\.\d+)?\s*km\s+)?(?:north|south|east|west|northeast|northwest|southeast|southwest|"
+    r"north-east|north-west|south-east|south-west)(?:ern)?\s+(?:of|outskirts of|countryside of))\s+(.+)$",
+    re.IGNORECASE)
+_NEAR_TAIL = re.compile(r"^(.+?)\s+(?:outskirts|countryside|area|surroundings|environs|vicinity|"
+                        r"rural area|periphery)$", re.IGNORECASE)
+
+
+@dataclass
+class _Cand:
+    idx: int
+    score: float
+    rank: float
+
+
+class Matcher:
+    """Geocodes place strings against an :class:`Index`; answers are memoised per (name, country, admin1)."""
+
+    def __init__(self, index: Index) -> None:
+        self.index = index
+        self._memo: dict[tuple[str, str | None, str | None], GeocodeResult] = {}
+
+    # -- public ----------------------------------------------------------------------------------
+    def geocode(self, name: str, country: str | None = None, admin1: str | None = None) -> GeocodeResult:
+        key = (name, country, admin1)
+        got = self._memo.get(key)
+        if got is None:
+            got = self._geocode(name, country, admin1)
+            if len(self._memo) < 1_000_000:
+                self._memo[key] = got
+        return got
+
+    # -- pipeline ----------------------------------------------------------------------------------
+    def _geocode(self, name: str, country: str | None, admin1: str | None) -> GeocodeResult:
+        q = " ".join(str(name or "").split()).strip(" .;")
+        cc: str | None = None
+        if country is not None and str(country).strip() and str(country).strip().lower() != "nan":
+            cc = country_code(str(country))
+            if cc is None:
+                return GeocodeResult(query=q, reason=f"unknown country {country!r}")
+        if not q:
+            return GeocodeResult(query=q, country=cc, reason="empty place name")
+        notes: list[str] = []
+        a1: str | None = None
+        if admin1 and str(admin1).strip() and str(admin1).lower() != "nan":
+            if cc is None:
+                notes.append("admin1 ignored without a country")
+            else:
+                a1 = self.index.resolve_admin1(cc, str(admin1))
+                if a1 is None:
+                    notes.append(f"admin1 {admin1!r} not recognised in {cc}; ignored")
+        res = self._resolve(q, cc, a1)
+        if notes:
+            res = _with_reason(res, "; ".join(filter(None, [res.reason, *notes])))
+        return res
+
+    def _resolve(self, q: str, cc: str | None, a1: str | None) -> GeocodeResult:
+        near = False
+        m = _NEAR.match(q) or _NEAR_TAIL.match(q)
+        if m:
+            q, near = m.group(1).strip(), True
+        parts = [p.strip() for p in q.split(",") if p.strip()]
+        if len(parts) > 1:
+            return self._resolve_with_context(q, parts, cc, a1, near)
+        res = self._single(q, cc, a1)
+        if near and res.found:
+            res = _degrade(res, 2, f"near {res.matched_name}")
+        return res
+
+    def _resolve_with_context(self, q: str, parts: list[str], cc: str | None, a1: str | None,
+                              near: bool) -> GeocodeResult:
+        first, context = parts[0], parts[1:]
+        town: GeocodeResult | None = None
+        for c in reversed(context):
+            if cc is not None and a1 is None and _is_admin_only(c):
+                a1 = self.index.resolve_admin1(cc, c)
+                continue
+            if cc is not None and a1 is None:
+                code = self.index.admin1_keys.get((cc, admin1_fold(c)))
+                if code is not None:
+                    # A name that is a province and a town (Idlib, Homs) is read as the province here:
+                    # it narrows the search; the town still answers if the first part is unknown.
+                    a1 = code
+            t = self._single(c, cc, a1)
+            if t.found and town is None and t.geo_precision == 1:
+                town = t
+        whole = self._single(q, cc, a1)  # "Ghwayran prison, al-Hasakah" may be a gazetteer name as such
+        if whole.found and whole.score >= 97:
+            return whole
+        res = self._single(first, cc, a1, near_to=town)
+        if res.found or res.ambiguous:
+            return _degrade(res, 2, f"near {res.matched_name}") if near else res
+        if town is not None:
+            return _degrade(town, 2, f"{first!r} is not in any gazetteer; point of {town.matched_name}, "
+                                     "the town it is in (geo_precision 2)")
+        if cc is not None and a1 is not None:
+            prov = self._admin1_result(q, cc, a1)
+            return _with_reason(prov, f"{first!r} is not in any gazetteer; only the province is known: "
+                                      f"{prov.reason}")
+        return res
+
+    def _admin1_result(self, q: str, cc: str, a1: str) -> GeocodeResult:
+        i = self.index.admin1_record[(cc, a1)]
+        return self._result(q, cc, i, 100.0, precision=3, reason=None)
+
+    def _single(self, s: str, cc: str | None, a1: str | None, near_to: GeocodeResult | None = None
+                ) -> GeocodeResult:
+        words = fold_words(s)
+        if not words:
+            return GeocodeResult(query=s, country=cc, reason="no letters in the place name")
+        if cc is not None and _is_admin_only(s):
+            code = self.index.resolve_admin1(cc, s)
+            if code is None:
+                return GeocodeResult(query=s, country=cc, reason=f"province {s!r} not found in {cc}")
+            if a1 is not None and code != a1:
+                return GeocodeResult(query=s, country=cc,
+                                     reason=f"province {s!r} contradicts the coded admin1")
+            return self._admin1_result(s, cc, code)
+        district = False
+        core = s
+        low = s.lower().split()
+        while len(low) > 1 and low[-1].strip("()") in _PLACE_WORDS | _DISTRICT_WORDS:
+            district = district or low[-1] in _DISTRICT_WORDS
+            low = low[:-1]
+        core = " ".join(s.split()[:len(low)])
+        cands, outside = self._search(s, cc, a1)  # "al-Hol camp" may be a gazetteer name as written
+        if not cands and core != s:
+            cands, outside2 = self._search(core, cc, a1)
+            outside += outside2
+        else:
+            district = False
+        if near_to is not None and near_to.found and len(cands) > 1:
+            close = [c for c in cands if haversine_km(self.index.lat[c.idx], self.index.lon[c.idx],
+                                                      near_to.latitude, near_to.longitude) <= NEAR_TOWN_KM]
+            if close:
+                cands = close
+        if not cands:
+            why = f"no place named {core!r}" + (f" in {cc}" if cc else "")
+            if a1 is not None:
+                why += f" (province {self.index.names[self.index.admin1_record[(cc, a1)]]})"
+            if outside:
+                alts = ", ".join(f"{self.index.names[i]} ({self.index.admin1[i]})" for i in outside[:3])
+                why += f"; same name in another province: {alts}"
+            return GeocodeResult(query=s, country=cc, reason=why)
+        kept = _distinct(self.index, cands)
+        top = kept[0]
+        alts = tuple(self._alt(c) for c in kept[1:6])
+        if len(kept) > 1 and top.rank - kept[1].rank < AMBIGUITY_MARGIN and not self._dominates(top, kept[1]):
+            n = len([c for c in kept if top.rank - c.rank < AMBIGUITY_MARGIN])
+            return GeocodeResult(query=s, country=cc, ambiguous=True, score=round(top.score, 1),
+                                 alternatives=tuple(self._alt(c) for c in kept[:6]),
+                                 reason=f"ambiguous: {n} places match {core!r}" + (f" in {cc}" if cc else "")
+                                 + "; give admin1 or code the point")
+        prec = self.index.precision[top.idx]
+        res = self._result(s, cc, top.idx, top.score, precision=prec, reason=None, alternatives=alts)
+        if district and res.geo_precision == 1:
+            res = _degrade(res, 2, f"district named {core!r}: its namesake town is used", where_prec=3)
+        return res
+
+    # -- search ------------------------------------------------------------------------------------
+    def _search(self, s: str, cc: str | None, a1: str | None) -> tuple[list[_Cand], list[int]]:
+        """Candidates of the first tier that has any; plus those only found outside the province."""
+        idx = self.index
+        key = fold(s)
+        outside: list[int] = []
+        if len(key) < 2:
+            return [], outside
+        tiers = []
+        posts = idx.exact_postings(key)
+        tiers.append([(p >> 1, 100.0 if p & 1 else 97.0) for p in posts])
+        sk = skeleton(s)
+        tiers.append(lambda: [(i, 88.0) for i in idx.skeleton_postings(sk)] if len(sk) >= 3 and len(key) >= 4 else [])
+        if cc is not None:
+            tiers.append(lambda: self._fuzzy(key, cc))
+        for tier in tiers:
+            found = tier() if callable(tier) else tier
+            if cc is not None:
+                found = [(i, sc) for i, sc in found if idx.country[i] == cc]
+            if a1 is not None:
+                inside = [(i, sc) for i, sc in found if idx.admin1[i] in (a1, "")]
+                outside.extend(i for i, _ in found if idx.admin1[i] not in (a1, ""))
+                found = inside
+            if found:
+                best: dict[int, float] = {}
+                for i, sc in found:
+                    if sc > best.get(i, -1):
+                        best[i] = sc
+                cands = [_Cand(i, sc, sc + self._bonus(i)) for i, sc in best.items()]
+                cands.sort(key=lambda c: -c.rank)
+                return cands, outside
+        return [], outside
+
+    def _fuzzy(self, key: str, cc: str) -> list[tuple[int, float]]:
+        if len(key) < 5:
+            return []
+        cutoff = 90.0 if len(key) < 8 else 87.0
+        out = []
+        for k, sc, _ in process.extract(key, self.index.country_keys(cc), scorer=fuzz.ratio,
+                                        score_cutoff=cutoff, limit=8):
+            for p in self.index.exact_postings(k):
+                out.append((p >> 1, round(sc * 0.9, 1)))
+        return out
+
+    def _bonus(self, i: int) -> float:
+        pop = self.index.population[i]
+        return _KIND_BONUS.get(self.index.kind[i], -1.0) + min(3.0, math.log10(pop + 1) / 2)
+
+    def _dominates(self, a: _Cand, b: _Cand) -> bool:
+        """A town of 5,000+ people twenty times bigger than the other namesake is what reports mean."""
+        pa, pb = self.index.population[a.idx], self.index.population[b.idx]
+        return a.score >= b.score and pa >= 5000 and pa >= 20 * max(pb, 1)
+
+    # -- results -----------------------------------------------------------------------------------
+    def _alt(self, c: _Cand) -> Alternative:
+        ix = self.index
+        a1 = ix.admin1[c.idx]
+        rec = ix.admin1_record.get((ix.country[c.idx], a1))
+        return Alternative(name=ix.names[c.idx], latitude=ix.lat[c.idx], longitude=ix.lon[c.idx],
+                           gazetteer=ix.gazetteer[c.idx], id=ix.gid[c.idx], score=round(c.score, 1),
+                           admin1=ix.names[rec] if rec is not None and ix.kind[c.idx] != "admin1" else "")
+
+    def _result(self, q: str, cc: str | None, i: int, score: float, *, precision: int, reason: str | None,
+                alternatives: tuple[Alternative, ...] = ()) -> GeocodeResult:
+        ix = self.index
+        if precision == 3 and i in ix.note:
+            reason = (f"province only: {ix.names[i]} -> its capital {ix.note[i]} "
+                      "(ACLED geo_precision 3, UCDP where_prec 4)")
+        return GeocodeResult(query=q, country=cc or ix.country[i], latitude=ix.lat[i], longitude=ix.lon[i],
+                             geo_precision=precision, where_prec=WHERE_PREC[precision],
+                             matched_name=ix.names[i], gazetteer=ix.gazetteer[i], gazetteer_id=ix.gid[i],
+                             score=round(score, 1), alternatives=alternatives, reason=reason)
+
+
+def _is_admin_only(s: str) -> bool:
+    words = [w.lower() for w in s.replace("-", " ").split()]
+    return len(words) > 1 and (words[-1] in _ADMIN_WORDS or words[0] in _ADMIN_WORDS
+                               or (len(words) > 2 and words[0] == "province" and words[1] == "of"))
+
+
+def _distinct(ix: Index, cands: list[_Cand]) -> list[_Cand]:
+    kept: list[_Cand] = []
+    for c in cands:
+        if all(haversine_km(ix.lat[c.idx], ix.lon[c.idx], ix.lat[k.idx], ix.lon[k.idx]) > SAME_PLACE_KM
+               for k in kept):
+            kept.append(c)
+        if len(kept) >= 12:
+            break
+    return kept
+
+
+def _with_reason(r: GeocodeResult, reason: str | None) -> GeocodeResult:
+    from dataclasses import replace
+
+    return replace(r, reason=reason)
+
+
+def _degrade(r: GeocodeResult, precision: int, reason: str, where_prec: int | None = None) -> GeocodeResult:
+    """Lower the precision of a found result (never raise it) and say why."""
+    from dataclasses import replace
+
+    if not r.found:
+        return r
+    p = max(r.geo_precision or 1, precision)
+    wp = where_prec if where_prec is not None and p == precision else WHERE_PREC[p]
+    return replace(r, geo_precision=p, where_prec=max(wp, r.where_prec or 1), reason=reason)
