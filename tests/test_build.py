@@ -1,0 +1,149 @@
+"""The build: explicit schema, metadata, determinism, atomicity and refusal on invalid input."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from pathlib import Path
+
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+
+import incidentkit
+from incidentkit import dataset
+from incidentkit.codebook import CODEBOOK_VERSION, vocab
+from incidentkit.errors import InvalidRecordsError
+
+from conftest import SEED
+
+
+def _build(tmp_path: Path, **kw) -> incidentkit.BuildResult:
+    kw.setdefault("geocode", False)
+    kw.setdefault("exports", False)
+    return incidentkit.build(tmp_path / "coded", tmp_path / "out", **kw)
+
+
+def _sha(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def test_schema_is_explicit(write_record, base_record, tmp_path):
+    write_record(base_record)
+    _build(tmp_path)
+    schema = pq.read_schema(tmp_path / "out" / "incidents.parquet")
+    assert schema.field("event_type").type == pa.dictionary(pa.int8(), pa.string())
+    assert schema.field("date_start").type == pa.date32()
+    assert schema.field("inter1").type == pa.int8()
+    assert schema.field("assoc_actor_1").type == pa.list_(pa.string())
+    ev = schema.field("evidence").type
+    assert pa.types.is_list(ev) and [f.name for f in ev.value_type] == ["field", "quote"]
+    assert {"fatalities_low", "fatalities_best", "fatalities_high", "source_outlet", "disorder_type",
+            "interaction", "priogrid_gid"} <= set(schema.names)
+    assert "fatalities" not in schema.names
+    assert schema.field("event_type").metadata[b"description"]
+
+
+def test_metadata_records_codebook_tool_and_inputs(write_record, base_record, tmp_path):
+    path = write_record(base_record)
+    _build(tmp_path)
+    meta = dataset.dataset_metadata(pq.read_table(tmp_path / "out" / "incidents.parquet"))
+    assert meta["codebook_version"] == CODEBOOK_VERSION
+    assert meta["incidentkit_version"] == incidentkit.__version__
+    first = meta["inputs_sha256"]
+    path.write_text(path.read_text(encoding="utf-8").replace("Ghwayran", "Gweiran"), encoding="utf-8")
+    _build(tmp_path)
+    assert dataset.dataset_metadata(pq.read_table(tmp_path / "out" / "incidents.parquet"))["inputs_sha256"] != first
+
+
+def test_derived_columns(write_record, base_record, tmp_path):
+    write_record(base_record)
+    t = _build(tmp_path).table
+    row = t.to_pylist()[0]
+    assert row["disorder_type"] == "Political violence" and row["interaction"] == 22
+    assert row["priogrid_gid"] == vocab.priogrid_gid(36.5067, 40.7428)
+    assert row["geo_source"] == "coder" and row["geo_precision"] == 1
+
+
+def test_two_builds_are_byte_identical(write_record, base_record, tmp_path):
+    write_record(base_record)
+    _build(tmp_path)
+    first = _sha(tmp_path / "out" / "incidents.parquet")
+    _build(tmp_path)
+    assert _sha(tmp_path / "out" / "incidents.parquet") == first
+
+
+def test_invalid_records_write_nothing_and_keep_old_dataset(write_record, base_record, tmp_path):
+    write_record(base_record)
+    _build(tmp_path)
+    before = _sha(tmp_path / "out" / "incidents.parquet")
+    base_record["incidents"][0]["event_type"] = "Battle"
+    write_record(base_record)
+    with pytest.raises(InvalidRecordsError) as info:
+        _build(tmp_path)
+    assert info.value.problems[0].code == "not-in-vocabulary"
+    assert _sha(tmp_path / "out" / "incidents.parquet") == before
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["incidents.parquet"]
+
+
+def test_invalid_first_build_leaves_no_output(write_record, base_record, tmp_path):
+    base_record["incidents"][0]["fatalities"] = -3
+    write_record(base_record)
+    with pytest.raises(InvalidRecordsError):
+        _build(tmp_path)
+    assert not (tmp_path / "out").exists() or not any((tmp_path / "out").iterdir())
+
+
+def test_interrupted_build_leaves_old_dataset_intact(write_record, base_record, tmp_path, monkeypatch):
+    write_record(base_record)
+    _build(tmp_path)
+    before = _sha(tmp_path / "out" / "incidents.parquet")
+    base_record["incidents"][0]["notes"] = "changed"
+    write_record(base_record)
+
+    real_write = pq.write_table
+
+    def crash_midway(table, where, **kw):
+        real_write(table.slice(0, 0), where, **kw)  # something half-written lands in the temp file
+        raise KeyboardInterrupt("power cut")
+
+    monkeypatch.setattr(dataset.pq, "write_table", crash_midway)
+    with pytest.raises(KeyboardInterrupt):
+        _build(tmp_path)
+    assert _sha(tmp_path / "out" / "incidents.parquet") == before
+    assert [p.name for p in (tmp_path / "out").iterdir()] == ["incidents.parquet"]  # no temp files left
+
+
+def test_read_incidents_types(write_record, base_record, tmp_path):
+    write_record(base_record)
+    _build(tmp_path)
+    df = incidentkit.read_incidents(tmp_path / "out")
+    assert isinstance(df["event_type"].dtype, pd.CategoricalDtype)
+    assert list(df["event_type"].cat.categories) == list(vocab.EVENT_TYPES)
+    assert len(df["sub_event_type"].cat.categories) == 25
+    assert pd.api.types.is_datetime64_any_dtype(df["date_start"])
+    assert df["inter2"].dtype == "Int8" and df.loc[0, "inter2"] == 2
+    assert df.loc[0, "assoc_actor_1"].tolist() == [] or list(df.loc[0, "assoc_actor_1"]) == []
+    assert df.loc[0, "date_start"] == pd.Timestamp("2022-01-20")
+
+
+def test_build_refuses_missing_or_empty_folders(tmp_path):
+    with pytest.raises(incidentkit.IncidentkitError):
+        incidentkit.build(tmp_path / "nope", tmp_path / "out")
+    (tmp_path / "empty").mkdir()
+    with pytest.raises(incidentkit.IncidentkitError):
+        incidentkit.build(tmp_path / "empty", tmp_path / "out")
+
+
+def test_seed_dataset_builds(tmp_path):
+    result = incidentkit.build(SEED.parent, tmp_path, geocode=False, exports=False)
+    t = result.table
+    assert t.num_rows == 4
+    assert set(t.column("country").to_pylist()) == {"SY", "IQ"}
+    rows = {r["id"]: r for r in t.to_pylist()}
+    prison = rows["svt-2022-01-21-hasakah-01"]
+    assert prison["date_end"] == dt.date(2022, 1, 21) and prison["fatalities_low"] <= prison["fatalities_best"]
+    assert all(r["evidence"] for r in rows.values())
+    assert json.loads(t.schema.metadata[b"incidentkit"])["incidents"] == 4

@@ -1,0 +1,229 @@
+"""Every rule of the codebook, each with a record that breaks it and one that passes."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Callable
+
+import pytest
+
+import incidentkit
+from incidentkit.errors import CATALOGUE
+
+
+def _incident(doc: dict[str, Any]) -> dict[str, Any]:
+    return doc["incidents"][0]
+
+
+def _validate(write_record: Callable[..., Path], doc: Any) -> incidentkit.ValidationReport:
+    path = write_record(doc)
+    return incidentkit.validate(path)
+
+
+def _codes(report: incidentkit.ValidationReport) -> set[str]:
+    return {p.code for p in report.problems}
+
+
+def test_base_record_is_valid(write_record, base_record):
+    report = _validate(write_record, base_record)
+    assert report.ok, [p.format() for p in report.problems]
+    assert len(report.rows) == 1
+    row = report.rows[0]
+    assert row["inter2"] == 2 and row["interaction"] == 22
+    assert row["disorder_type"] == "Political violence"
+    assert (row["fatalities_low"], row["fatalities_best"], row["fatalities_high"]) == (23, 60, 63)
+
+
+# (description, mutation, expected code, expected field, the fix that makes it pass)
+def _set(key: str, value: Any) -> Callable[[dict], None]:
+    def mutate(doc: dict) -> None:
+        _incident(doc)[key] = value
+    return mutate
+
+
+def _drop(key: str) -> Callable[[dict], None]:
+    def mutate(doc: dict) -> None:
+        del _incident(doc)[key]
+    return mutate
+
+
+def _source(key: str, value: Any) -> Callable[[dict], None]:
+    def mutate(doc: dict) -> None:
+        doc["source"][key] = value
+    return mutate
+
+
+RULES = [
+    ("required field missing", _drop("actor1"), "required-missing", "actor1", _set("actor1", "Islamic State (Syria)")),
+    ("unknown field (typo)", _set("acter2", "x"), "unknown-field", "acter2", _drop("acter2")),
+    ("unknown source field", _source("outlett", "x"), "unknown-field", "source.outlett", _source("outlett", None)),
+    ("event type not in vocabulary", _set("event_type", "Battle"), "not-in-vocabulary", "event_type",
+     _set("event_type", "battles")),
+    ("sub-event type of another event type", _set("sub_event_type", "Air/drone strike"), "sub-event-mismatch",
+     "sub_event_type", _set("sub_event_type", "Government regains territory")),
+    ("inter code out of range", _set("inter1", 9), "not-in-vocabulary", "inter1", _set("inter1", "State forces")),
+    ("inter label unknown", _set("inter1", "Rebels"), "not-in-vocabulary", "inter1", _set("inter1", "rebel group")),
+    ("time precision out of range", _set("time_precision", 4), "out-of-range", "time_precision",
+     _set("time_precision", "3")),
+    ("geo precision out of range", _set("geo_precision", 0), "out-of-range", "geo_precision", _set("geo_precision", 2)),
+    ("not a real date", _set("date_start", "2022-02-30"), "bad-date", "date_start", _set("date_start", "2022-01-19")),
+    ("not an ISO date", _set("date_start", "20 January 2022"), "bad-date", "date_start",
+     _set("date_start", "2022-01-20")),
+    ("date_end before date_start", _set("date_end", "2022-01-19"), "date-order", "date_end",
+     _set("date_end", "2022-01-21")),
+    ("incident after publication", _set("date_start", "2022-01-23"), "date-after-publication", "date_start",
+     _set("date_start", "2022-01-22")),
+    ("negative fatalities", _set("fatalities", -1), "out-of-range", "fatalities", _set("fatalities", 0)),
+    ("fatalities out of order", _set("fatalities", {"low": 5, "best": 3, "high": 9}), "fatalities-order",
+     "fatalities", _set("fatalities", {"low": 3, "best": 5, "high": 9})),
+    ("fatalities not an integer", _set("fatalities", 2.5), "type-error", "fatalities", _set("fatalities", 2)),
+    ("fatalities unknown key", _set("fatalities", {"best": 3, "hi": 4}), "unknown-field", "fatalities",
+     _set("fatalities", {"best": 3, "high": 4})),
+    ("latitude out of range", _set("latitude", 91.0), "out-of-range", "latitude", _set("latitude", 36.5)),
+    ("longitude out of range", _set("longitude", -181), "out-of-range", "longitude", _set("longitude", 40.7)),
+    ("only one coordinate", _drop("longitude"), "coordinates-incomplete", "longitude", _set("longitude", 40.7)),
+    ("unsafe incident id", _set("id", "../../etc/passwd"), "bad-id", "id", _set("id", "safe-id-01")),
+    ("uppercase id", _set("id", "Test-01"), "bad-id", "id", _set("id", "test-01")),
+    ("civilian targeting on a battle", _set("civilian_targeting", True), "civilian-targeting-not-allowed",
+     "civilian_targeting", _set("civilian_targeting", False)),
+    ("unknown country", _set("country", "Syrie"), "not-in-vocabulary", "country", _set("country", "Syria")),
+    ("inter2 without actor2", _drop("actor2"), "inter-without-actor", "inter2", _set("inter2", 0)),
+    ("evidence for an unknown field", _set("evidence", [{"field": "fatality", "quote": "x"}]),
+     "evidence-field-unknown", "evidence", _set("evidence", [{"field": "fatalities", "quote": "x"}])),
+    ("deaths split does not add up", _set("deaths_a", 70), "deaths-exceed-best", "deaths_a", _set("deaths_a", 60)),
+    ("text field given a number", _set("location", 1984), "type-error", "location", _set("location", "1984")),
+    ("language not ISO 639-1", _source("language", "swedish-ish"), "not-in-vocabulary", "source.language",
+     _source("language", "sv")),
+]
+
+
+@pytest.mark.parametrize("mutate,code,field,fix", [r[1:] for r in RULES], ids=[r[0] for r in RULES])
+def test_rule_fails_then_passes(write_record, base_record, mutate, code, field, fix):
+    assert code in CATALOGUE
+    mutate(base_record)
+    report = _validate(write_record, base_record)
+    assert not report.ok
+    hits = [p for p in report.errors if p.code == code]
+    assert hits, [p.format() for p in report.problems]
+    assert hits[0].field == field
+    assert hits[0].line is not None and hits[0].path.endswith("record.yaml")
+    fix(base_record)
+    if field == "source.outlett":
+        del base_record["source"]["outlett"]
+    report = _validate(write_record, base_record)
+    assert report.ok, [p.format() for p in report.problems]
+
+
+def test_unknown_field_suggests_the_near_miss(write_record, base_record):
+    _incident(base_record)["sub_event_typ"] = "Armed clash"
+    report = _validate(write_record, base_record)
+    msg = next(p.message for p in report.errors if p.code == "unknown-field")
+    assert "did you mean 'sub_event_type'" in msg
+
+
+def test_message_names_value_and_allowed(write_record, base_record):
+    _incident(base_record)["sub_event_type"] = "Air/drone strike"
+    report = _validate(write_record, base_record)
+    p = report.errors[0]
+    assert "'Air/drone strike'" in p.message and "'Explosions/Remote violence'" in p.message
+    assert "Armed clash" in p.message  # what Battles allows
+    assert p.format().startswith(f"{p.path}:{p.line}: sub_event_type: ")
+    assert p.format().endswith("[sub-event-mismatch]")
+
+
+def test_line_numbers_point_at_the_value(write_record, base_record):
+    _incident(base_record)["time_precision"] = 7
+    path = write_record(base_record)
+    report = incidentkit.validate(path)
+    line = report.errors[0].line
+    assert path.read_text(encoding="utf-8").splitlines()[line - 1].strip().lstrip("\"").startswith("time_precision")
+
+
+def test_labels_and_numbers_are_both_accepted_and_protestors_normalised(write_record, base_record):
+    inc = _incident(base_record)
+    inc.update(event_type="Protests", sub_event_type="Peaceful protest", actor1="Protesters (Iraq)",
+               inter1="Protestors", country="IQ", latitude=33.3, longitude=44.4)
+    for key in ("actor2", "inter2"):
+        inc.pop(key)
+    report = _validate(write_record, base_record)
+    assert report.ok, [p.format() for p in report.problems]
+    row = report.rows[0]
+    assert row["inter1"] == 6 and row["interaction"] == 60 and row["inter2"] is None
+    assert row["disorder_type"] == "Demonstrations"
+
+
+def test_country_name_is_normalised_to_alpha2(write_record, base_record):
+    _incident(base_record)["country"] = "Syrian Arab Republic"
+    report = _validate(write_record, base_record)
+    assert report.rows[0]["country"] == "SY"
+
+
+def test_coordinates_outside_country_warn_with_distance(write_record, base_record):
+    inc = _incident(base_record)
+    inc["latitude"], inc["longitude"] = 59.33, 18.07  # Stockholm, coded as Syria
+    report = _validate(write_record, base_record)
+    warns = [p for p in report.warnings if p.code == "coordinates-outside-country"]
+    assert warns and "km outside" in warns[0].message
+    assert report.ok  # a warning, not an error
+
+
+def test_unlisted_actor_is_a_warning_with_suggestion(write_record, base_record):
+    _incident(base_record)["actor1"] = "Islamic State (Syira)"
+    report = _validate(write_record, base_record)
+    assert report.ok
+    w = [p for p in report.warnings if p.code == "actor-not-in-list"]
+    assert w and "Islamic State (Syria)" in w[0].message
+
+
+def test_ids_unique_across_files(write_record, base_record, tmp_path):
+    write_record(base_record, "a.yaml")
+    base_record["source"]["id"] = "other-source"
+    write_record(base_record, "b.yaml")
+    report = incidentkit.validate(tmp_path / "coded")
+    dup = [p for p in report.errors if p.code == "duplicate-id"]
+    assert len(dup) == 1 and "a.yaml" in dup[0].message and dup[0].path.endswith("b.yaml")
+
+
+def test_source_ids_unique_across_files(write_record, base_record, tmp_path):
+    write_record(base_record, "a.yaml")
+    _incident(base_record)["id"] = "another-incident"
+    write_record(base_record, "b.yaml")
+    report = incidentkit.validate(tmp_path / "coded")
+    assert [p.field for p in report.errors if p.code == "duplicate-id"] == ["source.id"]
+
+
+def test_date_range_and_default_date_end(write_record, base_record):
+    report = _validate(write_record, base_record)
+    assert report.rows[0]["date_end"] == report.rows[0]["date_start"]
+
+
+def test_yaml_values_keep_their_written_type(write_record, base_record):
+    text = Path(write_record(base_record)).read_text(encoding="utf-8")
+    text = text.replace('"outlet": "SVT"', '"outlet": NO').replace('"coder": "ab"', '"coder": 1:20')
+    report = _validate(write_record, text)
+    # NO stays the text 'NO' (a valid outlet name); 1:20 stays text and is judged as an id, not read as 80
+    assert report.ok is False
+    codes = {(p.field, p.code) for p in report.errors}
+    assert codes == {("coder", "bad-id")}
+    assert "'1:20'" in report.errors[0].message
+
+
+def test_csv_records_follow_the_same_rules_with_row_lines(tmp_path):
+    csv_text = (
+        "source_id,source_outlet,source_title,source_published,source_language,coder,coded_on,id,date_start,"
+        "time_precision,event_type,sub_event_type,actor1,inter1,country,location,fatalities_low,fatalities_best,"
+        "fatalities_high,notes,evidence_fatalities,assoc_actor_1\n"
+        "s-1,SVT,Titel,2022-01-22,sv,ab,2026-11-24,s-1-01,2022-01-20,1,Battles,Armed clash,Islamic State (Syria),"
+        '2,SY,al-Hasakah,1,2,3,"Notes, with a comma\nand a newline",citat,A; B\n'
+        "s-2,SVT,Titel,2022-01-22,sv,ab,2026-11-24,s-2-01,2022-01-20,1,Battles,Air/drone strike,Islamic State (Syria),"
+        "2,SY,al-Hasakah,1,2,3,Notes,citat,\n"
+    )
+    path = tmp_path / "incidents.csv"
+    path.write_text(csv_text, encoding="utf-8")
+    report = incidentkit.validate(path)
+    assert len(report.rows) == 1
+    row = report.rows[0]
+    assert row["assoc_actor_1"] == ["A", "B"] and row["evidence"] == [{"field": "fatalities", "quote": "citat"}]
+    assert row["notes"] == "Notes, with a comma\nand a newline"
+    err = report.errors[0]
+    assert err.code == "sub-event-mismatch" and err.line == 4  # the multi-line cell pushes the row to line 4
