@@ -94,6 +94,17 @@ def main(rg_csv: str) -> None:
 
     for key, name in MISSING_NAMES.items():
         votes[key][name] += 1
+    # Provinces the join could not name: a pycountry province named like one of the unit's towns
+    # (Kandahar, Nangarhar's ... no; Kandahar, Khost, Kunduz) names the unit.
+    for (cc, code), places in members.items():
+        if (cc, code) in votes or not code or code == "00":
+            continue
+        subs = [s for s in (pycountry.subdivisions.get(country_code=cc) or []) if not s.parent_code]
+        folded = {fold(p["name"]) for p in places} | {fold(a) for p in places for a in p["alternatenames"]
+                                                       if p["population"] >= 20000}
+        hits = [s.name for s in subs if fold(s.name) in folded]
+        if len(hits) == 1:
+            votes[(cc, code)][hits[0]] += 1
     rows = []
     for (cc, code), counter in sorted(votes.items()):
         if not code or code == "00":

@@ -22,8 +22,8 @@ from incidentkit.geocode.normalize import fold
 _ALIASES = {
     "drcongo": "CD", "democraticrepublicofcongo": "CD", "congokinshasa": "CD", "zaire": "CD",
     "congobrazaville": "CG", "congobrazzaville": "CG", "congo": "CG", "republicofcongo": "CG",
-    "ivorycoast": "CI", "cotedivoire": "CI", "kosovo": "XK", "palestine": "PS", "gaza": "PS",
-    "westbank": "PS", "syria": "SY", "russia": "RU", "sovietunion": "RU", "iran": "IR",
+    "ivorycoast": "CI", "cotedivoire": "CI", "kosovo": "XK", "palestine": "PS",
+    "syria": "SY", "russia": "RU", "sovietunion": "RU", "iran": "IR",
     "northkorea": "KP", "southkorea": "KR", "laos": "LA", "vietnam": "VN", "bolivia": "BO",
     "venezuela": "VE", "tanzania": "TZ", "moldova": "MD", "burma": "MM", "myanmar": "MM",
     "cambodia": "KH", "kampuchea": "KH", "yemen": "YE", "northyemen": "YE", "southyemen": "YE",

@@ -21,7 +21,7 @@ from pathlib import Path
 from incidentkit.geocode import gazetteer as gz
 from incidentkit.geocode.normalize import fold, skeleton, usable_alias
 
-FORMAT_VERSION = 3
+FORMAT_VERSION = 4
 _ADMIN_SUFFIXES = ("province", "governorate", "gouvernorate", "state", "region", "prefecture",
                    "department", "departement", "oblast", "republic", "muhafazat", "muhafazah", "wilayat",
                    "wilaya", "county", "zone", "division", "territory", "autonomous", "governorat", "mintaqat")
@@ -81,12 +81,13 @@ class Index:
             return []
         return self._exact_post[self._exact_off[k]:self._exact_off[k + 1]].tolist()
 
-    def skeleton_postings(self, key: str) -> list[int]:
-        """Record indices whose name has this skeleton key."""
+    def skeleton_postings(self, key: str) -> list[tuple[int, str]]:
+        """(record index, the fold key of the name that has this skeleton) pairs."""
         k = self._skel_id.get(key)
         if k is None:
             return []
-        return self._skel_post[self._skel_off[k]:self._skel_off[k + 1]].tolist()
+        flat = self._skel_post[self._skel_off[k]:self._skel_off[k + 1]].tolist()
+        return [(flat[j], self._exact_keys[flat[j + 1]]) for j in range(0, len(flat), 2)]
 
     def country_keys(self, country: str) -> list[str]:
         """Fold keys of a country's places: the candidate list for fuzzy matching (memoised)."""
@@ -112,7 +113,9 @@ class Index:
             return keys, {k: i for i, k in enumerate(keys)}, off, post
 
         self._exact_keys, self._exact_id, self._exact_off, self._exact_post = csr(exact)
-        _, self._skel_id, self._skel_off, self._skel_post = csr(skel)
+        # skeleton postings are pairs: record index, id of the fold key (alias) that produced them
+        flat = {s: [v for i, k in pairs for v in (i, self._exact_id[k])] for s, pairs in skel.items()}
+        _, self._skel_id, self._skel_off, self._skel_post = csr(flat)
         self._skel_keys = list(self._skel_id)
         self._country_ids = {cc: np.array(sorted(self._exact_id[k] for k in v), dtype=np.int32)
                              for cc, v in ckeys.items()}
@@ -192,16 +195,14 @@ def _index_keys(idx: Index, i: int, names: Iterable[str], primary: str,
         country_keys[idx.country[i]].add(k)
         s = skeleton(n)
         if len(s) >= 3:
-            lst = skel[s]
-            if not lst or lst[-1] != i:
-                lst.append(i)
+            skel[s].append((i, k))
 
 
 def build_index(gazetteer_files: Sequence[Path] = (), *, cities500: Path | None = None) -> Index:
     """Build the index from the embedded data and the given CSV gazetteers."""
     idx = Index()
     exact: dict[str, list[int]] = defaultdict(list)
-    skel: dict[str, list[int]] = defaultdict(list)
+    skel: dict[str, list[tuple[int, str]]] = defaultdict(list)
     ckeys: dict[str, set[str]] = defaultdict(set)
     by_geonameid: dict[str, int] = {}
     for p in gz.read_cities500(cities500):

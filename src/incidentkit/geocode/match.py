@@ -46,6 +46,7 @@ _NEAR = re.compile(
     r"(?:\d+(?:\.\d+)?\s*km\s+)?(?:north|south|east|west|northeast|northwest|southeast|southwest|"
     r"north-east|north-west|south-east|south-west)(?:ern)?\s+(?:of|outskirts of|countryside of))\s+(.+)$",
     re.IGNORECASE)
+_ARABIC = re.compile(r"[\u0600-\u06FF\u0750-\u077F\u08A0-\u08FF\uFB50-\uFDFF\uFE70-\uFEFF]")
 _NEAR_TAIL = re.compile(r"^(.+?)\s+(?:outskirts|countryside|area|surroundings|environs|vicinity|"
                         r"rural area|periphery)$", re.IGNORECASE)
 
@@ -63,6 +64,7 @@ class Matcher:
     def __init__(self, index: Index) -> None:
         self.index = index
         self._memo: dict[tuple[str, str | None, str | None], GeocodeResult] = {}
+        self._admin1_unknown = False
 
     # -- public ----------------------------------------------------------------------------------
     def geocode(self, name: str, country: str | None = None, admin1: str | None = None) -> GeocodeResult:
@@ -92,7 +94,9 @@ class Matcher:
             else:
                 a1 = self.index.resolve_admin1(cc, str(admin1))
                 if a1 is None:
-                    notes.append(f"admin1 {admin1!r} not recognised in {cc}; ignored")
+                    notes.append(f"admin1 {admin1!r} not recognised in {cc}: exact names only")
+        # An admin1 we cannot check: only exact names are trusted (no skeleton or fuzzy matches).
+        self._admin1_unknown = bool(notes)
         res = self._resolve(q, cc, a1)
         if notes:
             res = _with_reason(res, "; ".join(filter(None, [res.reason, *notes])))
@@ -147,8 +151,9 @@ class Matcher:
         i = self.index.admin1_record[(cc, a1)]
         return self._result(q, cc, i, 100.0, precision=3, reason=None)
 
-    def _single(self, s: str, cc: str | None, a1: str | None, near_to: GeocodeResult | None = None
+    def _single(self, s: str, cc: str | None, a1: str | None, near_to: GeocodeResult | None = None,
                 ) -> GeocodeResult:
+        loose = not self._admin1_unknown
         words = fold_words(s)
         if not words:
             return GeocodeResult(query=s, country=cc, reason="no letters in the place name")
@@ -167,9 +172,11 @@ class Matcher:
             district = district or low[-1] in _DISTRICT_WORDS
             low = low[:-1]
         core = " ".join(s.split()[:len(low)])
-        cands, outside = self._search(s, cc, a1)  # "al-Hol camp" may be a gazetteer name as written
+        if cc is not None and fold(s) in _country_folds():
+            return GeocodeResult(query=s, country=cc, reason=f"{s!r} names a country, not a place")
+        cands, outside = self._search(s, cc, a1, loose)  # "al-Hol camp" may be a gazetteer name as written
         if not cands and core != s:
-            cands, outside2 = self._search(core, cc, a1)
+            cands, outside2 = self._search(core, cc, a1, loose)
             outside += outside2
         else:
             district = False
@@ -202,7 +209,8 @@ class Matcher:
         return res
 
     # -- search ------------------------------------------------------------------------------------
-    def _search(self, s: str, cc: str | None, a1: str | None) -> tuple[list[_Cand], list[int]]:
+    def _search(self, s: str, cc: str | None, a1: str | None, loose: bool = True
+                ) -> tuple[list[_Cand], list[int]]:
         """Candidates of the first tier that has any; plus those only found outside the province."""
         idx = self.index
         key = fold(s)
@@ -212,10 +220,10 @@ class Matcher:
         tiers = []
         posts = idx.exact_postings(key)
         tiers.append([(p >> 1, 100.0 if p & 1 else 97.0) for p in posts])
-        sk = skeleton(s)
-        tiers.append(lambda: [(i, 88.0) for i in idx.skeleton_postings(sk)] if len(sk) >= 3 and len(key) >= 4 else [])
-        if cc is not None:
-            tiers.append(lambda: self._fuzzy(key, cc))
+        if loose:
+            tiers.append(lambda: self._skeleton(s, key))
+            if cc is not None:
+                tiers.append(lambda: self._fuzzy(key, cc, strict=a1 is None))
         for tier in tiers:
             found = tier() if callable(tier) else tier
             if cc is not None:
@@ -234,10 +242,24 @@ class Matcher:
                 return cands, outside
         return [], outside
 
-    def _fuzzy(self, key: str, cc: str) -> list[tuple[int, float]]:
+    def _skeleton(self, s: str, key: str) -> list[tuple[int, float]]:
+        """Same consonant skeleton; in Latin script the spellings must also be close (ratio >= 75),
+        since a skeleton alone joins unrelated names (Magoda / Megiddo)."""
+        sk = skeleton(s)
+        if len(sk) < 3 or len(key) < 4:
+            return []
+        arabic = _ARABIC.search(s) is not None
+        out = []
+        for i, k in self.index.skeleton_postings(sk):
+            if arabic or fuzz.ratio(key, k) >= 75:
+                out.append((i, 88.0))
+        return out
+
+    def _fuzzy(self, key: str, cc: str, strict: bool) -> list[tuple[int, float]]:
+        """Close spellings among the country's names only; stricter without a province to check against."""
         if len(key) < 5:
             return []
-        cutoff = 90.0 if len(key) < 8 else 87.0
+        cutoff = 93.0 if strict else 90.0
         out = []
         for k, sc, _ in process.extract(key, self.index.country_keys(cc), scorer=fuzz.ratio,
                                         score_cutoff=cutoff, limit=8):
@@ -273,6 +295,12 @@ class Matcher:
                              geo_precision=precision, where_prec=WHERE_PREC[precision],
                              matched_name=ix.names[i], gazetteer=ix.gazetteer[i], gazetteer_id=ix.gid[i],
                              score=round(score, 1), alternatives=alternatives, reason=reason)
+
+
+def _country_folds() -> frozenset[str]:
+    from incidentkit.geocode.countries import _country_keys
+
+    return frozenset(_country_keys())
 
 
 def _is_admin_only(s: str) -> bool:
