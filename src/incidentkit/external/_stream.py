@@ -1,0 +1,283 @@
+"""The streaming engine of the external readers: text batches in, harmonised Parquet row groups out.
+
+Files are read with :func:`pyarrow.csv.open_csv` (every column as text, quoted newlines allowed), each
+batch is converted by a dataset-specific function and written with :class:`pyarrow.parquet.ParquetWriter`,
+so memory stays bounded by one batch whatever the file's size. The output is written to a temporary file
+and renamed into place only when every input was read (:func:`incidentkit.atomic.atomic_path`): a bad
+file never leaves a half-written output behind.
+
+When a cell cannot be converted or the CSV structure breaks, the engine finds the physical line of the
+offending record by re-reading the file with the :mod:`csv` module (quoted notes may span lines, so the
+record number is not the line number) and raises :class:`ExternalFileError` naming file, line and column.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable, Iterator, Mapping, Sequence
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.csv as pacsv
+import pyarrow.parquet as pq
+
+from incidentkit.atomic import atomic_path
+from incidentkit.errors import InputFileError, Problem, problem
+from incidentkit.external._convert import CellError
+from incidentkit.external.schema import DATASET_TYPE, DATASETS
+
+BLOCK_SIZE = 32 << 20
+JSON_BATCH_ROWS = 65_536
+PARQUET_OPTIONS: Mapping[str, Any] = {"compression": "zstd", "compression_level": 1, "use_dictionary": True,
+                                      "write_statistics": True}
+
+Converter = Callable[[pa.RecordBatch], dict[str, pa.Array]]
+
+
+class ExternalFileError(InputFileError):
+    """An external file cannot be ingested; ``.problem`` locates it (path, line, column)."""
+
+    def __init__(self, p: Problem) -> None:
+        super().__init__(p.format(), code=p.code)
+        self.problem = p
+
+
+def fail(code: str, message: str, path: Path | str, line: int | None = None, column: str = "",
+         value: object = None) -> ExternalFileError:
+    return ExternalFileError(problem(code, message, path=str(path), line=line, field=column, value=value))
+
+
+@dataclass
+class Source:
+    """One input file: its path, format and header (column names as written)."""
+
+    path: Path
+    kind: str                       # "csv" or "json"
+    header: list[str]
+    _json_rows: list[dict[str, Any]] | None = field(default=None, repr=False)
+
+
+def open_source(path: str | os.PathLike[str], required: Sequence[str]) -> Source:
+    """Read the header (or the JSON records), check required columns and the delimiter."""
+    p = Path(path)
+    if not p.is_file():
+        raise fail("file-unreadable", "no such file", p)
+    if p.suffix.lower() == ".json":
+        src = _open_json(p)
+    else:
+        src = Source(p, "csv", _csv_header(p))
+    missing = [c for c in required if c not in src.header]
+    if missing:
+        if src.kind == "csv" and len(src.header) == 1:
+            delim = next((d for d in (";", "\t", "|") if d in src.header[0]), None)
+            if delim is not None:
+                raise fail("external-delimiter", f"the header has one column: the file seems delimited by "
+                           f"{delim!r}, not ','; export it again as comma-separated CSV", p, 1)
+        raise fail("external-missing-column", f"required column {missing[0]!r} is missing (found: "
+                   f"{', '.join(src.header[:8])}{' ...' if len(src.header) > 8 else ''})", p,
+                   1 if src.kind == "csv" else None, missing[0])
+    dupes = sorted({c for c in src.header if src.header.count(c) > 1})
+    if dupes:
+        raise fail("csv-header", f"column {dupes[0]!r} appears twice in the header", p, 1, dupes[0])
+    return src
+
+
+def _csv_header(p: Path) -> list[str]:
+    try:
+        with open(p, newline="", encoding="utf-8-sig") as fh:
+            header = next(csv.reader(fh), None)
+    except UnicodeDecodeError:
+        raise fail("file-encoding", "not UTF-8 text (ACLED and UCDP publish UTF-8 CSV)", p, 1) from None
+    if not header:
+        raise fail("file-empty", "the file is empty: no header row", p, 1)
+    return [h.strip() for h in header]
+
+
+def _open_json(p: Path) -> Source:
+    try:
+        doc = json.loads(p.read_text(encoding="utf-8-sig"))
+    except UnicodeDecodeError:
+        raise fail("file-encoding", "not UTF-8 text", p) from None
+    except json.JSONDecodeError as exc:
+        raise fail("external-bad-json", f"not valid JSON: {exc.msg}", p, exc.lineno) from None
+    rows = doc.get("data") if isinstance(doc, dict) else doc
+    if not isinstance(rows, list) or not all(isinstance(r, dict) for r in rows):
+        raise fail("external-bad-json", "expected a list of records or the API's {\"status\": ..., \"data\": "
+                   "[...]} object", p, 1)
+    header: list[str] = []
+    seen: set[str] = set()
+    for r in rows:
+        for k in r:
+            if k not in seen:
+                seen.add(k)
+                header.append(k)
+    return Source(p, "json", header, rows)
+
+
+class _ProgressFile(io.FileIO):
+    """A raw file that advances a tqdm bar by the bytes pyarrow reads."""
+
+    def __init__(self, path: Path, bar: Any) -> None:
+        super().__init__(path, "rb")
+        self._bar = bar
+
+    def read(self, size: int = -1) -> bytes:  # type: ignore[override]
+        data = super().read(size)
+        if data:
+            self._bar.update(len(data))
+        return data
+
+    def readinto(self, buffer: Any) -> int:  # type: ignore[override]
+        n = super().readinto(buffer) or 0
+        self._bar.update(n)
+        return n
+
+
+def _batches(src: Source, bar: Any) -> Iterator[tuple[pa.RecordBatch, int]]:
+    """(batch of text columns, index of its first record) for one source."""
+    if src.kind == "json":
+        rows = src._json_rows or []
+        for start in range(0, len(rows), JSON_BATCH_ROWS):
+            chunk = rows[start:start + JSON_BATCH_ROWS]
+            cols = {h: pa.array([_json_text(r.get(h)) for r in chunk], pa.string()) for h in src.header}
+            bar.update(0)
+            yield pa.RecordBatch.from_pydict(cols), start
+        return
+    read = pacsv.ReadOptions(block_size=BLOCK_SIZE, use_threads=True, column_names=src.header, skip_rows=1,
+                             encoding="utf8")
+    parse = pacsv.ParseOptions(newlines_in_values=True)
+    convert = pacsv.ConvertOptions(column_types={h: pa.string() for h in src.header},
+                                   null_values=["", "NA"], strings_can_be_null=True,
+                                   quoted_strings_can_be_null=True)
+    raw = _ProgressFile(src.path, bar)
+    try:
+        reader = pacsv.open_csv(raw, read_options=read, parse_options=parse, convert_options=convert)
+        start = 0
+        for batch in reader:
+            yield batch, start
+            start += batch.num_rows
+    except (pa.ArrowInvalid, UnicodeDecodeError) as exc:
+        raise _diagnose(src, str(exc)) from None
+    finally:
+        raw.close()
+
+
+def _json_text(v: Any) -> str | None:
+    if v is None or v == "":
+        return None
+    if isinstance(v, bool):
+        return str(v).lower()
+    if isinstance(v, float) and v.is_integer():
+        return str(int(v))
+    if isinstance(v, (list, dict)):
+        return json.dumps(v, ensure_ascii=False)
+    return str(v)
+
+
+def record_line(path: Path, record: int) -> int:
+    """Physical line where data record ``record`` (0-based, after the header) starts."""
+    with open(path, newline="", encoding="utf-8-sig") as fh:
+        reader = csv.reader(fh)
+        next(reader, None)
+        line = reader.line_num + 1
+        for i, _ in enumerate(reader):
+            if i == record:
+                return line
+            line = reader.line_num + 1
+    return line
+
+
+def _diagnose(src: Source, arrow_message: str) -> ExternalFileError:
+    """Find the first structurally broken record with the csv module (pyarrow does not say where)."""
+    n = len(src.header)
+    try:
+        with open(src.path, newline="", encoding="utf-8-sig") as fh:
+            reader = csv.reader(fh, strict=True)
+            next(reader, None)
+            start = reader.line_num + 1
+            for row in reader:
+                if len(row) != n and row:
+                    what = "the file ends in the middle of a record (truncated?)" if len(row) < n else \
+                        "a record has more fields than the header"
+                    return fail("external-truncated", f"{what}: expected {n} fields, found {len(row)}",
+                                src.path, start, src.header[min(len(row), n) - 1] if row else "")
+                start = reader.line_num + 1
+    except csv.Error as exc:
+        return fail("external-truncated", f"the CSV structure breaks ({exc}); is the file truncated or is a "
+                    "quote unbalanced?", src.path, start)
+    except UnicodeDecodeError:
+        return fail("file-encoding", "not UTF-8 text", src.path)
+    return fail("csv-syntax", f"cannot parse the CSV: {arrow_message}", src.path)
+
+
+@dataclass
+class IngestResult:
+    """What an ingest wrote: the output path, rows per input file and the output schema."""
+
+    output: Path
+    rows: dict[str, int]
+    schema: pa.Schema
+
+    @property
+    def total(self) -> int:
+        return sum(self.rows.values())
+
+
+def dataset_column(name: str, n: int) -> pa.DictionaryArray:
+    """The ``dataset`` column: one dictionary of every dataset name, so files concatenate cleanly."""
+    codes = pa.array(np.full(n, DATASETS.index(name), dtype=np.int8))
+    return pa.DictionaryArray.from_arrays(codes, pa.array(DATASETS, pa.string()))
+
+
+def conform(columns: dict[str, pa.Array], schema: pa.Schema, n: int) -> pa.RecordBatch:
+    arrays = []
+    for f in schema:
+        arr = columns.get(f.name)
+        if arr is None:
+            arr = pa.nulls(n, f.type)
+        elif arr.type != f.type:
+            arr = arr.cast(f.type)
+        arrays.append(arr)
+    return pa.RecordBatch.from_arrays(arrays, schema=schema)
+
+
+def run(sources: Sequence[Source], out: str | os.PathLike[str], schema: pa.Schema,
+        convert: Callable[[Source], Converter], unknown: Mapping[str, str], *, progress: bool | None = None,
+        desc: str = "ingest") -> IngestResult:
+    """Convert every source batch by batch into one Parquet file with ``schema`` (atomically)."""
+    from tqdm import tqdm
+
+    if progress is None:
+        progress = sys.stderr.isatty()
+    total = sum(s.path.stat().st_size for s in sources)
+    rows: dict[str, int] = {}
+    out = Path(out)
+    with atomic_path(out) as tmp, tqdm(total=total, unit="B", unit_scale=True, desc=desc, disable=not progress,
+                                       file=sys.stderr) as bar:
+        with pq.ParquetWriter(tmp, schema, **PARQUET_OPTIONS) as writer:
+            for src in sources:
+                conv = convert(src)
+                count = 0
+                for batch, first in _batches(src, bar):
+                    try:
+                        cols = conv(batch)
+                    except CellError as exc:
+                        line = record_line(src.path, first + exc.row) if src.kind == "csv" else None
+                        where = "" if line is not None else f" (record {first + exc.row + 1})"
+                        raise fail("external-bad-value", f"{exc.value!r} is not {exc.expected}{where}",
+                                   src.path, line, exc.column, exc.value) from None
+                    for source_name, out_name in unknown.items():
+                        if source_name in batch.schema.names:
+                            cols[out_name] = batch.column(source_name)
+                    writer.write_batch(conform(cols, schema, batch.num_rows))
+                    count += batch.num_rows
+                rows[str(src.path)] = count
+                if src.kind == "json":
+                    bar.update(src.path.stat().st_size)
+    return IngestResult(out, rows, schema)
