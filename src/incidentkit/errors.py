@@ -103,6 +103,11 @@ CATALOGUE: dict[str, ErrorType] = _catalogue(
     # --- external data and linking (issue 5) ---------------------------------------------------
     # <<< external error types: add above this line >>>
     # --- reliability (issue 6) -----------------------------------------------------------------
+    ErrorType("reliability-duplicate-coding", "Source coded twice by one coder",
+              "Agreement compares each coder's one coding of a source; the same coder and source id appear "
+              "in two records, so it is unclear which coding to compare."),
+    ErrorType("reliability-too-few-coders", "Fewer than two coders",
+              "Agreement needs the records of at least two coders (their `coder` fields must differ)."),
     # <<< reliability error types: add above this line >>>
 )
 

@@ -1,0 +1,92 @@
+"""Inter-coder reliability: align double-coded reports and measure agreement with Krippendorff's alpha.
+
+Double-coded records live apart from the main dataset (``datasets/coded-reliability/<coder>/``), one
+folder or file per coder; ``incidentkit build`` reads ``datasets/coded`` only and never sees them.
+
+>>> import incidentkit.reliability as rel
+>>> result = rel.agreement("datasets/coded-reliability/ik", "datasets/coded-reliability/mh")  # doctest: +SKIP
+>>> print(result.format())                  # doctest: +SKIP
+>>> result.table, result.disagreements      # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+from incidentkit.errors import InvalidRecordsError, Problem, UsageError, problem
+from incidentkit.reliability.align import AlignOptions, Alignment, Unit, align, pair_score
+from incidentkit.reliability.alpha import AlphaResult, alpha_from_counts, alpha_with_ci, krippendorff_alpha
+from incidentkit.reliability.report import AgreementResult, disagreement_table, field_table
+from incidentkit.validate import validate
+
+__all__ = [
+    "agreement", "AgreementResult", "AlignOptions", "Alignment", "Unit", "align", "pair_score",
+    "krippendorff_alpha", "alpha_with_ci", "alpha_from_counts", "AlphaResult", "load_coders",
+]
+
+
+def load_coders(*paths: str | os.PathLike[str]) -> dict[str, list[dict[str, Any]]]:
+    """Validate each path on its own and group the incident rows by the records' ``coder`` field.
+
+    Paths are validated separately because a second coding reuses the source id (and may reuse incident
+    ids) of the first: that is the point of double coding, not a duplicate. Raises
+    :class:`InvalidRecordsError` with every problem when a record is invalid or one coder coded the same
+    source in two records.
+    """
+    if not paths:
+        raise UsageError("give the records of at least two coders (two folders or files)",
+                         code="reliability-too-few-coders")
+    problems: list[Problem] = []
+    by_coder: dict[str, list[dict[str, Any]]] = {}
+    seen: dict[tuple[str, str], dict[str, Any]] = {}
+    for path in paths:
+        report = validate(path)
+        problems.extend(report.errors)
+        for row in report.rows:
+            key = (row["coder"], row["source_id"])
+            first = seen.setdefault(key, row)
+            if first["record_path"] != row["record_path"]:
+                problems.append(problem(
+                    "reliability-duplicate-coding", f"coder {row['coder']!r} coded source {row['source_id']!r} "
+                    f"again; the first coding is in {first['record_path']}", path=row["record_path"],
+                    line=row["record_line"], field="coder", value=row["coder"], record_id=row["id"]))
+                continue
+            by_coder.setdefault(row["coder"], []).append(row)
+    if problems:
+        raise InvalidRecordsError(f"{len(problems)} problem(s) in the coded records; no agreement computed",
+                                  problems=_dedupe(problems))
+    if len(by_coder) < 2:
+        found = ", ".join(sorted(by_coder)) or "none"
+        raise UsageError(f"agreement needs at least two coders; the records name {found}",
+                         code="reliability-too-few-coders")
+    return by_coder
+
+
+def _dedupe(problems: list[Problem]) -> list[Problem]:
+    seen: set[tuple[Any, ...]] = set()
+    out = []
+    for p in problems:
+        key = (p.code, p.path, p.line, p.field, p.message)
+        if key not in seen:
+            seen.add(key)
+            out.append(p)
+    return out
+
+
+def agreement(*paths: str | os.PathLike[str], n_boot: int = 1000, seed: int = 0, confidence: float = 0.95,
+              options: AlignOptions = AlignOptions()) -> AgreementResult:
+    """Compare two or more coders' independent codings of the same reports.
+
+    Each path is a folder or file of coded records (one coder per path is the usual layout; the coder
+    is read from the records). Incidents are aligned within each source, then every field is compared
+    with Krippendorff's alpha at its level of measurement, with a bootstrap interval over incidents
+    (``n_boot`` replicates from ``seed``; 0 for none).
+    """
+    by_coder = load_coders(*paths)
+    alignment = align(by_coder, options)
+    table = field_table(alignment, n_boot=n_boot, seed=seed, confidence=confidence)
+    return AgreementResult(
+        coders=alignment.coders, table=table, disagreements=disagreement_table(alignment),
+        split=alignment.split_summary(), alignment=alignment, n_boot=n_boot, seed=seed, confidence=confidence,
+        paths=[os.fspath(p) for p in paths])
