@@ -91,9 +91,13 @@ def _geocode_rows(rows: list[dict[str, Any]], geocoder: Any, progress: bool) -> 
         else:
             todo.append(row)
     if todo:
-        results = geocoder.geocode_many(
-            [(r["location"], r["country"], r.get("admin1")) for r in todo], progress=progress)
-        for row, res in zip(todo, results):
+        # each distinct (place, country, admin1) is looked up once, however many incidents name it
+        keys = sorted({(r["location"], r["country"], r.get("admin1") or "") for r in todo})
+        found = geocoder.geocode_many([{"location": k[0], "country": k[1], "admin1": k[2]} for k in keys],
+                                      progress=progress, name_key="location")
+        by_key = dict(zip(keys, found))
+        for row in todo:
+            res = by_key[(row["location"], row["country"], row.get("admin1") or "")]
             where = dict(path=row["record_path"], line=row["record_line"], field="location",
                          value=row["location"], record_id=row["id"])
             if res.found:

@@ -25,8 +25,12 @@ from yaml.resolver import BaseResolver
 from incidentkit.errors import Problem, problem
 from incidentkit.records.located import LocatedDict, LocatedList
 
-_Parser = getattr(yaml, "CParser", None) or yaml.parser.Parser
-_PYTHON_COMPOSER = _Parser is yaml.parser.Parser
+try:  # libyaml's C parser and composer; PyYAML wheels ship it
+    from yaml._yaml import CParser as _Parser
+    _PYTHON_COMPOSER = False
+except ImportError:  # pragma: no cover - PyYAML built without libyaml
+    _Parser = yaml.parser.Parser
+    _PYTHON_COMPOSER = True
 
 STR = "tag:yaml.org,2002:str"
 INT = "tag:yaml.org,2002:int"
