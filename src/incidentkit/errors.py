@@ -101,6 +101,22 @@ CATALOGUE: dict[str, ErrorType] = _catalogue(
     # --- exports (issue 4) ---------------------------------------------------------------------
     # <<< export error types: add above this line >>>
     # --- external data and linking (issue 5) ---------------------------------------------------
+    ErrorType("external-missing-column", "Required column missing in an external file",
+              "An ACLED or UCDP file lacks a column the reader needs (event id, date, coordinates, ...)."),
+    ErrorType("external-delimiter", "Wrong delimiter",
+              "The file is not comma-separated (e.g. ';' or tab): export it again as CSV."),
+    ErrorType("external-truncated", "Broken or truncated CSV record",
+              "A record has too few or too many fields, or a quote is never closed: the file was cut short "
+              "or mangled."),
+    ErrorType("external-bad-value", "Value cannot be read",
+              "A cell of an external file is not of its column's type (a date, number, code or label)."),
+    ErrorType("external-bad-json", "Not an ACLED API JSON document",
+              "JSON input must be a list of records or the API's {\"status\": ..., \"data\": [...]} object."),
+    ErrorType("link-missing-column", "Column needed for linking is missing",
+              "Linking needs ids, dates and coordinates in both inputs (an ingested file or incidents.parquet)."),
+    ErrorType("taxonomy-invalid", "Taxonomy table invalid",
+              "The taxonomy CSV needs event_type, sub_event_type, type_of_violence and weight columns with "
+              "known values and weights between 0 and 1."),
     # <<< external error types: add above this line >>>
     # --- reliability (issue 6) -----------------------------------------------------------------
     ErrorType("reliability-duplicate-coding", "Source coded twice by one coder",

@@ -169,10 +169,11 @@ def country(arr: pa.Array, column: str, fallback: pa.Array | None = None) -> pa.
 
     def code(name: str) -> str:
         c = country_code(name)
-        if c is None and "(" in name:  # UCDP: "Yemen (North Yemen)", "DR Congo (Zaire)"
-            c = country_code(name.split("(")[0])
         if c is None:
             c = _UCDP_COUNTRIES.get(name.casefold())
+        if c is None and "(" in name:  # UCDP: "Yemen (North Yemen)", "DR Congo (Zaire)"
+            short = name.split("(")[0].strip()
+            c = country_code(short) or _UCDP_COUNTRIES.get(short.casefold())
         return c or ""
 
     out = map_values(arr, code, pa.string(), column, "a country")

@@ -203,10 +203,12 @@ def _diagnose(src: Source, arrow_message: str) -> ExternalFileError:
             start = reader.line_num + 1
             for row in reader:
                 if len(row) != n and row:
-                    what = "the file ends in the middle of a record (truncated?)" if len(row) < n else \
-                        "a record has more fields than the header"
-                    return fail("external-truncated", f"{what}: expected {n} fields, found {len(row)}",
-                                src.path, start, src.header[min(len(row), n) - 1] if row else "")
+                    if len(row) < n:
+                        return fail("external-truncated", f"the record ends before column {src.header[len(row)]!r}"
+                                    f" (expected {n} fields, found {len(row)}): is the file truncated?",
+                                    src.path, start, src.header[len(row)])
+                    return fail("external-truncated", f"the record has {len(row)} fields, the header {n}: a "
+                                "stray delimiter or quote?", src.path, start)
                 start = reader.line_num + 1
     except csv.Error as exc:
         return fail("external-truncated", f"the CSV structure breaks ({exc}); is the file truncated or is a "
