@@ -68,7 +68,7 @@ def geocode_cmd(input_csv: Path, output: Path, gazetteer_dir: Path | None, cache
     """
     import pandas as pd
 
-    from incidentkit.geocode import Geocoder, country_code
+    from incidentkit.geocode import GeocodeResult, Geocoder, country_code
 
     if not input_csv.is_file():
         raise InputFileError(f"{input_csv}: no such file", code="file-unreadable")
@@ -89,7 +89,10 @@ def geocode_cmd(input_csv: Path, output: Path, gazetteer_dir: Path | None, cache
     gc = Geocoder(gazetteer_dir=_project_gazetteer_dir(gazetteer_dir), cache_dir=cache_dir,
                   backends=_backends(backends, cache_dir, user_agent, nominatim_domain, geonames_username))
     results = gc.geocode_many(df.to_dict("records"), progress=not no_progress)
-    added = pd.DataFrame([r.as_row() for r in results], index=df.index)
+    added = pd.DataFrame([r.as_row() for r in results], index=df.index,
+                         columns=list(GeocodeResult(query="").as_row()))
+    for col in ("geo_precision", "where_prec"):
+        added[col] = added[col].astype("Int64")
     out = pd.concat([df, added[[c for c in added.columns if c not in df.columns]]], axis=1)
     _write_atomic(out, output)
     found = sum(r.found for r in results)
