@@ -99,6 +99,11 @@ CATALOGUE: dict[str, ErrorType] = _catalogue(
               WARNING),
     # <<< geocode error types: add above this line >>>
     # --- exports (issue 4) ---------------------------------------------------------------------
+    ErrorType("export-too-many-days", "Incident too long to split per day",
+              "The ACLED layout codes one event per day; an incident with time_precision 1 may span at most "
+              "1,000 days there. Use time_precision 2 or 3 for long periods."),
+    ErrorType("export-format", "Unknown export format",
+              "The output file's suffix does not name a format this export writes (.csv or .xlsx)."),
     # <<< export error types: add above this line >>>
     # --- external data and linking (issue 5) ---------------------------------------------------
     ErrorType("external-missing-column", "Required column missing in an external file",
