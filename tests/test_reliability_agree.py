@@ -220,3 +220,13 @@ def test_main_build_ignores_the_reliability_folders(tmp_path, monkeypatch):
     assert not any("-mh-" in i for i in table.column("id").to_pylist())
     main_ids = [r["id"] for r in incidentkit.validate(REPO / "datasets" / "coded").rows]
     assert sorted(table.column("id").to_pylist()) == sorted(main_ids)
+
+
+def test_coders_without_a_common_source_have_nothing_to_compare(tmp_path):
+    write_record(tmp_path / "a", "s1", "aa", [incident("s1-a")])
+    write_record(tmp_path / "b", "s2", "bb", [incident("s2-b")])
+    res = agreement(tmp_path / "a", tmp_path / "b", n_boot=10)
+    assert res.split["sources_double_coded"] == 0 and res.split["share_same_split"] is None
+    assert res.table["units"].eq(0).all() and res.table["alpha"].isna().all()
+    assert res.disagreements.empty
+    assert json.loads(res.to_json())["fields"][0]["alpha"] is None

@@ -8,6 +8,7 @@ import click
 
 from incidentkit.cli._common import handle_errors
 from incidentkit.errors import UsageError
+from incidentkit.reliability import agreement
 
 
 @click.command("agree")
@@ -32,8 +33,6 @@ def agree_command(paths: tuple[Path, ...], as_json: bool, disagreements_csv: Pat
         incidentkit agree datasets/coded-reliability/ik datasets/coded-reliability/mh
         incidentkit agree --json --disagreements review.csv coder-a/ coder-b/ coder-c/
     """
-    from incidentkit.reliability import agreement
-
     if len(paths) < 2:
         raise UsageError("give at least two paths: one folder or file of records per coder",
                          code="reliability-too-few-coders")

@@ -136,7 +136,7 @@ def _prepare_dense(data: Any, level: str, value_domain: Sequence[Any] | None) ->
                 total += np.where(present[i] & present[j], 2 * d, 0.0)
         cells.obs_u = total / (n_u - 1)
     elif level == "interval":
-        cells.obs_u = _interval_obs(cells, domain[code], np.ones((1, cells.n_units)))[0]
+        cells.obs_u = _interval_obs(cells, domain[code])[0]
     return cells
 
 
@@ -165,7 +165,7 @@ def _prepare_counts(counts: Any, level: str, value_domain: Sequence[Any] | None)
         sum_sq = np.bincount(unit, weights=cells.count ** 2, minlength=cells.n_units)
         cells.obs_u = (n_u ** 2 - sum_sq) / (n_u - 1)
     elif level == "interval":
-        cells.obs_u = _interval_obs(cells, domain[code], np.ones((1, cells.n_units)))[0]
+        cells.obs_u = _interval_obs(cells, domain[code])[0]
     elif level == "ratio":
         # sum_ck n_uc n_uk d_ck per unit, over the unit's non-zero values only, in blocks of units
         obs = np.zeros(cells.n_units)
@@ -190,7 +190,7 @@ def _per_unit(cells: _Cells, weights_cells: np.ndarray) -> np.ndarray:
     return np.bincount(key, weights=weights_cells.ravel(), minlength=b * cells.n_units).reshape(b, cells.n_units)
 
 
-def _interval_obs(cells: _Cells, x: np.ndarray, _w: np.ndarray) -> np.ndarray:
+def _interval_obs(cells: _Cells, x: np.ndarray) -> np.ndarray:
     """Per-unit ``sum_ck n_uc n_uk (x_c - x_k)**2 / (n_u - 1)`` for cell values x (B x cells or cells).
 
     Two passes (unit means, then squared deviations) keep it exact for agreeing units and stable for
@@ -237,7 +237,7 @@ def _alpha_weighted(cells: _Cells, w: np.ndarray) -> np.ndarray:
     if cells.level == "ordinal":
         ranks = np.cumsum(n_c, axis=1) - n_c / 2         # mid-ranks in the (weighted) pooled counts
         x = np.take_along_axis(ranks, np.broadcast_to(cells.code, wc.shape), axis=1)
-        observed = (w * _interval_obs(cells, x, w)).sum(axis=1)
+        observed = (w * _interval_obs(cells, x)).sum(axis=1)
         expected = _spread(n_c, ranks)
     else:
         observed = w @ cells.obs_u
@@ -301,7 +301,8 @@ def alpha_with_ci(data: Any, level: Level = "nominal", *, value_domain: Sequence
     """Alpha for coders x units data, with a percentile bootstrap interval over resampled units.
 
     Units (not single values) are resampled with replacement, ``n_boot`` times from ``seed``: the same
-    input and seed always give the same interval.
+    input and seed always give the same interval. Replicates in which alpha is undefined (every drawn
+    unit has the same single value) are left out of the percentiles.
     """
     return _result(_prepare_dense(data, _check_level(level), value_domain), n_boot, seed, confidence)
 
