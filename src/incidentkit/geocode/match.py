@@ -17,6 +17,7 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from rapidfuzz import fuzz, process
 
@@ -65,6 +66,7 @@ class Matcher:
         self.index = index
         self._memo: dict[tuple[str, str | None, str | None], GeocodeResult] = {}
         self._admin1_unknown = False
+        self._by_len: dict[str, dict[int, list[str]]] = {}
 
     # -- public ----------------------------------------------------------------------------------
     def geocode(self, name: str, country: str | None = None, admin1: str | None = None) -> GeocodeResult:
@@ -132,9 +134,11 @@ class Matcher:
             t = self._single(c, cc, a1)
             if t.found and town is None and t.geo_precision == 1:
                 town = t
-        whole = self._single(q, cc, a1)  # "Ghwayran prison, al-Hasakah" may be a gazetteer name as such
-        if whole.found and whole.score >= 97:
-            return whole
+        whole, _ = self._search(q, cc, a1, loose=False)  # "X prison, Y" may be a gazetteer name as such
+        if whole:
+            w = self._single(q, cc, a1)
+            if w.found and w.score >= 97:
+                return w
         res = self._single(first, cc, a1, near_to=town)
         if res.found or res.ambiguous:
             return _degrade(res, 2, f"near {res.matched_name}") if near else res
@@ -261,8 +265,16 @@ class Matcher:
             return []
         cutoff = 93.0 if strict else 90.0
         out = []
-        for k, sc, _ in process.extract(key, self.index.country_keys(cc), scorer=fuzz.ratio,
-                                        score_cutoff=cutoff, limit=8):
+        # ratio >= cutoff bounds the length difference: scan only names of a compatible length
+        by_len = self._by_len.get(cc)
+        if by_len is None:
+            by_len = self._by_len[cc] = {}
+            for k in self.index.country_keys(cc):
+                by_len.setdefault(len(k), []).append(k)
+        f = cutoff / (200.0 - cutoff)
+        lo, hi = math.ceil(len(key) * f), math.floor(len(key) / f)
+        pool = [k for n in range(lo, hi + 1) for k in by_len.get(n, ())]
+        for k, sc, _ in process.extract(key, pool, scorer=fuzz.ratio, score_cutoff=cutoff, limit=8):
             for p in self.index.exact_postings(k):
                 out.append((p >> 1, round(sc * 0.9, 1)))
         return out
@@ -297,6 +309,7 @@ class Matcher:
                              score=round(score, 1), alternatives=alternatives, reason=reason)
 
 
+@lru_cache(maxsize=1)
 def _country_folds() -> frozenset[str]:
     from incidentkit.geocode.countries import _country_keys
 
