@@ -30,7 +30,7 @@ from incidentkit.codebook import vocab
 from incidentkit.codebook.countries import country_alpha3, country_name, country_numeric
 from incidentkit.errors import UsageError
 from incidentkit.export import ids
-from incidentkit.export._io import join_list, write_csv, write_parquet
+from incidentkit.export._io import join_list
 from incidentkit.export.regions import acled_region
 
 ACLED_COLUMNS: tuple[str, ...] = (
