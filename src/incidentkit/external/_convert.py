@@ -43,24 +43,32 @@ def check_converted(source: pa.Array, result: pa.Array, column: str, expected: s
 
 
 def text(arr: pa.Array) -> pa.Array:
-    """Trimmed text; empty strings become null (quoted empties included)."""
+    """Text kept exactly as written (the CSV reader already turned "" and "NA" into null)."""
+    return arr
+
+
+def trimmed(arr: pa.Array) -> pa.Array:
+    """Trimmed text, whitespace-only cells null: for the slow paths that report a bad cell."""
     arr = pc.utf8_trim_whitespace(arr)
     return pc.if_else(pc.equal(arr, ""), pa.scalar(None, pa.string()), arr)
 
 
 def to_float(arr: pa.Array, column: str) -> pa.Array:
     try:
-        return pc.cast(text(arr), pa.float64())
+        return pc.cast(arr, pa.float64())
     except pa.ArrowInvalid:
-        return _locate_cast_error(text(arr), pa.float64(), column, "a number")
+        try:
+            return pc.cast(trimmed(arr), pa.float64())
+        except pa.ArrowInvalid:
+            return _locate_cast_error(trimmed(arr), pa.float64(), column, "a number")
 
 
 def to_int(arr: pa.Array, typ: pa.DataType, column: str, *, negative_is_null: bool = False) -> pa.Array:
     """Integers written as "12" or, as UCDP writes them, "12.0"; anything fractional is an error."""
-    arr = text(arr)
     try:
         out = pc.cast(arr, typ)
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        arr = trimmed(arr)
         try:
             as_float = pc.cast(arr, pa.float64())
             out = pc.cast(as_float, typ)  # safe cast: refuses 12.5 and overflow
@@ -82,32 +90,43 @@ def _locate_cast_error(arr: pa.Array, typ: pa.DataType, column: str, expected: s
     raise CellError(0, column, None, expected)  # pragma: no cover - the cast failed on some cell
 
 
-def to_date(arr: pa.Array, column: str, formats: Sequence[str] = ("%Y-%m-%d", "%d %B %Y", "%d-%B-%Y")) -> pa.Array:
-    """Dates in any of ``formats`` (ACLED API ISO dates, export-tool "28 December 2022")."""
-    arr = text(arr)
+_DATE_FORMATS = ["%Y-%m-%d", "%d %B %Y", "%d-%B-%Y"]
+
+
+def to_date(arr: pa.Array, column: str, formats: Sequence[str] | None = None) -> pa.Array:
+    """Dates in any of ``formats`` (ACLED API ISO dates, export-tool "28 December 2022").
+
+    The format that parsed the previous batch is tried first, so a file costs one pass per batch.
+    """
+    order = _DATE_FORMATS if formats is None else list(formats)
     out: pa.Array | None = None
-    for fmt in formats:
+    for k, fmt in enumerate(order):
         parsed = pc.cast(pc.strptime(arr, format=fmt, unit="s", error_is_null=True), pa.date32())
         out = parsed if out is None else pc.coalesce(out, parsed)
+        if parsed.null_count < len(parsed) and k and formats is None:
+            order.insert(0, order.pop(k))  # most recent winner first
         if out.null_count == arr.null_count:
-            break
+            return out
     assert out is not None
+    retry = pc.utf8_trim_whitespace(arr)  # " 2022-01-03" : tolerate stray spaces before failing
+    for fmt in order:
+        out = pc.coalesce(out, pc.cast(pc.strptime(retry, format=fmt, unit="s", error_is_null=True), pa.date32()))
     return check_converted(arr, out, column, "a date (YYYY-MM-DD or '28 December 2022')")
 
 
 def map_values(arr: pa.Array, fn: Callable[[str], object], typ: pa.DataType, column: str, expected: str,
                *, null_is: object = None) -> pa.Array:
     """Map each distinct value through ``fn`` (None = not allowed -> error), then broadcast with take."""
-    arr = text(arr)
     uniques = pc.unique(arr)
     mapped = []
-    for u in uniques.to_pylist():
-        if u is None:
+    for raw in uniques.to_pylist():
+        u = raw.strip() if raw is not None else ""
+        if not u:
             mapped.append(null_is)
             continue
         m = fn(u)
         if m is None:
-            i = int(pc.index(arr, u).as_py())
+            i = int(pc.index(arr, raw).as_py())
             raise CellError(i, column, u, expected)
         mapped.append(m)
     return pc.take(pa.array(mapped, type=typ), pc.index_in(arr, value_set=uniques, skip_nulls=False))
@@ -153,13 +172,12 @@ def label(value: str) -> str:
 
 def split_list(arr: pa.Array) -> pa.Array:
     """"a; b; c" -> ["a", "b", "c"] (ACLED assoc actors and tags, UCDP source_original)."""
-    arr = text(arr)
     return pc.split_pattern_regex(arr, pattern=r"\s*;\s*")
 
 
 def int_list(arr: pa.Array, typ: pa.DataType, column: str) -> pa.Array:
     """"645, 2" or "652.0" -> [645, 2]: UCDP's gwnoa/gwnob lists."""
-    parts = pc.split_pattern_regex(text(arr), pattern=r"\s*[,;]\s*")
+    parts = pc.split_pattern_regex(trimmed(arr), pattern=r"\s*[,;]\s*")
     flat = to_int(pc.list_flatten(parts), typ, column)
     return pa.ListArray.from_arrays(parts.offsets, flat, mask=pc.is_null(parts))
 

@@ -14,7 +14,6 @@ record number is not the line number) and raises :class:`ExternalFileError` nami
 from __future__ import annotations
 
 import csv
-import io
 import json
 import os
 import sys
@@ -32,10 +31,14 @@ from incidentkit.errors import InputFileError, Problem, problem
 from incidentkit.external._convert import CellError
 from incidentkit.external.schema import DATASET_TYPE, DATASETS
 
-BLOCK_SIZE = 32 << 20
+BLOCK_SIZE = 1 << 20          # small blocks parse fastest; they are regrouped for conversion
+GROUP_ROWS = 65_536           # rows converted and written together (one Parquet row group)
 JSON_BATCH_ROWS = 65_536
-PARQUET_OPTIONS: Mapping[str, Any] = {"compression": "zstd", "compression_level": 1, "use_dictionary": True,
-                                      "write_statistics": True}
+PARQUET_OPTIONS: Mapping[str, Any] = {"compression": "zstd", "compression_level": 1, "write_statistics": True}
+#: Columns whose values rarely repeat: dictionary-encoding them in Parquet costs time and saves nothing.
+UNIQUE_COLUMNS = frozenset({"id", "notes", "latitude", "longitude", "priogrid_gid", "acled_timestamp",
+                            "acled_data_id", "acled_event_id_no_cnty", "source_title", "ucdp_source_article",
+                            "ucdp_geom_wkt", "ucdp_relid", "ucdp_where_description"})
 
 Converter = Callable[[pa.RecordBatch], dict[str, pa.Array]]
 
@@ -120,33 +123,13 @@ def _open_json(p: Path) -> Source:
     return Source(p, "json", header, rows)
 
 
-class _ProgressFile(io.FileIO):
-    """A raw file that advances a tqdm bar by the bytes pyarrow reads."""
-
-    def __init__(self, path: Path, bar: Any) -> None:
-        super().__init__(path, "rb")
-        self._bar = bar
-
-    def read(self, size: int = -1) -> bytes:  # type: ignore[override]
-        data = super().read(size)
-        if data:
-            self._bar.update(len(data))
-        return data
-
-    def readinto(self, buffer: Any) -> int:  # type: ignore[override]
-        n = super().readinto(buffer) or 0
-        self._bar.update(n)
-        return n
-
-
 def _batches(src: Source, bar: Any) -> Iterator[tuple[pa.RecordBatch, int]]:
-    """(batch of text columns, index of its first record) for one source."""
+    """(batch of text columns, index of its first record) for one source, about GROUP_ROWS rows each."""
     if src.kind == "json":
         rows = src._json_rows or []
         for start in range(0, len(rows), JSON_BATCH_ROWS):
             chunk = rows[start:start + JSON_BATCH_ROWS]
             cols = {h: pa.array([_json_text(r.get(h)) for r in chunk], pa.string()) for h in src.header}
-            bar.update(0)
             yield pa.RecordBatch.from_pydict(cols), start
         return
     read = pacsv.ReadOptions(block_size=BLOCK_SIZE, use_threads=True, column_names=src.header, skip_rows=1,
@@ -155,17 +138,76 @@ def _batches(src: Source, bar: Any) -> Iterator[tuple[pa.RecordBatch, int]]:
     convert = pacsv.ConvertOptions(column_types={h: pa.string() for h in src.header},
                                    null_values=["", "NA"], strings_can_be_null=True,
                                    quoted_strings_can_be_null=True)
-    raw = _ProgressFile(src.path, bar)
+    raw = pa.OSFile(str(src.path), "rb")
     try:
         reader = pacsv.open_csv(raw, read_options=read, parse_options=parse, convert_options=convert)
-        start = 0
+        start, group, rows, seen = 0, [], 0, 0
         for batch in reader:
-            yield batch, start
-            start += batch.num_rows
+            group.append(batch)
+            rows += batch.num_rows
+            if rows >= GROUP_ROWS:
+                yield _merge(group), start
+                start += rows
+                group, rows = [], 0
+                pos = raw.tell()
+                bar.update(pos - seen)
+                seen = pos
+        if group:
+            yield _merge(group), start
+        bar.update(src.path.stat().st_size - seen)
     except (pa.ArrowInvalid, UnicodeDecodeError) as exc:
         raise _diagnose(src, str(exc)) from None
     finally:
         raw.close()
+
+
+def _merge(batches: list[pa.RecordBatch]) -> pa.RecordBatch:
+    if len(batches) == 1:
+        return batches[0]
+    return pa.Table.from_batches(batches).combine_chunks().to_batches()[0]
+
+
+def _prefetch(it: Iterator[Any], depth: int = 2) -> Iterator[Any]:
+    """Run ``it`` in a thread, ``depth`` items ahead: parsing overlaps conversion and writing.
+
+    pyarrow releases the GIL while parsing, so on two cores reading and converting run side by side.
+    Exceptions raised by the producer are re-raised in the consumer.
+    """
+    import queue
+    import threading
+
+    q: queue.Queue[Any] = queue.Queue(maxsize=depth)
+    done = object()
+    stop = threading.Event()
+
+    def produce() -> None:
+        try:
+            for item in it:
+                while not stop.is_set():
+                    try:
+                        q.put(item, timeout=0.1)
+                        break
+                    except queue.Full:
+                        continue
+                if stop.is_set():
+                    return
+            q.put(done)
+        except BaseException as exc:  # handed to the consumer
+            q.put(exc)
+
+    t = threading.Thread(target=produce, daemon=True)
+    t.start()
+    try:
+        while True:
+            item = q.get()
+            if item is done:
+                return
+            if isinstance(item, BaseException):
+                raise item
+            yield item
+    finally:
+        stop.set()
+        t.join()
 
 
 def _json_text(v: Any) -> str | None:
@@ -262,11 +304,12 @@ def run(sources: Sequence[Source], out: str | os.PathLike[str], schema: pa.Schem
     out = Path(out)
     with atomic_path(out) as tmp, tqdm(total=total, unit="B", unit_scale=True, desc=desc, disable=not progress,
                                        file=sys.stderr) as bar:
-        with pq.ParquetWriter(tmp, schema, **PARQUET_OPTIONS) as writer:
+        dictionary = [f.name for f in schema if f.name not in UNIQUE_COLUMNS]
+        with pq.ParquetWriter(tmp, schema, use_dictionary=dictionary, **PARQUET_OPTIONS) as writer:
             for src in sources:
                 conv = convert(src)
                 count = 0
-                for batch, first in _batches(src, bar):
+                for batch, first in _prefetch(_batches(src, bar)):
                     try:
                         cols = conv(batch)
                     except CellError as exc:

@@ -22,7 +22,6 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from incidentkit.codebook import vocab
-from incidentkit.codebook.countries import country_code
 from incidentkit.external import _convert as cv
 from incidentkit.external._stream import Converter, IngestResult, Source, dataset_column, open_source, run
 from incidentkit.external.schema import ACLED_EXTRAS, external_schema, shared_type
@@ -126,8 +125,8 @@ class _AcledConverter:
             derived = pc.if_else(pc.equal(derived, ""), pa.scalar(None, pa.string()), derived)
             out["disorder_type"] = self.disorder_type.encode(derived, "disorder_type")
         for side in ("1", "2"):
-            out[f"actor{side}"] = cv.text(col(f"actor{side}"))
-            out[f"assoc_actor_{side}"] = cv.split_list(col(f"assoc_actor_{side}"))
+            out[f"actor{side}"] = _protesters(col(f"actor{side}"))
+            out[f"assoc_actor_{side}"] = cv.split_list(_protesters(col(f"assoc_actor_{side}")))
             inter = cv.map_values(col(f"inter{side}"), _inter, pa.int8(), f"inter{side}",
                                   "an ACLED actor type (0-8 or a label such as 'Rebel group')")
             if side == "2":
@@ -183,6 +182,11 @@ class _AcledConverter:
         given = cv.map_values(arr, _interaction_code, pa.int8(), "interaction",
                               "an ACLED interaction (e.g. 12 or 'State forces-Rebel group')")
         return pc.coalesce(given, derived_arr)
+
+
+def _protesters(arr: pa.Array) -> pa.Array:
+    """ACLED renamed "Protestors (Country)" to "Protesters (Country)"; old files use the old spelling."""
+    return pc.replace_substring(pc.replace_substring(arr, "Protestors", "Protesters"), "protestors", "protesters")
 
 
 def _check_range(arr: pa.Array, lo: float, hi: float, column: str) -> None:
