@@ -99,6 +99,10 @@ def to_date(arr: pa.Array, column: str, formats: Sequence[str] | None = None) ->
     The format that parsed the previous batch is tried first, so a file costs one pass per batch.
     """
     order = _DATE_FORMATS if formats is None else list(formats)
+    uniques = pc.unique(arr)
+    if len(uniques) * 4 < len(arr):  # a batch holds few distinct days: parse those, then broadcast
+        parsed = to_date(uniques, column, formats) if len(uniques) else pa.array([], pa.date32())
+        return pc.take(parsed, pc.index_in(arr, value_set=uniques))
     out: pa.Array | None = None
     for k, fmt in enumerate(order):
         parsed = pc.cast(pc.strptime(arr, format=fmt, unit="s", error_is_null=True), pa.date32())

@@ -34,11 +34,14 @@ from incidentkit.external.schema import DATASET_TYPE, DATASETS
 BLOCK_SIZE = 1 << 20          # small blocks parse fastest; they are regrouped for conversion
 GROUP_ROWS = 65_536           # rows converted and written together (one Parquet row group)
 JSON_BATCH_ROWS = 65_536
-PARQUET_OPTIONS: Mapping[str, Any] = {"compression": "zstd", "compression_level": 1, "write_statistics": True}
+PARQUET_OPTIONS: Mapping[str, Any] = {"compression": "zstd", "compression_level": 1}
 #: Columns whose values rarely repeat: dictionary-encoding them in Parquet costs time and saves nothing.
 UNIQUE_COLUMNS = frozenset({"id", "notes", "latitude", "longitude", "priogrid_gid", "acled_timestamp",
                             "acled_data_id", "acled_event_id_no_cnty", "source_title", "ucdp_source_article",
                             "ucdp_geom_wkt", "ucdp_relid", "ucdp_where_description"})
+#: Long free text: min/max statistics on it serve no filter and cost time to write.
+NO_STATISTICS = frozenset({"notes", "source_title", "ucdp_source_article", "ucdp_geom_wkt",
+                           "ucdp_where_description"})
 
 Converter = Callable[[pa.RecordBatch], dict[str, pa.Array]]
 
@@ -260,6 +263,35 @@ def _diagnose(src: Source, arrow_message: str) -> ExternalFileError:
     return fail("csv-syntax", f"cannot parse the CSV: {arrow_message}", src.path)
 
 
+class _BackgroundWriter:
+    """Write row groups in a second thread (Parquet encoding releases the GIL) while the next batch converts.
+
+    At most one write is pending, so memory stays at about two batches.
+    """
+
+    def __init__(self, writer: pq.ParquetWriter) -> None:
+        from concurrent.futures import ThreadPoolExecutor
+
+        self._writer = writer
+        self._pool = ThreadPoolExecutor(max_workers=1)
+        self._pending: Any = None
+
+    def write_batch(self, batch: pa.RecordBatch) -> None:
+        if self._pending is not None:
+            self._pending.result()
+        self._pending = self._pool.submit(self._writer.write_batch, batch)
+
+    def __enter__(self) -> "_BackgroundWriter":
+        return self
+
+    def __exit__(self, exc_type: object, exc: object, tb: object) -> None:
+        try:
+            if self._pending is not None and exc_type is None:
+                self._pending.result()
+        finally:
+            self._pool.shutdown(wait=True)
+
+
 @dataclass
 class IngestResult:
     """What an ingest wrote: the output path, rows per input file and the output schema."""
@@ -305,7 +337,9 @@ def run(sources: Sequence[Source], out: str | os.PathLike[str], schema: pa.Schem
     with atomic_path(out) as tmp, tqdm(total=total, unit="B", unit_scale=True, desc=desc, disable=not progress,
                                        file=sys.stderr) as bar:
         dictionary = [f.name for f in schema if f.name not in UNIQUE_COLUMNS]
-        with pq.ParquetWriter(tmp, schema, use_dictionary=dictionary, **PARQUET_OPTIONS) as writer:
+        statistics = [f.name for f in schema if f.name not in NO_STATISTICS]
+        with pq.ParquetWriter(tmp, schema, use_dictionary=dictionary, write_statistics=statistics,
+                              **PARQUET_OPTIONS) as pw, _BackgroundWriter(pw) as writer:
             for src in sources:
                 conv = convert(src)
                 count = 0
