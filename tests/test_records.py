@@ -111,3 +111,9 @@ def test_csv_duplicate_header_and_ragged_rows(tmp_path):
     ragged.write_text("id,location\na,b\nc\n", encoding="utf-8")
     problems = load_paths([dup, ragged]).problems
     assert [(p.code, p.line) for p in problems] == [("csv-header", 1), ("csv-syntax", 3)]
+
+
+def test_libyaml_parser_is_used():
+    # the pure-Python parser is ~7x slower: a silent fallback would wreck build times
+    from incidentkit.records import yamlload
+    assert not yamlload._PYTHON_COMPOSER

@@ -17,13 +17,14 @@ import pyarrow as pa
 
 from incidentkit.atomic import StagedFiles
 from incidentkit.codebook import vocab
-from incidentkit.dataset import INCIDENTS_FILE, build_metadata, rows_to_table, write_parquet
+from incidentkit.dataset import INCIDENTS_FILE, build_metadata, finalize, rows_to_table, write_parquet
 from incidentkit.errors import InvalidRecordsError, Problem, UsageError, problem
-from incidentkit.records import discover, load_paths
+from incidentkit.records import discover, iter_records
 from incidentkit.validate import ValidationReport, validate_records
 
 DEFAULT_CODED = Path("datasets/coded")
 DEFAULT_OUT = Path("datasets")
+CHUNK_ROWS = 5_000
 
 
 @dataclass
@@ -156,21 +157,36 @@ def build(coded: str | os.PathLike[str] = DEFAULT_CODED, out: str | os.PathLike[
     files, _ = discover([coded])
     if not files:
         raise UsageError(f"{coded}: holds no coded records (*.yaml, *.yml, *.csv)")
-    loaded = load_paths([coded], base=coded)
-    report = validate_records(loaded.records, loaded.problems)
+    gc = None
+    if geocode:
+        gdir = Path(gazetteer_dir) if gazetteer_dir is not None else out / "gazetteer"
+        gc = geocoder or default_geocoder(gdir)
+    chunks: list[pa.Table] = []
+    pending: list[dict[str, Any]] = []
+    geo_problems: list[Problem] = []
+
+    def flush() -> None:
+        if pending:
+            geo_problems.extend(_geocode_rows(pending, gc, progress))
+            chunks.append(rows_to_table(pending))
+            pending.clear()
+
+    def take(rows: list[dict[str, Any]]) -> None:
+        # rows become compact Arrow chunks as they come: memory stays flat however many files there are
+        pending.extend(rows)
+        if len(pending) >= CHUNK_ROWS:
+            flush()
+
+    report = validate_records(iter_records(files, coded), on_rows=take)
     report.files = len(files)
     if not report.ok:
         raise InvalidRecordsError(f"{len(report.errors)} problem(s) in the coded records; nothing was written",
                                   problems=report.errors)
-    rows = sorted(report.rows, key=lambda r: r["id"])
-    problems = list(report.warnings)
-    if geocode:
-        gdir = Path(gazetteer_dir) if gazetteer_dir is not None else out / "gazetteer"
-        problems.extend(_geocode_rows(rows, geocoder or default_geocoder(gdir), progress))
-    else:
-        _geocode_rows(rows, None, progress)
-    meta = build_metadata(inputs_digest(files, coded), len(rows), len({r["source_id"] for r in rows}))
-    table = rows_to_table(rows, meta)
+    flush()
+    problems = list(report.warnings) + geo_problems
+    n_rows = sum(c.num_rows for c in chunks)
+    n_sources = len(set().union(*(set(c.column("source_id").to_pylist()) for c in chunks))) if chunks else 0
+    table = finalize(chunks, build_metadata(inputs_digest(files, coded), n_rows, n_sources))
     outputs: list[Path] = []
     with StagedFiles() as staged:
         target = out / INCIDENTS_FILE

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any, Iterable, Mapping, Sequence
 
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from incidentkit._version import __version__
@@ -44,6 +45,29 @@ def rows_to_table(rows: Sequence[Mapping[str, Any]], metadata: Mapping[str, Any]
     arrays = []
     for col, fld in zip(COLUMNS, schema):
         arrays.append(_column_array(fld.type, col.name, [r.get(col.name) for r in rows]))
+    return pa.Table.from_arrays(arrays, schema=schema)
+
+
+def finalize(chunks: Sequence[pa.Table], metadata: Mapping[str, Any]) -> pa.Table:
+    """Join tables built chunk by chunk into one, sorted by id, with the build's metadata.
+
+    Open-vocabulary dictionary columns (country, language) are re-encoded against their sorted values,
+    so the bytes do not depend on how the rows were chunked.
+    """
+    meta = {METADATA_KEY: json.dumps(dict(metadata), sort_keys=True, ensure_ascii=False).encode()}
+    schema = incident_schema(meta)
+    if not chunks:
+        return rows_to_table([], metadata)
+    table = pa.concat_tables([c.replace_schema_metadata(None) for c in chunks])
+    table = table.take(pc.sort_indices(table, sort_keys=[("id", "ascending")]))
+    arrays = []
+    for fld in schema:
+        col = table.column(fld.name)
+        if pa.types.is_dictionary(fld.type):
+            values = col.cast(pa.string()).to_pylist() if len(chunks) > 1 else None
+            if values is not None:
+                col = _column_array(fld.type, fld.name, values)
+        arrays.append(col.combine_chunks() if isinstance(col, pa.ChunkedArray) else col)
     return pa.Table.from_arrays(arrays, schema=schema)
 
 

@@ -205,19 +205,31 @@ def _csv_row_record(display: str, header: list[str], row: list[str], line: int) 
     return RawRecord(display, doc, [incident], "csv")
 
 
-def load_paths(paths: Iterable[str | os.PathLike[str]], base: Path | None = None) -> LoadResult:
-    """Load every coded file under ``paths``; unreadable files become problems, not exceptions."""
-    files, problems = discover(paths)
-    records: list[RawRecord] = []
+def iter_records(files: Iterable[Path], base: Path | None = None) -> Iterator[RawRecord | Problem]:
+    """Load files one at a time, yielding records and, for unreadable files, their problems.
+
+    Streaming keeps memory flat: a build of 100,000 incidents never holds every parsed file at once.
+    """
     for f in files:
         display = _display(f, base)
         try:
             if f.suffix.lower() in CSV_SUFFIXES:
-                records.extend(load_csv(f, display))
+                yield from load_csv(f, display)
             else:
-                records.append(load_yaml(f, display))
+                yield load_yaml(f, display)
         except YamlLoadError as exc:
-            problems.extend(exc.problems)
+            yield from exc.problems
+
+
+def load_paths(paths: Iterable[str | os.PathLike[str]], base: Path | None = None) -> LoadResult:
+    """Load every coded file under ``paths``; unreadable files become problems, not exceptions."""
+    files, problems = discover(paths)
+    records: list[RawRecord] = []
+    for item in iter_records(files, base):
+        if isinstance(item, RawRecord):
+            records.append(item)
+        else:
+            problems.append(item)
     return LoadResult(records, problems)
 
 
@@ -236,5 +248,6 @@ def iter_incidents(records: Iterable[RawRecord]) -> Iterator[tuple[RawRecord, Lo
             yield record, incident
 
 
-__all__ = ["RawRecord", "LoadResult", "discover", "load_yaml", "load_csv", "load_paths", "iter_incidents",
+__all__ = ["RawRecord", "LoadResult", "discover", "load_yaml", "load_csv", "load_paths", "iter_records",
+           "iter_incidents",
            "YamlLoadError"]
