@@ -37,7 +37,7 @@ GEO_WIDEN_KM: Mapping[int, float] = {1: 0.0, 2: 25.0, 3: 100.0}
 #: Extra days allowed per time_precision code (1 day, 2 week, 3 month): added for each side.
 TIME_WIDEN_DAYS: Mapping[int, int] = {1: 0, 2: 7, 3: 15}
 #: Weights of the score's parts; they sum to 1.
-WEIGHTS: Mapping[str, float] = {"time": 0.25, "distance": 0.25, "type": 0.25, "actors": 0.15, "fatalities": 0.10}
+WEIGHTS: Mapping[str, float] = {"time": 0.25, "distance": 0.2, "type": 0.2, "actors": 0.15, "fatalities": 0.2}
 
 COLUMNS = ("id", "date_start", "date_end", "time_precision", "event_type", "sub_event_type", "type_of_violence",
            "actor1", "actor2", "latitude", "longitude", "geo_precision", "fatalities_best", "country")

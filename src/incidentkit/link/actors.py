@@ -17,6 +17,9 @@ from rapidfuzz import fuzz, utils
 from incidentkit.codebook.actors import ACTORS
 from incidentkit.codebook.vocab import normalise_label
 
+#: Below this token-set ratio two names are different sides ("IS" vs "SDF" scores 40): similarity 0.
+CUTOFF = 70.0
+
 _CANONICAL = {a.name.casefold(): (a.ucdp_name or a.name) for a in ACTORS}
 
 
@@ -42,8 +45,8 @@ def _sim(ca: np.ndarray, na: list[str], cb: np.ndarray, nb: list[str]) -> np.nda
         return out
     key = ca[ok] * (len(nb) + 1) + cb[ok]
     uniq, inv = np.unique(key, return_inverse=True)
-    scores = np.array([fuzz.token_set_ratio(na[k // (len(nb) + 1)], nb[k % (len(nb) + 1)]) / 100.0
-                       for k in uniq.tolist()], dtype=np.float32)
+    scores = np.array([fuzz.token_set_ratio(na[k // (len(nb) + 1)], nb[k % (len(nb) + 1)], score_cutoff=CUTOFF)
+                       / 100.0 for k in uniq.tolist()], dtype=np.float32)
     out[ok] = scores[inv]
     return out
 
