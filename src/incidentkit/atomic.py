@@ -14,14 +14,32 @@ from pathlib import Path
 from typing import Callable, Iterator
 
 
+def _default_mode() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return 0o666 & ~mask
+
+
+_MODE = _default_mode()
+
+
+def _temp_beside(target: Path) -> Path:
+    """A new temporary file in the target's folder, with the permissions a plain open() would give.
+
+    (mkstemp creates files readable by the owner only; published datasets must be readable as usual.)
+    """
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    os.fchmod(fd, _MODE)
+    os.close(fd)
+    return Path(tmp)
+
+
 @contextlib.contextmanager
 def atomic_path(target: str | os.PathLike[str]) -> Iterator[Path]:
     """Yield a temporary path in the target's folder; on success it replaces the target."""
     target = Path(target)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-    os.close(fd)
-    tmp_path = Path(tmp)
+    tmp_path = _temp_beside(target)
     try:
         yield tmp_path
         with open(tmp_path, "rb") as fh:
@@ -53,12 +71,16 @@ class StagedFiles:
         self._staged: list[tuple[Path, Path]] = []
 
     def path(self, target: str | os.PathLike[str]) -> Path:
-        target = Path(target)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-        os.close(fd)
-        self._staged.append((Path(tmp), target))
-        return Path(tmp)
+        tmp = _temp_beside(Path(target))
+        self._staged.append((tmp, Path(target)))
+        return tmp
+
+    def temp_for(self, target: str | os.PathLike[str]) -> Path | None:
+        """Where ``target`` is staged, so a later output (a checksum, a manifest) can read its bytes."""
+        for tmp, staged_target in self._staged:
+            if staged_target == Path(target):
+                return tmp
+        return None
 
     def write(self, target: str | os.PathLike[str], writer: Callable[[Path], object]) -> Path:
         tmp = self.path(target)

@@ -102,17 +102,20 @@ def _geocode_rows(rows: list[dict[str, Any]], geocoder: Any, progress: bool) -> 
             where = dict(path=row["record_path"], line=row["record_line"], field="location",
                          value=row["location"], record_id=row["id"])
             if res.found:
+                coder_precision = row.get("geo_precision")  # a coder's precision code wins over the geocoder's
                 row.update(latitude=res.latitude, longitude=res.longitude, geo_source="geocoder",
-                           geo_precision=row.get("geo_precision") or res.geo_precision,
-                           where_prec=res.where_prec, geo_matched_name=res.matched_name,
-                           geo_gazetteer=res.gazetteer, geo_gazetteer_id=res.gazetteer_id,
-                           geo_score=float(res.score), geo_ambiguous=bool(res.ambiguous))
-                if res.ambiguous:
-                    alts = "; ".join(f"{a.name} ({a.latitude:.3f}, {a.longitude:.3f})" for a in res.alternatives[:4])
-                    problems.append(problem("geocode-ambiguous", f"{row['location']!r} matched {res.matched_name!r} "
-                                            f"but also: {alts}; add admin1 or code the point", **where))
+                           geo_precision=coder_precision or res.geo_precision,
+                           where_prec=vocab.geo_to_where_prec(coder_precision) if coder_precision else res.where_prec,
+                           geo_matched_name=res.matched_name, geo_gazetteer=res.gazetteer,
+                           geo_gazetteer_id=res.gazetteer_id, geo_score=float(res.score),
+                           geo_ambiguous=bool(res.ambiguous))
+                continue
+            row["geo_source"] = "none"
+            if res.ambiguous:
+                alts = "; ".join(str(a) for a in res.alternatives[:4])
+                problems.append(problem("geocode-ambiguous", f"{row['location']!r} fits several places: {alts}; "
+                                        "add admin1 or code latitude/longitude; left without coordinates", **where))
             else:
-                row["geo_source"] = "none"
                 problems.append(problem("geocode-not-found", f"{row['location']!r} was not found "
                                         f"({res.reason}); the incident has no coordinates", **where))
     for row in rows:

@@ -16,14 +16,13 @@ published together with incidents.parquet or not at all.
 from __future__ import annotations
 
 import os
-import tempfile
 from pathlib import Path
 from typing import Sequence
 
 import pyarrow as pa
 
 from incidentkit.atomic import StagedFiles, atomic_path
-from incidentkit.dataset import INCIDENTS_FILE, read_table, write_parquet as write_dataset_parquet
+from incidentkit.dataset import INCIDENTS_FILE, read_table
 from incidentkit.export import acled, ucdp
 from incidentkit.export._io import stage_atomic, write_tables
 from incidentkit.export.acled import acled_id_map, acled_outputs, to_acled
@@ -116,13 +115,10 @@ def write_build_outputs(table: pa.Table, out_dir: Path, staged: StagedFiles) -> 
     stage(out_dir / GEOPARQUET_FILE, lambda tmp: write_geoparquet(table, tmp))
     written = [out_dir / GEOPARQUET_FILE]
     written += write_tables({**acled_outputs(table), **ucdp_outputs(table)}, out_dir, stage)
-    with tempfile.TemporaryDirectory() as scratch:
-        # incidents.parquet was staged by the build (StagedFiles does not say where); the same table
-        # gives the same bytes, so its size and hash are taken from a copy written here
-        copy = Path(scratch) / INCIDENTS_FILE
-        write_dataset_parquet(table, copy)
-        staged_paths[out_dir / INCIDENTS_FILE] = copy
-        descriptor = datapackage_descriptor(table, resource_specs(table, out_dir), out_dir, staged_paths)
+    staged_parquet = staged.temp_for(out_dir / INCIDENTS_FILE)
+    if staged_parquet is not None:  # hash the bytes that will be published, not a re-written copy
+        staged_paths[out_dir / INCIDENTS_FILE] = staged_parquet
+    descriptor = datapackage_descriptor(table, resource_specs(table, out_dir), out_dir, staged_paths)
     target = out_dir / DATAPACKAGE_FILE
     staged.write(target, lambda tmp: tmp.write_text(datapackage_json(descriptor), encoding="utf-8"))
     return written + [target]
