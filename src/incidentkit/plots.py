@@ -461,7 +461,7 @@ def compare_map(df: pd.DataFrame, links: Mapping[str, Any], ax: "Axes | None" = 
     draw_basemap(ax, view)
     west, east, south, north = view
     inside = d["_lon"].between(west, east) & d["_lat"].between(south, north)
-    pos = {(r._ds, str(r.id)): (r._lon, r._lat) for r in d.itertuples()}
+    pos = {(ds, str(i)): (x, y) for ds, i, x, y in zip(d["_ds"], d["id"], d["_lon"], d["_lat"])}
     for name, link in links.items():
         for a, b in zip(_pairs(link)["incident_id"].astype(str), _pairs(link)["external_id"].astype(str)):
             if ("incidentkit", a) in pos and (name, b) in pos:
@@ -478,12 +478,13 @@ def compare_map(df: pd.DataFrame, links: Mapping[str, Any], ax: "Axes | None" = 
             ax.scatter(rows["_lon"], rows["_lat"], s=size, marker=style["marker"], facecolors=face,
                        edgecolors=style["color"], linewidths=1.4, zorder=5 if name == "incidentkit" else 4,
                        alpha=0.9)
-            total = int(((d["_ds"] == name) & (d["_matched"] == matched)).sum())
+            total = len(rows)
             handles.append(Line2D([], [], marker=style["marker"], ls="", markersize=8, markerfacecolor=face,
                                   markeredgecolor=style["color"], markeredgewidth=1.4,
                                   label=f"{dataset_label(name)}: {'matched' if matched else 'not matched'} ({total})"))
     handles.append(Line2D([], [], color="#666666", lw=1.0, label="linked pair"))
-    ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.02, 1.0), frameon=False, title="Dataset")
+    ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.02, 1.0), frameon=False,
+              title="Dataset (events in view)")
     outside = int((~inside & (d["_ds"] != "incidentkit")).sum())
     ax.set_title((title or "Our incidents and public datasets")
                  + (f"\n({outside} external event(s) outside this view not shown)" if outside else ""))
@@ -571,7 +572,10 @@ def monthly_counts(df: pd.DataFrame, ax: "Axes | None" = None, *, value: str = "
     w = 0.8 / max(len(names), 1)
     for k, name in enumerate(names):
         style = DATASET_STYLES.get(name, {"color": UNKNOWN_COLOUR})
-        ax.bar(x - 0.4 + w * (k + 0.5), wide[name].to_numpy(), width=w, color=style["color"], label=dataset_label(name))
+        bars = ax.bar(x - 0.4 + w * (k + 0.5), wide[name].to_numpy(), width=w, color=style["color"],
+                      label=dataset_label(name))
+        if len(wide) <= 12:  # small counts (ours) would be invisible next to a public dataset's: print them
+            ax.bar_label(bars, labels=[f"{v:,.0f}" if v else "" for v in wide[name]], fontsize=8, padding=2)
     labels = [p.strftime("%b %Y") for p in wide.index]
     step = max(1, math.ceil(len(labels) / 18))
     ax.set_xticks(x[::step], labels[::step], rotation=45 if len(labels) > 8 else 0, ha="right" if len(labels) > 8 else "center")
