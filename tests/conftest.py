@@ -89,7 +89,12 @@ def write_record(tmp_path: Path) -> Callable[..., Path]:
 
 
 @pytest.fixture(scope="session", autouse=True)
-def _isolated_cache(tmp_path_factory: pytest.TempPathFactory) -> None:
-    """Caches (gazetteer index, geocoder results) go to a session temp folder unless the caller set one."""
+def _shared_cache() -> None:
+    """Caches (the gazetteer index, geocoder results) go to one folder under .pytest_cache, shared by the
+    xdist workers and kept between runs, unless the caller set INCIDENTKIT_CACHE_DIR. The index is written
+    atomically, so workers building it at the same time cannot corrupt it; tests about the cache itself
+    use their own temporary folders."""
     if "INCIDENTKIT_CACHE_DIR" not in os.environ:
-        os.environ["INCIDENTKIT_CACHE_DIR"] = str(tmp_path_factory.mktemp("incidentkit-cache"))
+        cache = REPO / ".pytest_cache" / "incidentkit"
+        cache.mkdir(parents=True, exist_ok=True)
+        os.environ["INCIDENTKIT_CACHE_DIR"] = str(cache)

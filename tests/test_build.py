@@ -147,3 +147,28 @@ def test_seed_dataset_builds(tmp_path):
     assert prison["date_end"] == dt.date(2022, 1, 21) and prison["fatalities_low"] <= prison["fatalities_best"]
     assert all(r["evidence"] for r in rows.values())
     assert json.loads(t.schema.metadata[b"incidentkit"])["incidents"] == 4
+
+
+def test_seed_places_resolve_without_hand_coded_coordinates(tmp_path):
+    text = SEED.read_text(encoding="utf-8")
+    assert "latitude:" not in text  # nothing is coded by hand
+    result = incidentkit.build(SEED.parent, tmp_path, exports=False)
+    rows = {r["id"]: r for r in result.table.to_pylist()}
+    assert all(r["geo_source"] == "geocoder" and r["latitude"] is not None for r in rows.values())
+    prison = rows["svt-2022-01-21-hasakah-01"]
+    assert prison["geo_precision"] == 2 and prison["where_prec"] == 2
+    assert abs(prison["latitude"] - 36.50) < 0.1 and abs(prison["longitude"] - 40.75) < 0.1
+    assert rows["svt-2022-01-21-hasakah-03"]["geo_precision"] == 1
+    diyala = rows["svt-2022-01-21-hasakah-04"]
+    assert diyala["geo_precision"] == 3 and diyala["where_prec"] == 4
+    assert 33.5 < diyala["latitude"] < 34.2 and 44.3 < diyala["longitude"] < 45.0  # Baqubah, Diyala's capital
+    assert prison["priogrid_gid"] == vocab.priogrid_gid(prison["latitude"], prison["longitude"])
+
+
+def test_coder_coordinates_win_and_outside_country_warns(write_record, base_record, tmp_path):
+    base_record["incidents"][0].update(latitude=59.33, longitude=18.07)  # Stockholm, coded as Syria
+    write_record(base_record)
+    result = incidentkit.build(tmp_path / "coded", tmp_path / "out", exports=False)
+    row = result.table.to_pylist()[0]
+    assert (row["latitude"], row["longitude"], row["geo_source"]) == (59.33, 18.07, "coder")
+    assert [p.code for p in result.warnings] == ["coordinates-outside-country"]
