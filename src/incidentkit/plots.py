@@ -196,13 +196,14 @@ def _scatter_fanned(ax: "Axes", lon: np.ndarray, lat: np.ndarray, dx: np.ndarray
     still = (dx == 0) & (dy == 0)
     order = np.argsort(-sizes, kind="stable")  # large first: small markers stay on top
     o = order[still[order]]
-    ax.scatter(lon[o], lat[o], s=sizes[o], c=list(colours[o]), **kwargs)
+    ax.scatter(lon[o], lat[o], s=sizes[o], facecolors=list(colours[o]), **kwargs)
     for i in order[~still[order]]:
         shift = ScaledTranslation(dx[i] / 72, dy[i] / 72, ax.figure.dpi_scale_trans)
         ax.annotate("", (lon[i], lat[i]), xytext=(dx[i], dy[i]), textcoords="offset points",
                     arrowprops={"arrowstyle": "-", "color": "#333333", "lw": 0.8, "shrinkA": 0, "shrinkB": 0},
                     zorder=4)
-        ax.scatter([lon[i]], [lat[i]], s=[sizes[i]], c=[colours[i]], transform=ax.transData + shift, **kwargs)
+        ax.scatter([lon[i]], [lat[i]], s=[sizes[i]], facecolors=[colours[i]], transform=ax.transData + shift,
+                   **kwargs)
     keys = pd.Series(list(zip(np.round(lon, 3), np.round(lat, 3))))
     for (x, y), n in keys.value_counts().items():
         if n > 1:
@@ -377,7 +378,6 @@ def breakdown(df: pd.DataFrame, by: str = "event_type", ax: "Axes | None" = None
 
     >>> breakdown(df, by="actor", hue="event_type")                 # doctest: +SKIP
     """
-    ax = _new_axes(ax, (9, 0.6 * min(top, 8) + 1.8))
     data = _actor_rows(df) if by == "actor" else df.assign(**{by: df[by].astype("object")})
     if by not in data:
         raise UsageError(f"no column {by!r} to break down by", code="usage")
@@ -387,6 +387,9 @@ def breakdown(df: pd.DataFrame, by: str = "event_type", ax: "Axes | None" = None
     g = pd.DataFrame({"key": data[by].astype(str), "n": 1, **fat}).groupby("key").sum()
     g = g.sort_values(["n", "best"] if "best" in g else ["n"], ascending=False).head(top).iloc[::-1]
     keys = list(g.index)
+    ax = _new_axes(ax, (9, 0.45 * max(len(keys), 2) + 1.6))
+    if hue is None and by == "event_type":
+        hue = by  # colour means event type on every figure
     if hue and hue in data:
         colours = _category_colours(data[hue])[1]
         table = pd.crosstab(data[by].astype(str), data[hue].astype("object").fillna("Unknown").astype(str))
@@ -395,8 +398,9 @@ def breakdown(df: pd.DataFrame, by: str = "event_type", ax: "Axes | None" = None
         for kind in [k for k in colours if k in table.columns]:
             ax.barh(keys, table[kind].to_numpy(), left=left, color=colours[kind], label=kind, edgecolor="white")
             left += table[kind].to_numpy()
-        ax.legend(title=hue.replace("_", " ").capitalize(), loc="upper left", bbox_to_anchor=(1.01, 1.0),
-                  frameon=False)
+        if hue != by:
+            ax.legend(title=hue.replace("_", " ").capitalize(), loc="upper left", bbox_to_anchor=(1.01, 1.0),
+                      frameon=False)
     else:
         ax.barh(keys, g["n"].to_numpy(), color="#4c72b0")
     if "best" in g:
@@ -437,12 +441,15 @@ def match_status(df: pd.DataFrame, links: Mapping[str, Any]) -> pd.Series:
 
 
 def compare_map(df: pd.DataFrame, links: Mapping[str, Any], ax: "Axes | None" = None, *,
-                extent: tuple[float, float, float, float] | None = None, title: str | None = None) -> "Axes":
+                extent: tuple[float, float, float, float] | None = None, title: str | None = None,
+                legend: str | None = "right") -> "Axes":
     """Our incidents and external events on one offline map, matched (filled) and unmatched (hollow).
 
     ``df`` is :func:`incidentkit.external.combine`'s output; ``links`` maps a dataset name (``"acled"``,
     ``"ucdp"``) to its :class:`incidentkit.link.LinkResult`. A grey line joins each linked pair. The view
     frames our incidents (pass ``extent`` to change it); the title counts external events outside it.
+    ``legend`` is ``"right"``, ``"below"`` (for side-by-side maps) or None. Our incidents at one place are
+    fanned out as in :func:`map_incidents`.
 
     >>> both = combine(ours, acled, ucdp)                                         # doctest: +SKIP
     >>> compare_map(both, {"acled": link(ours, acled), "ucdp": link(ours, ucdp)})  # doctest: +SKIP
@@ -474,17 +481,27 @@ def compare_map(df: pd.DataFrame, links: Mapping[str, Any], ax: "Axes | None" = 
         for matched in (True, False):
             rows = d[(d["_ds"] == name) & (d["_matched"] == matched) & inside]
             face = style["color"] if matched else "none"
-            size = 70 if name == "incidentkit" else 45
-            ax.scatter(rows["_lon"], rows["_lat"], s=size, marker=style["marker"], facecolors=face,
-                       edgecolors=style["color"], linewidths=1.4, zorder=5 if name == "incidentkit" else 4,
-                       alpha=0.9)
+            if name != "incidentkit":
+                ax.scatter(rows["_lon"], rows["_lat"], s=45, marker=style["marker"], facecolors=face,
+                           edgecolors=style["color"], linewidths=1.4, zorder=4, alpha=0.9)
             total = len(rows)
             handles.append(Line2D([], [], marker=style["marker"], ls="", markersize=8, markerfacecolor=face,
                                   markeredgecolor=style["color"], markeredgewidth=1.4,
                                   label=f"{dataset_label(name)}: {'matched' if matched else 'not matched'} ({total})"))
+    mine = d[(d["_ds"] == "incidentkit") & inside]
+    if len(mine):
+        lon, lat = mine["_lon"].to_numpy(float), mine["_lat"].to_numpy(float)
+        style = DATASET_STYLES["incidentkit"]
+        faces = np.where(mine["_matched"].to_numpy(bool), style["color"], "none")
+        _scatter_fanned(ax, lon, lat, *fan_offsets(lon, lat), s=np.full(len(mine), 70.0), c=faces,
+                        marker=style["marker"], edgecolors=style["color"], linewidths=1.4, zorder=5, alpha=0.9)
     handles.append(Line2D([], [], color="#666666", lw=1.0, label="linked pair"))
-    ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.02, 1.0), frameon=False,
-              title="Dataset (events in view)")
+    if legend == "below":
+        ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, -0.1), ncol=2, frameon=False,
+                  title="Dataset (events in view)")
+    elif legend:
+        ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.02, 1.0), frameon=False,
+                  title="Dataset (events in view)")
     outside = int((~inside & (d["_ds"] != "incidentkit")).sum())
     ax.set_title((title or "Our incidents and public datasets")
                  + (f"\n({outside} external event(s) outside this view not shown)" if outside else ""))
