@@ -91,7 +91,7 @@ def test_alignment_is_one_to_one_and_reports_split(tmp_path):
     # a source only coder a coded is left out of the comparison
     write_record(tmp_path / "a", "r3", "aa", [incident("r3-a-01")])
 
-    res = agreement(tmp_path / "a", tmp_path / "b", n_boot=50)
+    res = agreement(tmp_path / "a", tmp_path / "b", n_boot=50, geocode=False)
     units = {tuple(sorted(r["id"] for r in u.members.values())) for u in res.alignment.units}
     assert ("r1-a-01", "r1-b-01") in units and ("r1-a-02", "r1-b-02") in units
     assert ("r1-a-03",) in units and ("r2-a-01", "r2-b-01") in units
@@ -110,6 +110,10 @@ def test_alignment_is_one_to_one_and_reports_split(tmp_path):
     assert table.loc["actor1", "agreement"] == pytest.approx(2 / 3)
     assert table.loc["fatalities_best", "mean_abs_diff"] == pytest.approx(2 / 3)    # |10-12|, 0, 0
     assert table.loc["point", "units"] == 0 and math.isnan(table.loc["point", "mean_abs_diff"])
+    # geocoded as the build would place them, the coders' points can be compared: "al-Azim, Diyala" and
+    # "Diyala" both fall back to Diyala's capital, so that pair is 0 km apart
+    geo = agreement(tmp_path / "a", tmp_path / "b", n_boot=0).table.set_index("field")
+    assert geo.loc["point", "units"] == 3 and geo.loc["point", "mean_abs_diff"] == pytest.approx(0, abs=1e-6)
 
     d = res.disagreements
     fat = d[d.field == "fatalities_best"].iloc[0]
@@ -190,7 +194,11 @@ def test_demo_double_coding_cli_text_json_and_csv(tmp_path):
     fields = {f["field"]: f for f in data["fields"]}
     assert fields["event_type"]["alpha"] == 1.0
     assert fields["actor1"]["alpha"] < 1.0
-    assert fields["geo_precision"]["alpha"] is None            # ik left precision to the geocoder
+    # ik left precision to the geocoder; geocoded as the build would, it can be compared with mh's codes
+    assert fields["geo_precision"]["units"] == 3 and fields["geo_precision"]["alpha"] is not None
+    raw = json.loads(runner.invoke(main, ["agree", str(DEMO / "ik"), str(DEMO / "mh"), "--json", "--bootstrap",
+                                          "0", "--no-geocode"]).output)
+    assert {f["field"]: f for f in raw["fields"]}["geo_precision"]["alpha"] is None
     with out.open(encoding="utf-8", newline="") as fh:
         rows = list(csv.DictReader(fh))
     assert len(rows) == len(data["disagreements"])

@@ -76,8 +76,12 @@ def _rel(path: Path, base: Path) -> str:
         return path.as_posix()
 
 
-def _geocode_rows(rows: list[dict[str, Any]], geocoder: Any, progress: bool) -> list[Problem]:
-    """Fill coordinates the coder left empty; keep the coder's; record provenance on every row."""
+def geocode_rows(rows: list[dict[str, Any]], geocoder: Any, progress: bool = False) -> list[Problem]:
+    """Fill coordinates the coder left empty; keep the coder's; record provenance on every row.
+
+    Works on validated rows in place (the build's, or a reliability comparison's) and returns the
+    geocoding warnings. With ``geocoder=None`` only the provenance columns are set.
+    """
     problems: list[Problem] = []
     todo = []
     for row in rows:
@@ -170,7 +174,7 @@ def build(coded: str | os.PathLike[str] = DEFAULT_CODED, out: str | os.PathLike[
 
     def flush() -> None:
         if pending:
-            geo_problems.extend(_geocode_rows(pending, gc, progress))
+            geo_problems.extend(geocode_rows(pending, gc, progress))
             chunks.append(rows_to_table(pending))
             pending.clear()
 

@@ -19,9 +19,10 @@ from incidentkit.reliability import agreement
 @click.option("--bootstrap", "n_boot", type=click.IntRange(min=0), default=1000, show_default=True,
               help="Bootstrap replicates (incidents resampled) for the confidence intervals; 0 for none.")
 @click.option("--seed", type=int, default=0, show_default=True, help="Seed of the bootstrap (same seed, same CI).")
+@click.option("--no-geocode", is_flag=True, help="Compare only coordinates the coders wrote; do not geocode places.")
 @handle_errors
 def agree_command(paths: tuple[Path, ...], as_json: bool, disagreements_csv: Path | None, n_boot: int,
-                  seed: int) -> None:
+                  seed: int, no_geocode: bool) -> None:
     """Compare coders' independent codings of the same reports: Krippendorff's alpha per field.
 
     Each PATH is a folder or file of one coder's records (the coder is read from the records). Incidents
@@ -36,7 +37,7 @@ def agree_command(paths: tuple[Path, ...], as_json: bool, disagreements_csv: Pat
     if len(paths) < 2:
         raise UsageError("give at least two paths: one folder or file of records per coder",
                          code="reliability-too-few-coders")
-    result = agreement(*paths, n_boot=n_boot, seed=seed)
+    result = agreement(*paths, n_boot=n_boot, seed=seed, geocode=not no_geocode)
     if disagreements_csv is not None:
         result.write_disagreements(disagreements_csv)
     click.echo(result.to_json() if as_json else result.format())

@@ -26,13 +26,14 @@ __all__ = [
 ]
 
 
-def load_coders(*paths: str | os.PathLike[str]) -> dict[str, list[dict[str, Any]]]:
+def load_coders(*paths: str | os.PathLike[str], geocode: bool = True) -> dict[str, list[dict[str, Any]]]:
     """Validate each path on its own and group the incident rows by the records' ``coder`` field.
 
     Paths are validated separately because a second coding reuses the source id (and may reuse incident
     ids) of the first: that is the point of double coding, not a duplicate. Raises
     :class:`InvalidRecordsError` with every problem when a record is invalid or one coder coded the same
-    source in two records.
+    source in two records. With ``geocode`` (the default) incidents without coordinates are placed by
+    the offline geocoder, as the build would place them, so the coders' points can be compared.
     """
     if not paths:
         raise UsageError("give the records of at least two coders (two folders or files)",
@@ -60,6 +61,10 @@ def load_coders(*paths: str | os.PathLike[str]) -> dict[str, list[dict[str, Any]
         found = ", ".join(sorted(by_coder)) or "none"
         raise UsageError(f"agreement needs at least two coders; the records name {found}",
                          code="reliability-too-few-coders")
+    if geocode:
+        from incidentkit.build import default_geocoder, geocode_rows
+
+        geocode_rows([row for rows in by_coder.values() for row in rows], default_geocoder(None))
     return by_coder
 
 
@@ -75,15 +80,16 @@ def _dedupe(problems: list[Problem]) -> list[Problem]:
 
 
 def agreement(*paths: str | os.PathLike[str], n_boot: int = 1000, seed: int = 0, confidence: float = 0.95,
-              options: AlignOptions = AlignOptions()) -> AgreementResult:
+              options: AlignOptions = AlignOptions(), geocode: bool = True) -> AgreementResult:
     """Compare two or more coders' independent codings of the same reports.
 
     Each path is a folder or file of coded records (one coder per path is the usual layout; the coder
     is read from the records). Incidents are aligned within each source, then every field is compared
     with Krippendorff's alpha at its level of measurement, with a bootstrap interval over incidents
-    (``n_boot`` replicates from ``seed``; 0 for none).
+    (``n_boot`` replicates from ``seed``; 0 for none). Places without coordinates are geocoded offline
+    first (``geocode=False`` compares only what the coders wrote).
     """
-    by_coder = load_coders(*paths)
+    by_coder = load_coders(*paths, geocode=geocode)
     alignment = align(by_coder, options)
     table = field_table(alignment, n_boot=n_boot, seed=seed, confidence=confidence)
     return AgreementResult(
