@@ -184,7 +184,10 @@ def build(coded: str | os.PathLike[str] = DEFAULT_CODED, out: str | os.PathLike[
         if len(pending) >= CHUNK_ROWS:
             flush()
 
-    report = validate_records(iter_records(files, coded), on_rows=take)
+    from tqdm import tqdm
+
+    shown = tqdm(files, desc="validating", unit="file", disable=not progress or len(files) < 50, leave=False)
+    report = validate_records(iter_records(shown, coded), on_rows=take)
     report.files = len(files)
     if not report.ok:
         raise InvalidRecordsError(f"{len(report.errors)} problem(s) in the coded records; nothing was written",
