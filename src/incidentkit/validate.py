@@ -133,22 +133,23 @@ def _vocab_match(text: str, allowed: Iterable[str]) -> str | None:
     return None
 
 
-def _event_type(value: Any) -> str:
-    text = _text(value)
-    match = _vocab_match(text, vocab.EVENT_TYPES)
-    if match is None:
-        raise _Bad("not-in-vocabulary", f"{_show(text)} is not an ACLED event type"
-                   f"{did_you_mean(text, vocab.EVENT_TYPES)}; allowed: {_allowed_list(vocab.EVENT_TYPES)}")
-    return match
+def _vocabulary(allowed: Iterable[str], what: str, list_allowed: bool) -> Callable[[Any], str]:
+    """A checker accepting the vocabulary's values in any case, with ACLED's dash and spelling variants."""
+    allowed = tuple(allowed)
+
+    def check(value: Any) -> str:
+        text = _text(value)
+        match = _vocab_match(text, allowed)
+        if match is None:
+            listing = f"; allowed: {_allowed_list(allowed)}" if list_allowed else ""
+            raise _Bad("not-in-vocabulary", f"{_show(text)} is not an ACLED {what}{did_you_mean(text, allowed)}"
+                       f"{listing}")
+        return match
+    return check
 
 
-def _sub_event_type(value: Any) -> str:
-    text = _text(value)
-    match = _vocab_match(text, vocab.SUB_EVENT_TYPES)
-    if match is None:
-        raise _Bad("not-in-vocabulary", f"{_show(text)} is not an ACLED sub-event type"
-                   f"{did_you_mean(text, vocab.SUB_EVENT_TYPES)}")
-    return match
+_event_type = _vocabulary(vocab.EVENT_TYPES, "event type", list_allowed=True)
+_sub_event_type = _vocabulary(vocab.SUB_EVENT_TYPES, "sub-event type", list_allowed=False)
 
 
 def _inter(value: Any) -> int:
