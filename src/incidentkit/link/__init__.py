@@ -132,7 +132,7 @@ def link(incidents: pd.DataFrame | str | os.PathLike[str], external: pd.DataFram
          days: int = 3, km: float = 25.0, taxonomy: Taxonomy | str | os.PathLike[str] | None = None,
          min_score: float = 0.5, weights: Mapping[str, float] = WEIGHTS,
          geo_widen_km: Mapping[int, float] = GEO_WIDEN_KM, time_widen_days: Mapping[int, int] = TIME_WIDEN_DAYS,
-         cell_degrees: float = 1.0) -> LinkResult:
+         cell_degrees: float | None = None) -> LinkResult:
     """Link our incidents to external events one-to-one; DataFrames or Parquet paths on both sides.
 
     ``days``/``km`` are the base windows; each side's precision codes widen them (``geo_widen_km``,
@@ -144,7 +144,7 @@ def link(incidents: pd.DataFrame | str | os.PathLike[str], external: pd.DataFram
     ours, theirs = _frame(incidents, "incidents"), _frame(external, "external")
     a = _events(ours, geo_widen_km, time_widen_days)
     b = _events(theirs, geo_widen_km, time_widen_days)
-    index = SpaceTimeIndex(b, cell_degrees=cell_degrees)
+    index = SpaceTimeIndex(b, km=km, cell_degrees=cell_degrees)
     parts = list(index.candidates(a, km, days))
     i = np.concatenate([p[0] for p in parts]) if parts else np.empty(0, np.int64)
     e = np.concatenate([p[1] for p in parts]) if parts else np.empty(0, np.int64)
