@@ -28,15 +28,16 @@ from incidentkit.matching import haversine_km
 
 OUT = Path(__file__).parent / "out"
 PLACES_PER_COUNTRY = 3000   # 30,000 towns: ACLED-like spread, not every event in the same 600 places
+SPAN_DAYS = 25 * 365        # ACLED's 2.5 million events span 1997-2024
 
 
 def events(n: int) -> pd.DataFrame:
     OUT.mkdir(exist_ok=True)
-    parquet = OUT / f"link_events_{n}.parquet"
+    parquet = OUT / f"link_events_{n}_{SPAN_DAYS}d.parquet"
     if not parquet.exists():
         csv = OUT / f"link_events_{n}.csv"
         t = time.perf_counter()
-        write_acled_csv(csv, n, seed=21, places_per_country=PLACES_PER_COUNTRY)
+        write_acled_csv(csv, n, seed=21, places_per_country=PLACES_PER_COUNTRY, days=SPAN_DAYS)
         ingest_acled(csv, parquet, progress=False)
         csv.unlink()
         print(f"generated and ingested {n:,} events in {time.perf_counter() - t:.0f} s", file=sys.stderr)
