@@ -388,9 +388,10 @@ def breakdown(df: pd.DataFrame, by: str = "event_type", ax: "Axes | None" = None
     g = g.sort_values(["n", "best"] if "best" in g else ["n"], ascending=False).head(top).iloc[::-1]
     keys = list(g.index)
     ax = _new_axes(ax, (9, 0.45 * max(len(keys), 2) + 1.6))
-    if hue is None and by == "event_type":
-        hue = by  # colour means event type on every figure
-    if hue and hue in data:
+    if by == "event_type" and hue in (None, by):  # colour means event type on every figure
+        colours = _category_colours(pd.Series(keys))[1]
+        ax.barh(keys, g["n"].to_numpy(), color=[colours[k] for k in keys])
+    elif hue and hue in data:
         colours = _category_colours(data[hue])[1]
         table = pd.crosstab(data[by].astype(str), data[hue].astype("object").fillna("Unknown").astype(str))
         table = table.reindex(keys)
@@ -398,9 +399,8 @@ def breakdown(df: pd.DataFrame, by: str = "event_type", ax: "Axes | None" = None
         for kind in [k for k in colours if k in table.columns]:
             ax.barh(keys, table[kind].to_numpy(), left=left, color=colours[kind], label=kind, edgecolor="white")
             left += table[kind].to_numpy()
-        if hue != by:
-            ax.legend(title=hue.replace("_", " ").capitalize(), loc="upper left", bbox_to_anchor=(1.01, 1.0),
-                      frameon=False)
+        ax.legend(title=hue.replace("_", " ").capitalize(), loc="upper left", bbox_to_anchor=(1.01, 1.0),
+                  frameon=False)
     else:
         ax.barh(keys, g["n"].to_numpy(), color="#4c72b0")
     if "best" in g:
