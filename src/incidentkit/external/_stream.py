@@ -29,7 +29,7 @@ import pyarrow.parquet as pq
 from incidentkit.atomic import atomic_path
 from incidentkit.errors import InputFileError, Problem, problem
 from incidentkit.external._convert import CellError
-from incidentkit.external.schema import DATASET_TYPE, DATASETS
+from incidentkit.external.schema import DATASETS
 
 BLOCK_SIZE = 1 << 20          # small blocks parse fastest; they are regrouped for conversion
 GROUP_ROWS = 65_536           # rows converted and written together (one Parquet row group)

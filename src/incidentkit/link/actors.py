@@ -33,7 +33,7 @@ def canonical(name: str) -> str:
 def _factor(names: pd.Series) -> tuple[np.ndarray, list[str]]:
     if len(names) == 0:
         return np.empty(0, dtype=np.int64), []
-    codes, uniques = pd.factorize(names.astype("object"), use_na_sentinel=True)
+    codes, uniques = pd.factorize(names, use_na_sentinel=True)  # hashes Arrow strings without boxing them
     return codes.astype(np.int64), [canonical(str(u)) for u in uniques]
 
 

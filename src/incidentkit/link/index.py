@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Iterator
 
 import numpy as np
+import pandas as pd
 
 from incidentkit.matching import haversine_km
 
@@ -92,11 +93,16 @@ class SpaceTimeIndex:
     def __init__(self, ext: Events, km: float = 25.0, cell_degrees: float | None = None,
                  max_span_days: int = 31) -> None:
         self.ext = ext
-        located = ~(np.isnan(ext.lat) | np.isnan(ext.lon))
+        located = np.flatnonzero(~(np.isnan(ext.lat) | np.isnan(ext.lon)))
         self.groups: list[_Group] = []
-        classes = np.stack([ext.widen_km.astype(np.float64), ext.widen_days.astype(np.float64)], axis=1)
-        for wk, wd in np.unique(classes[located], axis=0) if located.any() else []:
-            members = np.flatnonzero(located & (classes[:, 0] == wk) & (classes[:, 1] == wd))
+        # precision classes by hashing (O(n)), then the members of each class in one stable sort
+        key = np.round(ext.widen_km[located] * 1000).astype(np.int64) * 1_000_000 + ext.widen_days[located]
+        codes, uniques = pd.factorize(key, sort=True)
+        order = np.argsort(codes, kind="stable")
+        bounds = np.searchsorted(codes[order], np.arange(len(uniques) + 1))
+        for k in range(len(uniques)):
+            members = located[order[bounds[k]:bounds[k + 1]]]
+            wk = float(ext.widen_km[members[0]])
             cell = cell_degrees or float(np.clip((km + wk) / KM_PER_DEGREE, 0.05, 2.0))
             self.groups.append(_Group(ext, members, cell, max_span_days))
 
