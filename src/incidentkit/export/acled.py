@@ -21,16 +21,17 @@ alongside any ACLED vintage; see tests/test_export_acled.py.
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any, Callable
 
+import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from incidentkit.codebook import vocab
 from incidentkit.codebook.countries import country_alpha3, country_name, country_numeric
 from incidentkit.errors import UsageError
 from incidentkit.export import ids
-from incidentkit.export._io import join_list
+from incidentkit.export._arrow import concat_text, day_numbers, ints, join_lists, map_distinct, or_null, plain
 from incidentkit.export.regions import acled_region
 
 ACLED_COLUMNS: tuple[str, ...] = (
@@ -50,7 +51,6 @@ _TYPES: dict[str, pa.DataType] = {
     "latitude": pa.float64(), "longitude": pa.float64(), "geo_precision": pa.int64(),
     "fatalities": pa.int64(), "timestamp": pa.int64(),
 }
-_EPOCH = dt.date(1970, 1, 1)
 
 
 def acled_schema(inter_labels: bool = True) -> pa.Schema:
@@ -66,75 +66,84 @@ def split_fatalities(total: int, days: int) -> list[int]:
     return [share + rest] + [share] * (days - 1)
 
 
-def event_days(start: dt.date, end: dt.date, time_precision: int) -> list[dt.date]:
-    """The dates ACLED would code: every day for a precise range, else the range's midpoint."""
-    span = (end - start).days
-    if time_precision == 1:
-        return [start + dt.timedelta(days=i) for i in range(span + 1)]
-    return [start + dt.timedelta(days=span // 2)]
-
-
-def _inter_writer(inter_labels: bool) -> tuple[Callable[[int | None], Any], Callable[[int], Any]]:
+def _inter_writer(inter_labels: bool) -> tuple[Callable[[int | None], Any], Callable[[int], Any], pa.DataType]:
     if inter_labels:
-        return (lambda c: vocab.INTER_CODES[c] if c else None), vocab.interaction_label
-    return (lambda c: c or 0), (lambda c: c)
+        return (lambda c: vocab.INTER_CODES[c] if c else None), vocab.interaction_label, pa.string()
+    return (lambda c: c or 0), (lambda c: c), _NUMERIC_INTER
 
 
-def _acled_rows(table: pa.Table, inter_labels: bool) -> tuple[dict[str, list[Any]], list[tuple[str, str, int]]]:
-    col = {n: table.column(n).to_pylist() for n in (
-        "id", "date_start", "date_end", "time_precision", "sub_event_type", "event_type", "actor1",
-        "assoc_actor_1", "inter1", "actor2", "assoc_actor_2", "inter2", "civilian_targeting", "country",
-        "admin1", "admin2", "admin3", "location", "latitude", "longitude", "geo_precision", "source_outlet",
-        "source_scale", "notes", "fatalities_low", "tags", "coded_on", "record_path", "record_line")}
-    numbers = ids.incident_numbers(col["id"])
-    inter_of, interaction_of = _inter_writer(inter_labels)
-    out: dict[str, list[Any]] = {n: [] for n in ACLED_COLUMNS}
-    mapping: list[tuple[str, str, int]] = []
-    for i, iid in enumerate(col["id"]):
-        start = col["date_start"][i]
-        end = col["date_end"][i] or start
-        tp = col["time_precision"][i]
-        days = event_days(start, end, tp)
-        if len(days) > ids.MAX_DAYS:
-            raise UsageError(f"{col['record_path'][i]}:{col['record_line'][i]}: date_end: incident {iid} spans "
-                             f"{len(days)} days with time_precision 1; ACLED codes one event per day and the "
-                             f"export allows at most {ids.MAX_DAYS}; use time_precision 2 or 3 for long periods",
-                             code="export-too-many-days")
-        deaths = split_fatalities(col["fatalities_low"][i], len(days))
-        note = col["notes"][i]
-        if len(days) > 1:
-            note = (f"{note} [incidentkit: {len(days)}-day incident split into one event per day; fatalities "
-                    f"{col['fatalities_low'][i]} split {'/'.join(map(str, deaths))}; incident {iid}]")
-        country = col["country"][i]
-        inter1, inter2 = col["inter1"][i], col["inter2"][i] or 0
-        code = vocab.interaction(inter1, inter2)
-        stamp = (col["coded_on"][i] - _EPOCH).days * 86400
-        prefix = country_alpha3(country) or country
-        shared = {
-            "time_precision": tp, "disorder_type": vocab.disorder_type(col["sub_event_type"][i]),
-            "event_type": col["event_type"][i], "sub_event_type": col["sub_event_type"][i],
-            "actor1": col["actor1"][i], "assoc_actor_1": join_list(col["assoc_actor_1"][i]),
-            "inter1": inter_of(inter1), "actor2": col["actor2"][i] or None,
-            "assoc_actor_2": join_list(col["assoc_actor_2"][i]), "inter2": inter_of(inter2),
-            "interaction": interaction_of(code),
-            "civilian_targeting": CIVILIAN_TARGETING if col["civilian_targeting"][i] else None,
-            "iso": country_numeric(country), "region": acled_region(country),
-            "country": country_name(country), "admin1": col["admin1"][i] or None, "admin2": col["admin2"][i] or None,
-            "admin3": col["admin3"][i] or None, "location": col["location"][i], "latitude": col["latitude"][i],
-            "longitude": col["longitude"][i], "geo_precision": col["geo_precision"][i],
-            "source": col["source_outlet"][i], "source_scale": col["source_scale"][i] or None, "notes": note,
-            "tags": join_list(col["tags"][i]), "timestamp": stamp,
-        }
-        for day_index, (day, dead) in enumerate(zip(days, deaths)):
-            event_id = f"{prefix}{ids.event_number(numbers[iid], day_index)}"
-            mapping.append((event_id, iid, day_index))
-            out["event_id_cnty"].append(event_id)
-            out["event_date"].append(day)
-            out["year"].append(day.year)
-            out["fatalities"].append(dead)
-            for name, value in shared.items():
-                out[name].append(value)
-    return out, mapping
+def _split_note(days: int, low: int) -> str:
+    return (f"{days}-day incident split into one event per day; fatalities {low} split "
+            f"{'/'.join(map(str, split_fatalities(low, days)))}")
+
+
+def _event_days(table: pa.Table) -> tuple[np.ndarray, np.ndarray]:
+    """Per incident, the first date ACLED would code (days since 1970) and how many events it becomes:
+    every day of a precise range (time_precision 1), else one event at the range's midpoint."""
+    start = day_numbers(table.column("date_start"))
+    span = day_numbers(pc.coalesce(table.column("date_end"), table.column("date_start"))) - start
+    precise = ints(table.column("time_precision")) == 1
+    days = np.where(precise, span + 1, 1)
+    too_long = np.flatnonzero(days > ids.MAX_DAYS)
+    if too_long.size:
+        i = int(too_long[0])
+        row = table.slice(i, 1).select(["id", "record_path", "record_line"]).to_pylist()[0]
+        raise UsageError(f"{row['record_path']}:{row['record_line']}: date_end: incident {row['id']} spans "
+                         f"{days[i]} days with time_precision 1; ACLED codes one event per day and the "
+                         f"export allows at most {ids.MAX_DAYS}; use time_precision 2 or 3 for long periods",
+                         code="export-too-many-days")
+    return np.where(precise, start, start + span // 2), days
+
+
+def _acled_rows(table: pa.Table, inter_labels: bool) -> tuple[pa.Table, pa.Table]:
+    """The ACLED table and the id map: incident-level columns derived once, then repeated per day."""
+    first_day, days = _event_days(table)
+    row = np.repeat(np.arange(table.num_rows), days)                  # the incident of each event
+    day_index = np.arange(len(row)) - np.repeat(np.cumsum(days) - days, days)
+    event_date = pa.array(first_day[row] + day_index, pa.int32()).cast(pa.date32())
+    low = ints(table.column("fatalities_low"))
+    share, rest = np.divmod(low, days)
+    fatalities = share[row] + np.where(day_index == 0, rest[row], 0)
+
+    col = table.column
+    inter_of, interaction_of, inter_type = _inter_writer(inter_labels)
+    country = col("country")
+    note = plain(col("notes"))
+    split = concat_text(note, " [incidentkit: ", map_distinct(_split_note, days, low, type=pa.string()),
+                        "; incident ", col("id"), "]")
+    per_incident = {
+        "time_precision": plain(col("time_precision")).cast(pa.int64()),
+        "disorder_type": map_distinct(vocab.disorder_type, col("sub_event_type"), type=pa.string()),
+        "event_type": plain(col("event_type")), "sub_event_type": plain(col("sub_event_type")),
+        "actor1": plain(col("actor1")), "assoc_actor_1": join_lists(col("assoc_actor_1")),
+        "inter1": map_distinct(inter_of, col("inter1"), type=inter_type),
+        "actor2": or_null(col("actor2")), "assoc_actor_2": join_lists(col("assoc_actor_2")),
+        "inter2": map_distinct(lambda c: inter_of(c or 0), col("inter2"), type=inter_type),
+        "interaction": map_distinct(lambda a, b: interaction_of(vocab.interaction(a, b or 0)), col("inter1"),
+                                    col("inter2"), type=inter_type),
+        "civilian_targeting": map_distinct(lambda v: CIVILIAN_TARGETING if v else None, col("civilian_targeting"),
+                                           type=pa.string()),
+        "iso": map_distinct(country_numeric, country, type=pa.int64()),
+        "region": map_distinct(acled_region, country, type=pa.string()),
+        "country": map_distinct(country_name, country, type=pa.string()),
+        "admin1": or_null(col("admin1")), "admin2": or_null(col("admin2")), "admin3": or_null(col("admin3")),
+        "location": plain(col("location")), "latitude": plain(col("latitude")),
+        "longitude": plain(col("longitude")), "geo_precision": plain(col("geo_precision")).cast(pa.int64()),
+        "source": plain(col("source_outlet")), "source_scale": or_null(col("source_scale")),
+        "notes": pc.if_else(pa.array(days > 1), split, note), "tags": join_lists(col("tags")),
+        "timestamp": pa.array(day_numbers(col("coded_on")) * 86400),
+        "prefix": map_distinct(lambda c: country_alpha3(c) or c, country, type=pa.string()),
+    }
+    events = pa.table(per_incident).take(pa.array(row))
+    numbers = ids.number_array(col("id"))[row] * ids.MAX_DAYS + day_index
+    event_id = pc.binary_join_element_wise(events.column("prefix"), pa.array(numbers).cast(pa.string()), "")
+    per_event = {"event_id_cnty": event_id, "event_date": event_date, "year": pc.year(event_date),
+                 "fatalities": pa.array(fatalities)}
+    acled = pa.table([per_event[n] if n in per_event else events.column(n) for n in ACLED_COLUMNS],
+                     schema=acled_schema(inter_labels))
+    id_map = pa.table({"event_id_cnty": event_id, "incident_id": plain(col("id")).take(pa.array(row)),
+                       "day_index": pa.array(day_index, pa.int64())})
+    return acled, id_map
 
 
 def to_acled(table: pa.Table, inter_labels: bool = True) -> pa.Table:
@@ -143,22 +152,15 @@ def to_acled(table: pa.Table, inter_labels: bool = True) -> pa.Table:
     >>> from incidentkit.dataset import read_table
     >>> acled = to_acled(read_table("datasets"), inter_labels=False)   # doctest: +SKIP
     """
-    cols, _ = _acled_rows(table, inter_labels)
-    return pa.table(cols, schema=acled_schema(inter_labels))
+    return _acled_rows(table, inter_labels)[0]
 
 
 def acled_id_map(table: pa.Table) -> pa.Table:
     """event_id_cnty -> our incident id and day index (0 = first day), for tracing ACLED rows back."""
-    return _id_map_table(_acled_rows(table, True)[1])
-
-
-def _id_map_table(mapping: list[tuple[str, str, int]]) -> pa.Table:
-    return pa.table({"event_id_cnty": [m[0] for m in mapping], "incident_id": [m[1] for m in mapping],
-                     "day_index": pa.array([m[2] for m in mapping], pa.int64())})
+    return _acled_rows(table, True)[1]
 
 
 def acled_outputs(table: pa.Table, inter_labels: bool = True) -> dict[str, pa.Table]:
     """Every file of the ACLED export by name: the CSV, its Parquet twin and the id mapping."""
-    cols, mapping = _acled_rows(table, inter_labels)
-    acled = pa.table(cols, schema=acled_schema(inter_labels))
-    return {ACLED_CSV: acled, ACLED_PARQUET: acled, ACLED_IDS: _id_map_table(mapping)}
+    acled, id_map = _acled_rows(table, inter_labels)
+    return {ACLED_CSV: acled, ACLED_PARQUET: acled, ACLED_IDS: id_map}

@@ -17,12 +17,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Mapping, Sequence
 
+import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from incidentkit._version import __version__
 from incidentkit.codebook import vocab
 from incidentkit.codebook.fields import Kind
 from incidentkit.codebook.schema import CATEGORIES, CODEBOOK_VERSION, COLUMNS
+from incidentkit.export._arrow import map_distinct, plain
 from incidentkit.export.regions import ACLED_REGIONS
 
 PROFILE = "https://datapackage.org/profiles/2.0/datapackage.json"
@@ -191,25 +194,30 @@ def sha256_file(path: Path) -> str:
 
 def package_sources(table: pa.Table) -> list[dict[str, str]]:
     """The source reports (each once, sorted), and GeoNames when geocoded points come from it."""
+    first = np.unique(pc.dictionary_encode(plain(table.column("source_id"))).indices.to_numpy(),
+                      return_index=True)[1]  # a source's first row, as a dict keeps the first one seen
+    reports = table.select(["source_id", "source_outlet", "source_title", "source_url", "source_published"])
     seen: dict[str, dict[str, str]] = {}
-    for sid, outlet, title, url, published in zip(*(table.column(n).to_pylist() for n in (
-            "source_id", "source_outlet", "source_title", "source_url", "source_published"))):
-        if sid not in seen:
-            entry = {"title": f"{outlet}, {published.isoformat()}: {title}"}
-            if url:
-                entry["path"] = url
-            seen[sid] = entry
+    for r in reports.take(pa.array(first)).to_pylist():
+        entry = {"title": f"{r['source_outlet']}, {r['source_published'].isoformat()}: {r['source_title']}"}
+        if r["source_url"]:
+            entry["path"] = r["source_url"]
+        seen[r["source_id"]] = entry
     sources = [seen[k] for k in sorted(seen)]
     if uses_geonames(table):
         sources.append(dict(GEONAMES_SOURCE))
     return sources
 
 
+def _geonames_point(gazetteer: str | None, source: str | None) -> bool:
+    return bool(gazetteer and str(gazetteer).lower().startswith("geonames") and source == "geocoder")
+
+
 def uses_geonames(table: pa.Table) -> bool:
     """True when any coordinate in the dataset was taken from a GeoNames gazetteer by the geocoder."""
-    return any(g and str(g).lower().startswith("geonames")
-               for g, s in zip(table.column("geo_gazetteer").to_pylist(), table.column("geo_source").to_pylist())
-               if s == "geocoder")
+    used = map_distinct(_geonames_point, table.column("geo_gazetteer"), table.column("geo_source"),
+                        type=pa.bool_())
+    return bool(pc.any(used).as_py())
 
 
 def datapackage_descriptor(table: pa.Table, resources: Sequence[ResourceSpec], base: Path,

@@ -18,6 +18,10 @@ from __future__ import annotations
 import hashlib
 from typing import Iterable
 
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
 HASH_DIGITS = 12
 DAY_DIGITS = 3
 MAX_DAYS = 10 ** DAY_DIGITS
@@ -46,3 +50,11 @@ def event_number(base: int, day: int = 0) -> int:
     if not 0 <= day < MAX_DAYS:
         raise ValueError(f"day {day} outside 0..{MAX_DAYS - 1}")
     return base * MAX_DAYS + day
+
+
+def number_array(incident_ids: pa.Array | pa.ChunkedArray) -> np.ndarray:
+    """:func:`incident_numbers` aligned with a column of incident ids (int64), hashing each id once."""
+    distinct = pc.unique(incident_ids)
+    numbers = incident_numbers(distinct.to_pylist())
+    values = np.array([numbers[i] for i in distinct.to_pylist()], dtype=np.int64)
+    return values[pc.index_in(incident_ids, value_set=distinct).to_numpy(zero_copy_only=False)]

@@ -31,12 +31,15 @@ import json
 import logging
 from typing import Any
 
+import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from incidentkit.codebook import vocab
 from incidentkit.codebook.actors import ACTORS_BY_NAME
 from incidentkit.export import ids
-from incidentkit.export._io import join_list
+from incidentkit.export._arrow import (concat_text, day_numbers, float_repr, ints, join_lists, map_distinct, or_else,
+                                       or_null, plain)
 from incidentkit.export.regions import gw_number, ucdp_country_name, ucdp_region
 
 log = logging.getLogger(__name__)
@@ -81,14 +84,6 @@ def date_prec(days: int, time_precision: int) -> int:
     return max(by_span, {1: 1, 2: 3, 3: 4}[time_precision])
 
 
-def split_deaths(best: int, a: int | None, b: int | None, civ: int | None, unknown: int | None) -> tuple[int, ...]:
-    """GED's four death counts adding up to best: coded parts kept, the rest to deaths_unknown."""
-    parts = [a or 0, b or 0, civ or 0]
-    if unknown is None:
-        unknown = max(best - sum(parts), 0)
-    return (*parts, unknown)
-
-
 def ucdp_side_name(actor: str | None, inter: int | None) -> str | None:
     if inter == CIVILIANS:
         return "Civilians"
@@ -107,8 +102,21 @@ def _actor_gw(actor: str | None, inter: int | None, country: str) -> int | None:
     return gw_number(country) if inter == 1 else None
 
 
-def _f(value: Any) -> float | None:
-    return None if value is None else float(value)
+def _side_b_name(actor: str | None, inter: int | None, type_of_violence: int) -> str | None:
+    return ucdp_side_name(actor, inter) or ("Civilians" if type_of_violence == 3 else None)
+
+
+def _dyad_name(side_a: str | None, side_b: str | None) -> str | None:
+    return f"{side_a} - {side_b}" if side_b else side_a
+
+
+def _ged_events(table: pa.Table) -> tuple[pa.Table, dict[str, int]]:
+    """The incidents that are GED events, and how many were left out by reason."""
+    event_type = plain(table.column("event_type"))
+    not_ged = pc.is_in(event_type, value_set=pa.array(sorted(NOT_GED_EVENT_TYPES)))
+    no_deaths = pc.and_(pc.invert(not_ged), pc.fill_null(pc.equal(table.column("fatalities_best"), 0), False))
+    excluded = {"not_ged_event_type": pc.sum(not_ged).as_py() or 0, "no_deaths": pc.sum(no_deaths).as_py() or 0}
+    return table.filter(pc.invert(pc.or_(not_ged, no_deaths))), excluded
 
 
 def to_ucdp(table: pa.Table) -> pa.Table:
@@ -119,69 +127,76 @@ def to_ucdp(table: pa.Table) -> pa.Table:
     >>> excluded_counts(ged)                        # doctest: +SKIP
     {'no_deaths': 1, 'not_ged_event_type': 1}
     """
-    col = {n: table.column(n).to_pylist() for n in (
-        "id", "date_start", "date_end", "time_precision", "event_type", "actor1", "inter1", "actor2", "inter2",
-        "country", "admin1", "admin2", "location", "latitude", "longitude", "geo_precision", "where_prec",
-        "priogrid_gid", "geo_matched_name", "fatalities_low", "fatalities_best", "fatalities_high", "deaths_a",
-        "deaths_b", "deaths_civilians", "deaths_unknown", "type_of_violence", "source_outlet",
-        "source_published", "source_title", "source_originators")}
-    numbers = ids.incident_numbers(col["id"])
-    out: dict[str, list[Any]] = {n: [] for n in UCDP_COLUMNS}
-    excluded = {"not_ged_event_type": 0, "no_deaths": 0}
-    for i, iid in enumerate(col["id"]):
-        if col["event_type"][i] in NOT_GED_EVENT_TYPES:
-            excluded["not_ged_event_type"] += 1
-            continue
-        if col["fatalities_best"][i] == 0:
-            excluded["no_deaths"] += 1
-            continue
-        start = col["date_start"][i]
-        end = col["date_end"][i] or start
-        days = (end - start).days + 1
-        inter1, inter2 = col["inter1"][i], col["inter2"][i] or None
-        tov = derive_type_of_violence(col["event_type"][i], inter1, inter2, col["type_of_violence"][i])
-        sides = [(col["actor1"][i], inter1, col["deaths_a"][i]), (col["actor2"][i], inter2, col["deaths_b"][i])]
-        if (tov == 1 and inter1 not in STATE_TYPES and inter2 in STATE_TYPES) or (tov == 3 and inter1 == CIVILIANS):
-            sides.reverse()
-        (actor_a, inter_a, dead_a), (actor_b, inter_b, dead_b) = sides
-        side_a = ucdp_side_name(actor_a, inter_a)
-        side_b = ucdp_side_name(actor_b, inter_b) or ("Civilians" if tov == 3 else None)
-        dyad = f"{side_a} - {side_b}" if side_b else side_a
-        country = col["country"][i]
-        best = col["fatalities_best"][i]
-        d_a, d_b, d_civ, d_unk = split_deaths(best, dead_a, dead_b, col["deaths_civilians"][i],
-                                              col["deaths_unknown"][i])
-        lat, lon = col["latitude"][i], col["longitude"][i]
-        where = col["where_prec"][i] or vocab.geo_to_where_prec(col["geo_precision"][i])
-        outlet, published, title = col["source_outlet"][i], col["source_published"][i].isoformat(), col["source_title"][i]
-        row = {
-            "id": ids.event_number(numbers[iid]), "relid": iid, "year": start.year, "active_year": None,
-            "code_status": "Clear", "type_of_violence": tov, "conflict_name": None if tov == 1 else dyad,
-            "dyad_name": dyad, "side_a": side_a, "side_b": side_b, "number_of_sources": 1,
-            "source_article": f'"{outlet},{published},{title}"', "source_office": outlet,
-            "source_date": published, "source_headline": title,
-            "source_original": join_list(col["source_originators"][i]), "where_prec": where,
-            "where_coordinates": col["geo_matched_name"][i] or col["location"][i],
-            "where_description": col["location"][i], "adm_1": col["admin1"][i], "adm_2": col["admin2"][i],
-            "latitude": lat, "longitude": lon,
-            "geom_wkt": None if lat is None else f"POINT ({lon!r} {lat!r})",
-            "priogrid_gid": col["priogrid_gid"][i], "country": ucdp_country_name(country),
-            "country_id": gw_number(country), "region": ucdp_region(country),
-            "event_clarity": 1 if days == 1 and col["time_precision"][i] == 1 else 2,
-            "date_prec": date_prec(days, col["time_precision"][i]), "date_start": start.isoformat(),
-            "date_end": end.isoformat(), "deaths_a": d_a, "deaths_b": d_b, "deaths_civilians": d_civ,
-            "deaths_unknown": d_unk, "best": best, "high": col["fatalities_high"][i],
-            "low": col["fatalities_low"][i], "gwnoa": _actor_gw(actor_a, inter_a, country),
-            "gwnob": _actor_gw(actor_b, inter_b, country),
-        }
-        for name in UCDP_COLUMNS:
-            value = row.get(name)
-            out[name].append(value if name in TEXT_COLUMNS else _f(value))
+    t, excluded = _ged_events(table)
+    col = t.column
+    start, end = plain(col("date_start")), plain(pc.coalesce(col("date_end"), col("date_start")))
+    days = day_numbers(end) - day_numbers(start) + 1
+    tp = ints(col("time_precision"))
+    inter1, inter2 = plain(col("inter1")), or_null(col("inter2"))
+    tov = map_distinct(derive_type_of_violence, col("event_type"), inter1, inter2, col("type_of_violence"),
+                       type=pa.int64())
+    # side_a is the state side (state-based) or the perpetrator (one-sided): swap actor1 and actor2 then
+    tov_np, i1, i2 = tov.to_numpy(), ints(inter1), ints(inter2)
+    state = np.isin(i1, STATE_TYPES), np.isin(i2, STATE_TYPES)
+    swap = pa.array(((tov_np == 1) & ~state[0] & state[1]) | ((tov_np == 3) & (i1 == CIVILIANS)))
+    actor1, actor2 = plain(col("actor1")), plain(col("actor2"))
+    actor_a, actor_b = pc.if_else(swap, actor2, actor1), pc.if_else(swap, actor1, actor2)
+    inter_a, inter_b = pc.if_else(swap, inter2, inter1), pc.if_else(swap, inter1, inter2)
+    deaths_a, deaths_b = plain(col("deaths_a")), plain(col("deaths_b"))
+    dead_a, dead_b = pc.if_else(swap, deaths_b, deaths_a), pc.if_else(swap, deaths_a, deaths_b)
+    side_a = map_distinct(ucdp_side_name, actor_a, inter_a, type=pa.string())
+    side_b = map_distinct(_side_b_name, actor_b, inter_b, tov, type=pa.string())
+    dyad = map_distinct(_dyad_name, side_a, side_b, type=pa.string())
+    # GED's four death counts add up to best: coded parts kept, the rest to deaths_unknown
+    best = ints(col("fatalities_best"))
+    parts = [ints(dead_a), ints(dead_b), ints(col("deaths_civilians"))]
+    unknown = plain(col("deaths_unknown")).cast(pa.int64())
+    unknown = pc.coalesce(unknown, pa.array(np.maximum(best - sum(parts), 0)))
+    lat, lon = plain(col("latitude")), plain(col("longitude"))
+    country = col("country")
+    outlet, title = plain(col("source_outlet")), plain(col("source_title"))
+    published = plain(col("source_published")).cast(pa.string())
+    location = plain(col("location"))
+    numbers = ids.number_array(col("id")) * ids.MAX_DAYS
+    row: dict[str, Any] = {
+        "id": numbers, "relid": plain(col("id")), "year": pc.year(start), "code_status": "Clear",
+        "type_of_violence": tov, "conflict_name": pc.if_else(pc.equal(tov, 1), pa.scalar(None, pa.string()), dyad),
+        "dyad_name": dyad, "side_a": side_a, "side_b": side_b, "number_of_sources": 1,
+        "source_article": concat_text('"', outlet, ",", published, ",", title, '"'), "source_office": outlet,
+        "source_date": published, "source_headline": title,
+        "source_original": join_lists(col("source_originators")),
+        "where_prec": map_distinct(lambda w, g: w or vocab.geo_to_where_prec(g), col("where_prec"),
+                                   col("geo_precision"), type=pa.int64()),
+        "where_coordinates": or_else(col("geo_matched_name"), location), "where_description": location,
+        "adm_1": plain(col("admin1")), "adm_2": plain(col("admin2")), "latitude": lat, "longitude": lon,
+        "geom_wkt": pc.if_else(lat.is_valid(), concat_text("POINT (", float_repr(lon), " ", float_repr(lat), ")"),
+                               pa.scalar(None, pa.string())),
+        "priogrid_gid": col("priogrid_gid"), "country": map_distinct(ucdp_country_name, country, type=pa.string()),
+        "country_id": map_distinct(gw_number, country, type=pa.int64()),
+        "region": map_distinct(ucdp_region, country, type=pa.string()),
+        "event_clarity": np.where((days == 1) & (tp == 1), 1, 2),
+        "date_prec": map_distinct(date_prec, days, tp, type=pa.int64()),
+        "date_start": start.cast(pa.string()), "date_end": end.cast(pa.string()),
+        "deaths_a": parts[0], "deaths_b": parts[1], "deaths_civilians": parts[2], "deaths_unknown": unknown,
+        "best": best, "high": col("fatalities_high"), "low": col("fatalities_low"),
+        "gwnoa": map_distinct(_actor_gw, actor_a, inter_a, country, type=pa.int64()),
+        "gwnob": map_distinct(_actor_gw, actor_b, inter_b, country, type=pa.int64()),
+    }
+    n = t.num_rows
+    arrays = []
+    for field in UCDP_SCHEMA:
+        value = row.get(field.name)
+        if value is None:
+            arrays.append(pa.nulls(n, field.type))
+        elif isinstance(value, (str, int)):
+            arrays.append(pa.array([value] * n, field.type))
+        else:
+            arrays.append(plain(pa.array(value) if isinstance(value, np.ndarray) else value).cast(field.type))
     if any(excluded.values()):
         log.info("UCDP layout: left out %d Protests/Strategic developments and %d incident(s) without deaths",
                  excluded["not_ged_event_type"], excluded["no_deaths"])
     schema = UCDP_SCHEMA.with_metadata({EXCLUDED_KEY: json.dumps(excluded, sort_keys=True).encode()})
-    return pa.table(out, schema=schema)
+    return pa.Table.from_arrays(arrays, schema=schema)
 
 
 def excluded_counts(ged: pa.Table) -> dict[str, int]:
