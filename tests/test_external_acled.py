@@ -154,3 +154,19 @@ def test_combine_with_incidents_keeps_categoricals(tmp_path: Path) -> None:
     assert len(df) == len(incidents) + len(events)
     by = df.groupby(["dataset", "event_type"], observed=True).size()
     assert by.loc[("acled", "Protests")] == 3
+
+
+def test_cli_progress_bar_on_request(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from incidentkit.cli import main
+
+    out = tmp_path / "a.parquet"
+    res = CliRunner().invoke(main, ["ingest", "acled", str(DATA / "acled_2023_api.csv"), str(DATA / "acled_api.json"),
+                                    "-o", str(out), "--progress"])
+    assert res.exit_code == 0, res.output
+    assert "ACLED: 100%" in res.output
+    assert "Wrote 22 events" in res.output
+    quiet = CliRunner().invoke(main, ["ingest", "acled", str(DATA / "acled_2023_api.csv"), "-o", str(out),
+                                      "--no-progress"])
+    assert "%" not in quiet.output
