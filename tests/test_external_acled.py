@@ -170,3 +170,11 @@ def test_cli_progress_bar_on_request(tmp_path: Path) -> None:
     quiet = CliRunner().invoke(main, ["ingest", "acled", str(DATA / "acled_2023_api.csv"), "-o", str(out),
                                       "--no-progress"])
     assert "%" not in quiet.output
+
+
+def test_same_input_same_bytes(tmp_path: Path) -> None:
+    a, b = tmp_path / "a.parquet", tmp_path / "b.parquet"
+    files = [DATA / "acled_pre2023_export.csv", DATA / "acled_api.json"]
+    ingest_acled(files, a, progress=False)
+    ingest_acled(files, b, progress=False)
+    assert a.read_bytes() == b.read_bytes()

@@ -14,7 +14,7 @@ import pandas as pd
 import pytest
 
 from incidentkit.external import ingest_acled, read_events
-from incidentkit.external.synthetic import perturb, ucdp_like, write_acled_csv
+from incidentkit.external.synthetic import acled_like, perturb, ucdp_like, write_acled_csv
 from incidentkit.link import link
 
 
@@ -62,8 +62,16 @@ def test_precision_and_recall_against_ucdp_through_the_taxonomy() -> None:
     subs = [choices[int(t)][rng.integers(0, len(choices[int(t)]))] for t in incidents["type_of_violence"]]
     from incidentkit.codebook.vocab import SUB_EVENT_TYPES
 
+    # ... and ACLED's actor names ("Islamic State (Syria)") where UCDP writes its own ("IS"): the actor table
+    # bridges them
+    acled = acled_like(2500, seed=3, days=240)
+    acled = acled[acled["disorder_type"] == "Political violence"].reset_index(drop=True)
+    names = dict(zip(ged["id"], zip(acled["actor1"], acled["actor2"])))
+    assert (ged["actor1"] == "IS").any() and not (acled["actor1"] == "IS").any()
     incidents = incidents.assign(sub_event_type=subs, event_type=[SUB_EVENT_TYPES[s] for s in subs],
-                                 type_of_violence=None)
+                                 type_of_violence=None,
+                                 actor1=[names[t][0] for t in truth["external_id"]],
+                                 actor2=[names[t][1] for t in truth["external_id"]])
     result = link(incidents, external, days=2, km=10)
     p, r = precision_recall(result.pairs, truth)
     assert p >= 0.95 and r >= 0.95, (p, r)

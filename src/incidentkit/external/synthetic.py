@@ -184,10 +184,16 @@ def ucdp_like(n: int, seed: int = 0, **kwargs: object) -> pd.DataFrame:
     a = a[violent].reset_index(drop=True)
     tov = np.where(a.event_type == "Violence against civilians", 3, np.where(a.inter2 == 1, 1,
                    np.where(a.inter1 == 1, 1, 2)))
+    from incidentkit.codebook.actors import ACTORS_BY_NAME
+
+    def ucdp_name(name: object) -> object:  # UCDP names sides its own way ("IS", "Government of Syria")
+        actor = ACTORS_BY_NAME.get(name) if isinstance(name, str) else None
+        return actor.ucdp_name if actor is not None and actor.ucdp_name else name
+
     return pd.DataFrame({
         "id": (np.arange(len(a)) + 400_000 + seed * 1_000_000).astype(str), "date_start": pd.to_datetime(a.event_date),
         "date_end": pd.to_datetime(a.event_date), "time_precision": 1, "type_of_violence": tov,
-        "actor1": a.actor1, "actor2": a.actor2, "country": a.country, "latitude": a.latitude,
+        "actor1": a.actor1.map(ucdp_name), "actor2": a.actor2.map(ucdp_name), "country": a.country, "latitude": a.latitude,
         "longitude": a.longitude, "geo_precision": a.geo_precision, "fatalities_low": a.fatalities,
         "fatalities_best": a.fatalities, "fatalities_high": a.fatalities, "dataset": "ucdp",
     })
