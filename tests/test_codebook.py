@@ -75,3 +75,10 @@ def test_field_names_are_the_codebook_contract():
              "location", "latitude", "longitude", "geo_precision", "fatalities", "notes", "evidence"}
     assert fixed <= names
     assert len(COLUMN_NAMES) == len(set(COLUMN_NAMES))
+
+
+def test_public_api_names_resolve():
+    import incidentkit
+
+    for name in incidentkit.__all__:
+        assert getattr(incidentkit, name) is not None, name
