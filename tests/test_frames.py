@@ -39,7 +39,8 @@ def small_records() -> dict[str, Any]:
                   fatalities=0),
         _incident(base, 3, date_start="2022-03-01", latitude=33.7540, longitude=44.6052, country="IQ",
                   admin1="Diyala", location="al-Azim", actor1="Islamic State (Iraq)",
-                  actor2="Military Forces of Iraq (2020-2022)", inter2=1, fatalities={"low": 9, "best": 11, "high": 14}),
+                  actor2="Military Forces of Iraq (2020-2022)", inter2=1,
+                  fatalities={"low": 9, "best": 11, "high": 14}),
         unlocated,
     ]
     return doc

@@ -110,7 +110,8 @@ def test_timeline_bars_count_incidents_and_errorbars_span_low_to_high(df: pd.Dat
     bars = container.lines[2][0]
     assert isinstance(bars, LineCollection)
     by_day = df.groupby(days)[["fatalities_low", "fatalities_best", "fatalities_high"]].sum()
-    segments = sorted((matplotlib.dates.num2date(seg[0][0]).date(), seg[0][1], seg[1][1]) for seg in bars.get_segments())
+    segments = sorted((matplotlib.dates.num2date(seg[0][0]).date(), seg[0][1], seg[1][1])
+                      for seg in bars.get_segments())
     assert segments == [(d.date(), r.fatalities_low, r.fatalities_high) for d, r in by_day.iterrows()]
     best = container.lines[0].get_ydata()
     assert list(best) == by_day.fatalities_best.tolist()

@@ -122,14 +122,25 @@ def draw_basemap(ax: "Axes", extent: tuple[float, float, float, float], *, citie
     ax.set_xlabel("Longitude (°E)")
     ax.set_ylabel("Latitude (°N)")
     span = max(east - west, north - south)
-    if country_names:
+    w, h = east - west, north - south
+    placed: list[tuple[float, float, float]] = []  # (x, y, half width) of labels drawn: later ones must not collide
+
+    def free(x: float, y: float, chars: int) -> bool:
+        half = 0.0095 * w * chars  # about one character per 1.9% of the width at fontsize 8-9
+        inner = west + 0.01 * w < x - half and x + half < east - 0.01 * w and south + 0.04 * h < y < north - 0.04 * h
+        clear = all(abs(x - px) > half + ph or abs(y - py) > 0.045 * h for px, py, ph in placed)
+        if inner and clear:
+            placed.append((x, y, half))
+        return inner and clear
+
+    if country_names and span < 60:
         for name, _, rs in bm.countries:
             pts = np.concatenate(rs)
             vis = pts[(pts[:, 0] > west) & (pts[:, 0] < east) & (pts[:, 1] > south) & (pts[:, 1] < north)]
-            cx, cy = (vis[:, 0].mean(), vis[:, 1].mean()) if len(vis) else (np.nan, np.nan)
-            inner = (west + 0.08 * (east - west) < cx < east - 0.08 * (east - west)
-                     and south + 0.05 * (north - south) < cy < north - 0.05 * (north - south))
-            if len(vis) >= 4 and span < 60 and inner:  # named at the middle of the part of its outline in view
+            if len(vis) < 4:
+                continue
+            cx, cy = vis[:, 0].mean(), vis[:, 1].mean()  # the middle of the part of its outline in view
+            if free(cx, cy, len(name)):
                 ax.text(cx, cy, name.upper(), fontsize=9, color="#8a8a8a",
                         ha="center", va="center", style="italic", zorder=1, clip_on=True)
     if cities:
@@ -137,8 +148,10 @@ def draw_basemap(ax: "Axes", extent: tuple[float, float, float, float], *, citie
         if inside:
             ax.scatter([c[1] for c in inside], [c[2] for c in inside], s=10, c="#555555", marker="s", zorder=2)
             for n, x, y in inside:
-                ax.annotate(n, (x, y), xytext=(4, -9), textcoords="offset points", fontsize=8, color="#444444",
-                            zorder=2, clip_on=True)
+                # the label sits right of and below its square; its centre is what must be free
+                if free(x + 0.0095 * w * len(n) / 2 + 0.005 * w, y - 0.025 * h, len(n)):
+                    ax.annotate(n, (x, y), xytext=(4, -9), textcoords="offset points", fontsize=8,
+                                color="#444444", zorder=2, clip_on=True)
     return ax
 
 
@@ -169,18 +182,20 @@ def _located(df: pd.DataFrame) -> pd.Series:
     return lat.notna() & lon.notna()
 
 
-def fan_offsets(lon: np.ndarray, lat: np.ndarray, radius_pt: float = 14.0) -> tuple[np.ndarray, np.ndarray]:
+def fan_offsets(lon: np.ndarray, lat: np.ndarray, radius_pt: float = 14.0,
+                max_fan: int = 8) -> tuple[np.ndarray, np.ndarray]:
     """Screen offsets (points) that fan out markers sharing a place on a small circle around it; 0 elsewhere.
 
     Several incidents coded to the same place would otherwise hide each other. The shift is on screen, not
     in degrees, so it does not depend on the zoom; callers draw a leader line to the true point and say how
-    many incidents are there: no position is silently moved.
+    many incidents are there: no position is silently moved. Groups larger than ``max_fan`` stay stacked
+    (a ring of dozens of markers helps nobody); their "n incidents here" label still says how many.
     """
     dx, dy = np.zeros(len(lon)), np.zeros(len(lat))
     keys = pd.Series(list(zip(np.round(lon, 3), np.round(lat, 3))))
     for _, idx in keys.groupby(keys).groups.items():
         idx = np.asarray(idx)
-        if len(idx) > 1:
+        if 1 < len(idx) <= max_fan:
             angles = np.pi / 2 + 2 * np.pi * np.arange(len(idx)) / len(idx)
             dx[idx], dy[idx] = radius_pt * np.cos(angles), radius_pt * np.sin(angles)
     return dx, dy
@@ -205,7 +220,8 @@ def _scatter_fanned(ax: "Axes", lon: np.ndarray, lat: np.ndarray, dx: np.ndarray
         ax.scatter([lon[i]], [lat[i]], s=[sizes[i]], facecolors=[colours[i]], transform=ax.transData + shift,
                    **kwargs)
     keys = pd.Series(list(zip(np.round(lon, 3), np.round(lat, 3))))
-    for (x, y), n in keys.value_counts().items():
+    counts = keys.value_counts()
+    for (x, y), n in counts.items() if len(counts) <= 40 else ():  # on a busy map the labels would bury it
         if n > 1:
             ax.scatter([x], [y], s=8, c="#333333", zorder=4)
             ax.annotate(f"{n} incidents here", (x, y), xytext=(22, -20), textcoords="offset points", fontsize=8,
@@ -338,10 +354,15 @@ def timeline(df: pd.DataFrame, axes: Sequence["Axes"] | None = None, *, freq: st
 
     fat = pd.DataFrame({"period": per, **{p: pd.to_numeric(df[f"fatalities_{p}"], errors="coerce").fillna(0).to_numpy()
                                           for p in ("low", "best", "high")}}).groupby("period").sum()
-    ax_f.errorbar(fat.index, fat["best"], yerr=[fat["best"] - fat["low"], fat["high"] - fat["best"]], fmt="o",
-                  color="#222222", ecolor="#d62728", elinewidth=6, alpha=0.9, capsize=0, markersize=6,
-                  label="best estimate (dot),\nlow–high range (bar)")
-    for t, lo, best, hi in zip(fat.index, fat["low"], fat["best"], fat["high"]):
+    if len(fat) <= 40:
+        ax_f.errorbar(fat.index, fat["best"], yerr=[fat["best"] - fat["low"], fat["high"] - fat["best"]], fmt="o",
+                      color="#222222", ecolor="#d62728", elinewidth=6, alpha=0.9, capsize=0, markersize=6,
+                      label="best estimate (dot),\nlow–high range (bar)")
+    else:  # many periods: a line and a band read better than a forest of bars
+        ax_f.fill_between(fat.index, fat["low"], fat["high"], color="#d62728", alpha=0.35, step="mid",
+                          label="low–high range")
+        ax_f.plot(fat.index, fat["best"], color="#222222", lw=1.2, drawstyle="steps-mid", label="best estimate")
+    for t, lo, best, hi in zip(fat.index, fat["low"], fat["best"], fat["high"]) if len(fat) <= 20 else ():
         ax_f.annotate(f"{int(best)}" + (f" ({int(lo)}–{int(hi)})" if lo != hi else ""), (t, best),
                       xytext=(9, 0), textcoords="offset points", va="center", fontsize=9)
     ax_f.set_ylabel(f"Fatalities per {unit}")
@@ -404,7 +425,8 @@ def breakdown(df: pd.DataFrame, by: str = "event_type", ax: "Axes | None" = None
     else:
         ax.barh(keys, g["n"].to_numpy(), color="#4c72b0")
     if "best" in g:
-        for y, (n, lo, best, hi) in enumerate(zip(g["n"], g.get("low", g["best"]), g["best"], g.get("high", g["best"]))):
+        low, high = g.get("low", g["best"]), g.get("high", g["best"])
+        for y, (n, lo, best, hi) in enumerate(zip(g["n"], low, g["best"], high)):
             rng = f" ({int(lo)}–{int(hi)})" if lo != hi else ""
             ax.annotate(f"{int(best)} killed{rng}", (n, y), xytext=(5, 0), textcoords="offset points",
                         va="center", fontsize=9)
@@ -540,8 +562,9 @@ def compare_fatalities(df: pd.DataFrame, links: Mapping[str, Any], ax: "Axes | N
     for y, iid in enumerate(incident_ids):
         r = df.loc[rows[("incidentkit", iid)]]
         lo, best, hi = fat(r)
-        ax.errorbar([best], [y + offsets[0]], xerr=[[best - lo], [hi - best]], fmt=DATASET_STYLES["incidentkit"]["marker"],
-                    color=DATASET_STYLES["incidentkit"]["color"], capsize=4, markersize=7)
+        mine = DATASET_STYLES["incidentkit"]
+        ax.errorbar([best], [y + offsets[0]], xerr=[[best - lo], [hi - best]], fmt=mine["marker"],
+                    color=mine["color"], capsize=4, markersize=7)
         date = pd.Timestamp(r["date_start"]).strftime("%Y-%m-%d")
         place = str(r.get("location") or r.get("admin1") or "")
         labels.append(f"{date} {place[:28]}\n{iid}")
@@ -595,7 +618,8 @@ def monthly_counts(df: pd.DataFrame, ax: "Axes | None" = None, *, value: str = "
             ax.bar_label(bars, labels=[f"{v:,.0f}" if v else "" for v in wide[name]], fontsize=8, padding=2)
     labels = [p.strftime("%b %Y") for p in wide.index]
     step = max(1, math.ceil(len(labels) / 18))
-    ax.set_xticks(x[::step], labels[::step], rotation=45 if len(labels) > 8 else 0, ha="right" if len(labels) > 8 else "center")
+    crowded = len(labels) > 8
+    ax.set_xticks(x[::step], labels[::step], rotation=45 if crowded else 0, ha="right" if crowded else "center")
     ax.set_xlabel("Month (of the event's start date)")
     ax.set_ylabel("Events" if value == "events" else value.replace("_", " ").capitalize())
     ax.set_title(("Events" if value == "events" else "Fatalities (best)") + " per month, by dataset")
