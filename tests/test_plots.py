@@ -218,3 +218,12 @@ def test_plots_need_matplotlib(df: pd.DataFrame, monkeypatch: pytest.MonkeyPatch
     monkeypatch.setitem(sys.modules, "matplotlib.pyplot", None)
     with pytest.raises(MissingDependencyError, match=r"incidentkit\[notebooks\]"):
         plots.map_incidents(df)
+
+
+def test_docstring_examples_run(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The examples in incidentkit.plots' docstrings run as doctests over the committed seed dataset."""
+    import doctest
+
+    monkeypatch.chdir(Path(__file__).resolve().parents[1])
+    result = doctest.testmod(plots, optionflags=doctest.ELLIPSIS)
+    assert result.attempted >= 10 and result.failed == 0

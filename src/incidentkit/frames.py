@@ -58,11 +58,14 @@ def to_geodataframe(data: TableLike, *, keep_unlocated: bool = True) -> "geopand
     geometry (so row counts still match the dataset) unless ``keep_unlocated=False`` drops them.
     Needs the ``geo`` extra (``pip install 'incidentkit[geo]'``); without it the error says so.
 
-    >>> import incidentkit
+    Run from the repository root (the seed dataset):
+
     >>> from incidentkit.frames import to_geodataframe
-    >>> gdf = to_geodataframe("datasets")                                   # doctest: +SKIP
-    >>> gdf.to_crs(3857).buffer(25_000).area.head()                         # doctest: +SKIP
-    >>> gdf.to_file("incidents.gpkg")                                       # doctest: +SKIP
+    >>> gdf = to_geodataframe("datasets")
+    >>> gdf.crs.to_epsg(), len(gdf), int(gdf.geometry.is_empty.sum())
+    (4326, 4, 0)
+    >>> areas_km2 = gdf.to_crs("EPSG:32638").buffer(25_000).area / 1e6   # 25 km around each, in UTM 38N
+    >>> gdf.to_file("incidents.gpkg")                               # doctest: +SKIP
     """
     gpd = require("geopandas", "geo", "GeoDataFrame conversion")
     df = _as_frame(data)
@@ -94,14 +97,24 @@ def connect(dataset: str | os.PathLike[str] | None = "datasets", *, database: st
     """A DuckDB connection with a view ``incidents`` over the dataset and one view per extra table.
 
     ``dataset`` is a dataset folder or an ``incidents.parquet`` path (``None``: no ``incidents`` view).
-    Each keyword names another view: a Parquet path (globs such as ``"acled/*.parquet"`` work), a
-    DataFrame or an Arrow table. Parquet is read in place, lazily, by DuckDB: nothing is loaded until a
-    query runs, so this works on files larger than memory. Close the connection when done (it is a
-    context manager).
+    Each keyword names another view: a Parquet path (globs such as ``"acled/*.parquet"`` work), a CSV
+    path (``.csv``, ``.csv.gz``: DuckDB detects the dialect and types), a DataFrame or an Arrow table.
+    Files are read in place, lazily, by DuckDB: nothing is loaded until a query runs, so this works on
+    files larger than memory. Close the connection when done (it is a context manager).
+
+    Run from the repository root: which ACLED-layout rows each seed incident became (a two-day battle
+    is two ACLED events):
 
     >>> from incidentkit.frames import connect
-    >>> with connect("datasets", acled="acled.parquet") as con:                      # doctest: +SKIP
-    ...     con.sql("SELECT country, count(*) AS n FROM acled GROUP BY ALL ORDER BY n DESC").df()
+    >>> with connect("datasets", acled="datasets/acled.parquet", ids="datasets/acled_ids.csv") as con:
+    ...     rows = con.execute("SELECT incident_id, count(*) AS days, sum(fatalities) AS fatalities "
+    ...                        "FROM acled JOIN ids USING (event_id_cnty) GROUP BY ALL ORDER BY 1").fetchall()
+    >>> for row in rows:
+    ...     print(*row)
+    svt-2022-01-21-hasakah-01 2 58
+    svt-2022-01-21-hasakah-02 1 0
+    svt-2022-01-21-hasakah-03 1 0
+    svt-2022-01-21-hasakah-04 2 11
     """
     import duckdb
 
@@ -122,8 +135,9 @@ def connect(dataset: str | os.PathLike[str] | None = "datasets", *, database: st
                 continue
             path = os.fspath(source)
             if not any(ch in path for ch in "*?[") and not Path(path).exists():
-                raise InputFileError(f"{path}: no such Parquet file (for table {name!r})", code="file-unreadable")
-            con.execute(f'CREATE VIEW "{name}" AS SELECT * FROM read_parquet({_sql_string(path)})')
+                raise InputFileError(f"{path}: no such file (for table {name!r})", code="file-unreadable")
+            reader = "read_csv" if path.lower().endswith((".csv", ".csv.gz")) else "read_parquet"
+            con.execute(f'CREATE VIEW "{name}" AS SELECT * FROM {reader}({_sql_string(path)})')
     except BaseException:
         con.close()
         raise
@@ -136,9 +150,10 @@ def query(sql: str, dataset: str | os.PathLike[str] | None = "datasets", **table
     A one-shot :func:`connect`: the connection is opened, queried and closed.
 
     >>> from incidentkit.frames import query
-    >>> query("SELECT event_type, sum(fatalities_best) AS deaths FROM incidents GROUP BY ALL")  # doctest: +SKIP
-    >>> query("SELECT i.id, a.id AS acled_id FROM incidents i JOIN acled a USING (date_start, country)",
-    ...       acled="acled.parquet")                                                            # doctest: +SKIP
+    >>> query("SELECT event_type, count(*) AS n, sum(fatalities_best)::INT AS deaths FROM incidents "
+    ...       "GROUP BY ALL ORDER BY n DESC, event_type").values.tolist()
+    [['Battles', 2, 73], ['Explosions/Remote violence', 1, 0], ['Strategic developments', 1, 0]]
+    >>> query("SELECT count(*) AS n FROM acled WHERE country = 'Syria'", acled="acled.parquet")  # doctest: +SKIP
     """
     with connect(dataset, **tables) as con:
         return con.sql(sql).df()
@@ -160,6 +175,10 @@ def monthly_counts(df: pd.DataFrame, *, by: str = "dataset") -> pd.DataFrame:
     :func:`incidentkit.external.combine`'s output (``by="dataset"``); a frame without the ``by`` column
     counts as one group named ``incidentkit``.
 
+    >>> import incidentkit
+    >>> table = monthly_counts(incidentkit.read_incidents("datasets"))
+    >>> table[["month", "dataset", "events", "fatalities_low", "fatalities_best", "fatalities_high"]].values.tolist()
+    [[Period('2022-01', 'M'), 'incidentkit', 4, 69, 73, 74]]
     >>> from incidentkit.external import combine, read_events
     >>> monthly_counts(combine(incidentkit.read_incidents("datasets"), read_events("acled.parquet")))  # doctest: +SKIP
     """

@@ -7,10 +7,12 @@ outlines and capitals come from a Natural Earth 1:110m file shipped in the packa
 everywhere: an event type has the same colour on every figure (:data:`EVENT_COLOURS`), a dataset the
 same colour and marker (:data:`DATASET_STYLES`). Needs the ``notebooks`` extra (matplotlib).
 
+>>> import matplotlib
+>>> matplotlib.use("Agg")               # outside Jupyter: no screen needed; in a notebook figures show inline
 >>> import incidentkit
 >>> from incidentkit import plots
->>> df = incidentkit.read_incidents("datasets")                 # doctest: +SKIP
->>> ax = plots.map_incidents(df)                                # doctest: +SKIP
+>>> df = incidentkit.read_incidents("datasets")
+>>> ax = plots.map_incidents(df)
 >>> ax.figure.savefig("map.png", dpi=150, bbox_inches="tight")   # doctest: +SKIP
 """
 
@@ -263,9 +265,10 @@ def map_incidents(df: pd.DataFrame, ax: "Axes | None" = None, *, color_by: str =
     Incidents at the same point are drawn largest first and labelled "n incidents here", so none hides
     behind another unnoticed. Incidents without coordinates are not drawn; the title says how many.
 
-    >>> ax = map_incidents(incidentkit.read_incidents("datasets"))     # doctest: +SKIP
-    >>> [t.get_text() for t in ax.get_legend().get_texts()]            # doctest: +SKIP
-    ['Battles', 'Explosions/Remote violence', 'Strategic developments']
+    >>> import incidentkit
+    >>> ax = map_incidents(incidentkit.read_incidents("datasets"))
+    >>> [t.get_text() for t in ax.get_legend().get_texts()][:4]
+    ['Event type', 'Battles', 'Explosions/Remote violence', 'Strategic developments']
     """
     ax = _new_axes(ax, (9, 7))
     ok = _located(df)
@@ -322,7 +325,10 @@ def timeline(df: pd.DataFrame, axes: Sequence["Axes"] | None = None, *, freq: st
     span when None). The error bar of a period runs from the sum of the low estimates to the sum of the
     high ones, so the uncertainty coders recorded stays visible.
 
-    >>> counts_ax, deaths_ax = timeline(incidentkit.read_incidents("datasets"))   # doctest: +SKIP
+    >>> import incidentkit
+    >>> counts_ax, deaths_ax = timeline(incidentkit.read_incidents("datasets"))
+    >>> counts_ax.get_ylabel(), deaths_ax.get_ylabel()
+    ('Incidents per day', 'Fatalities per day')
     """
     plt = _pyplot()
     import matplotlib.dates as mdates
@@ -397,7 +403,10 @@ def breakdown(df: pd.DataFrame, by: str = "event_type", ax: "Axes | None" = None
     actor2). ``hue="event_type"`` stacks the bars by event type in the shared colours. At most ``top``
     bars are shown, largest first.
 
-    >>> breakdown(df, by="actor", hue="event_type")                 # doctest: +SKIP
+    >>> import incidentkit
+    >>> ax = breakdown(incidentkit.read_incidents("datasets"), by="actor", hue="event_type")
+    >>> [t.get_text() for t in ax.get_yticklabels()][-2:]   # the largest at the top
+    ['QSD: Syrian Democratic Forces', 'Islamic State (Syria)']
     """
     data = _actor_rows(df) if by == "actor" else df.assign(**{by: df[by].astype("object")})
     if by not in data:
@@ -472,6 +481,8 @@ def compare_map(df: pd.DataFrame, links: Mapping[str, Any], ax: "Axes | None" = 
     frames our incidents (pass ``extent`` to change it); the title counts external events outside it.
     ``legend`` is ``"right"``, ``"below"`` (for side-by-side maps) or None. Our incidents at one place are
     fanned out as in :func:`map_incidents`.
+
+    Worked through in ``notebooks/02_compare_with_public_data.ipynb``:
 
     >>> both = combine(ours, acled, ucdp)                                         # doctest: +SKIP
     >>> compare_map(both, {"acled": link(ours, acled), "ucdp": link(ours, ucdp)})  # doctest: +SKIP
