@@ -103,11 +103,12 @@ def _digest(folder: Path) -> dict[str, str]:
             for p in sorted(folder.rglob("*")) if p.is_file() and "__pycache__" not in p.parts}
 
 
-def test_kernel_is_offline_and_this_python(kernel_env: dict[str, str], monkeypatch: pytest.MonkeyPatch,
+def test_kernel_is_offline_this_python_and_shares_the_cache(kernel_env: dict[str, str], monkeypatch: pytest.MonkeyPatch,
                                            tmp_path: Path) -> None:
     book = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(
-        "import socket, sys\n"
+        "import os, socket, sys\n"
         "print(sys.executable)\n"
+        "print(os.environ.get('INCIDENTKIT_CACHE_DIR'))\n"
         "try:\n"
         "    socket.create_connection(('example.org', 80), timeout=2)\n"
         "except OSError as exc:\n"
@@ -117,7 +118,8 @@ def test_kernel_is_offline_and_this_python(kernel_env: dict[str, str], monkeypat
     _execute(book, tmp_path, kernel_env, monkeypatch)
     lines = book.cells[0].outputs[0]["text"].split()
     assert Path(lines[0]).resolve() == Path(sys.executable).resolve()
-    assert lines[1] == "blocked"
+    assert lines[1] == os.environ["INCIDENTKIT_CACHE_DIR"]  # the session's gazetteer index is shared
+    assert lines[2] == "blocked"
 
 
 @pytest.mark.slow
