@@ -599,7 +599,7 @@ def compare_fatalities(df: pd.DataFrame, links: Mapping[str, Any], ax: "Axes | N
     ax.set_ylim(-0.6, len(incident_ids) - 0.4)
     ax.invert_yaxis()
     ax.set_xlabel("Fatalities")
-    ax.set_xlim(left=-0.5)
+    ax.set_xlim(left=-0.03 * max(ax.get_xlim()[1], 10.0))  # markers at 0 stay whole
     ax.set_title("Fatality estimates of linked events")
     ax.grid(axis="x", color="#e5e5e5")
     ax.set_axisbelow(True)
