@@ -17,14 +17,14 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Sequence
+from typing import Callable, Sequence
 
 import pyarrow as pa
 
 from incidentkit.atomic import StagedFiles, atomic_path
 from incidentkit.dataset import INCIDENTS_FILE, read_table
 from incidentkit.export import acled, ucdp
-from incidentkit.export._io import stage_atomic, write_tables
+from incidentkit.export._io import ParallelStage, stage_atomic, write_tables
 from incidentkit.export.acled import acled_id_map, acled_outputs, to_acled
 from incidentkit.export.codebook_doc import codebook_markdown, record_json_schema, write_codebook
 from incidentkit.export.datapackage import (DATAPACKAGE_FILE, ResourceSpec, acled_constraints, datapackage_descriptor,
@@ -42,12 +42,14 @@ __all__ = [
 
 def write_acled(table: pa.Table, out_dir: str | os.PathLike[str], inter_labels: bool = True) -> list[Path]:
     """Write acled.csv, acled.parquet and acled_ids.csv into ``out_dir``, each atomically."""
-    return write_tables(acled_outputs(table, inter_labels), Path(out_dir), stage_atomic)
+    with ParallelStage(stage_atomic) as stage:
+        return write_tables(acled_outputs(table, inter_labels), Path(out_dir), stage)
 
 
 def write_ucdp(table: pa.Table, out_dir: str | os.PathLike[str]) -> list[Path]:
     """Write ucdp_ged.csv and ucdp_ged.parquet into ``out_dir``, each atomically."""
-    return write_tables(ucdp_outputs(table), Path(out_dir), stage_atomic)
+    with ParallelStage(stage_atomic) as stage:
+        return write_tables(ucdp_outputs(table), Path(out_dir), stage)
 
 
 def resource_specs(table: pa.Table, out_dir: Path) -> list[ResourceSpec]:
@@ -109,12 +111,15 @@ def write_build_outputs(table: pa.Table, out_dir: Path, staged: StagedFiles) -> 
     out_dir = Path(out_dir)
     staged_paths: dict[Path, Path] = {}
 
-    def stage(target: Path, writer: object) -> None:
-        staged_paths[target] = staged.write(target, writer)  # type: ignore[arg-type]
+    def stage(target: Path, writer: Callable[[Path], object]) -> None:
+        staged_paths[target] = staged.path(target)
+        writer(staged_paths[target])
 
-    stage(out_dir / GEOPARQUET_FILE, lambda tmp: write_geoparquet(table, tmp))
-    written = [out_dir / GEOPARQUET_FILE]
-    written += write_tables({**acled_outputs(table), **ucdp_outputs(table)}, out_dir, stage)
+    with ParallelStage(stage) as parallel:  # each file written while the next layout is derived
+        parallel(out_dir / GEOPARQUET_FILE, lambda tmp: write_geoparquet(table, tmp))
+        written = [out_dir / GEOPARQUET_FILE]
+        written += write_tables(acled_outputs(table), out_dir, parallel)
+        written += write_tables(ucdp_outputs(table), out_dir, parallel)
     staged_parquet = staged.temp_for(out_dir / INCIDENTS_FILE)
     if staged_parquet is not None:  # hash the bytes that will be published, not a re-written copy
         staged_paths[out_dir / INCIDENTS_FILE] = staged_parquet

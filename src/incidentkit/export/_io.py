@@ -12,6 +12,7 @@ quotes every text cell and writes ``300380`` for a float, which would change the
 from __future__ import annotations
 
 import os
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import Callable
 
@@ -26,6 +27,27 @@ from incidentkit.export._arrow import float_repr, plain
 
 CSV_BATCH_ROWS = 65_536  # rows joined at a time: bounds memory and keeps Arrow's 32-bit offsets safe
 _NEEDS_QUOTES = r'[,"\n\r]'
+_SPECIAL_BYTES = (b",", b'"', b"\n", b"\r")  # the characters of _NEEDS_QUOTES
+
+
+def _data_bytes(text: pa.Array) -> bytes:
+    """The UTF-8 bytes of every cell of a string array, back to back."""
+    wide = np.int64 if pa.types.is_large_string(text.type) else np.int32
+    offsets, data = text.buffers()[1:3]
+    if data is None:
+        return b""
+    first, last = np.frombuffer(offsets, wide)[text.offset:text.offset + len(text) + 1][[0, -1]]
+    return memoryview(data)[first:last].tobytes()
+
+
+def _quote_where_needed(text: pa.Array) -> pa.Array:
+    """Quote (doubling inner quotes) only the cells that need it; the rest are left untouched."""
+    data = _data_bytes(text)
+    if not any(c in data for c in _SPECIAL_BYTES):  # most columns: a few memchr scans, nothing to quote
+        return text
+    needs = pc.fill_null(pc.match_substring_regex(text, _NEEDS_QUOTES), False)
+    quote = pc.if_else(needs, '"', "")            # a quote around the cells that need one, nothing elsewhere
+    return pc.binary_join_element_wise(quote, pc.replace_substring(text, '"', '""'), quote, "")
 
 
 def csv_text(column: pa.Array | pa.ChunkedArray) -> pa.Array:
@@ -33,8 +55,7 @@ def csv_text(column: pa.Array | pa.ChunkedArray) -> pa.Array:
     arr = plain(column)
     t = arr.type
     if pa.types.is_string(t) or pa.types.is_large_string(t):
-        quoted = pc.binary_join_element_wise('"', pc.replace_substring(arr, '"', '""'), '"', "")
-        cells = pc.if_else(pc.match_substring_regex(arr, _NEEDS_QUOTES), quoted, arr)
+        cells = _quote_where_needed(arr)
     elif pa.types.is_floating(t):
         cells = float_repr(arr)
     elif pa.types.is_boolean(t):
@@ -45,7 +66,7 @@ def csv_text(column: pa.Array | pa.ChunkedArray) -> pa.Array:
         cells = pa.nulls(len(arr), pa.string())
     else:
         raise TypeError(f"CSV cells of type {t} are not supported (flat tables only)")
-    return cells.fill_null("")
+    return cells.fill_null("") if cells.null_count else cells
 
 
 def write_csv(table: pa.Table, path: str | os.PathLike[str]) -> None:
@@ -55,11 +76,10 @@ def write_csv(table: pa.Table, path: str | os.PathLike[str]) -> None:
         fh.write(header.encode("utf-8"))
         for start in range(0, table.num_rows, CSV_BATCH_ROWS):
             batch = table.slice(start, CSV_BATCH_ROWS)
-            rows = pc.binary_join_element_wise(*(csv_text(c) for c in batch.columns), ",")
-            lines = pc.binary_join_element_wise(rows, "\n", "").cast(pa.large_string())
-            offsets, data = lines.buffers()[1:3]
-            first, last = np.frombuffer(offsets, np.int64)[lines.offset:lines.offset + len(lines) + 1][[0, -1]]
-            fh.write(memoryview(data)[first:last])
+            cells = [csv_text(c) for c in batch.columns]
+            cells[-1] = pc.binary_join_element_wise(cells[-1], "\n", "")      # the line end
+            lines = pc.binary_join_element_wise(*cells, ",")
+            fh.write(_data_bytes(lines))  # the lines lie back to back in the array's data buffer
 
 
 def write_parquet(table: pa.Table, path: str | os.PathLike[str]) -> None:
@@ -88,6 +108,33 @@ def write_tables(outputs: dict[str, pa.Table], out_dir: Path, stage: Stage) -> l
         stage(target, lambda tmp, w=writer, t=tbl: w(t, tmp))
         written.append(target)
     return written
+
+
+class ParallelStage:
+    """A ``stage`` that runs each file's writer in a thread pool, so the CSV text, the Parquet encoding
+    and the hashing of different files overlap (Arrow releases the GIL).
+
+    Each file is still written by one writer into its own staged file, so the bytes do not depend on
+    the scheduling. Leaving the ``with`` block waits for every writer and raises the first failure
+    (in submission order), so the caller's staging discards everything, as with a sequential write.
+    """
+
+    def __init__(self, stage: Stage, workers: int | None = None) -> None:
+        self._stage = stage
+        self._pool = ThreadPoolExecutor(max_workers=workers or min(4, os.cpu_count() or 1))
+        self._futures: list[Future[object]] = []
+
+    def __call__(self, target: Path, writer: Callable[[Path], object]) -> None:
+        self._futures.append(self._pool.submit(self._stage, target, writer))
+
+    def __enter__(self) -> "ParallelStage":
+        return self
+
+    def __exit__(self, exc_type: object, exc: object, tb: object) -> None:
+        self._pool.shutdown(wait=True, cancel_futures=exc_type is not None)
+        if exc_type is None:
+            for future in self._futures:
+                future.result()
 
 
 def stage_atomic(target: Path, writer: Callable[[Path], object]) -> None:

@@ -16,7 +16,7 @@ resolved deterministically: in sorted id order, the later one takes the next fre
 from __future__ import annotations
 
 import hashlib
-from typing import Iterable
+from typing import Iterable, Sequence
 
 import numpy as np
 import pyarrow as pa
@@ -27,22 +27,27 @@ DAY_DIGITS = 3
 MAX_DAYS = 10 ** DAY_DIGITS
 
 
-def _hash12(incident_id: str) -> int:
-    digest = hashlib.blake2b(incident_id.encode("utf-8"), digest_size=8).digest()
-    return int.from_bytes(digest, "big") % (10 ** HASH_DIGITS - 1) + 1
+def _hash12(incident_ids: Sequence[str]) -> np.ndarray:
+    """hash12 of each id: its BLAKE2b-64 digest (big-endian) mod 10^12 - 1, plus 1 (never 0)."""
+    digests = b"".join(hashlib.blake2b(i.encode("utf-8"), digest_size=8).digest() for i in incident_ids)
+    return (np.frombuffer(digests, ">u8") % np.uint64(10 ** HASH_DIGITS - 1) + np.uint64(1)).astype(np.int64)
 
 
-def incident_numbers(incident_ids: Iterable[str]) -> dict[str, int]:
-    """A unique 12-digit number per incident id, stable under additions to the dataset."""
+def _resolve_collisions(ordered_ids: Sequence[str], hashes: np.ndarray) -> dict[str, int]:
     taken: set[int] = set()
     out: dict[str, int] = {}
-    for iid in sorted(set(incident_ids)):
-        n = _hash12(iid)
+    for iid, n in zip(ordered_ids, hashes.tolist()):
         while n in taken:
             n = n % (10 ** HASH_DIGITS - 1) + 1
         taken.add(n)
         out[iid] = n
     return out
+
+
+def incident_numbers(incident_ids: Iterable[str]) -> dict[str, int]:
+    """A unique 12-digit number per incident id, stable under additions to the dataset."""
+    ordered = sorted(set(incident_ids))
+    return _resolve_collisions(ordered, _hash12(ordered))
 
 
 def event_number(base: int, day: int = 0) -> int:
@@ -55,6 +60,9 @@ def event_number(base: int, day: int = 0) -> int:
 def number_array(incident_ids: pa.Array | pa.ChunkedArray) -> np.ndarray:
     """:func:`incident_numbers` aligned with a column of incident ids (int64), hashing each id once."""
     distinct = pc.unique(incident_ids)
-    numbers = incident_numbers(distinct.to_pylist())
-    values = np.array([numbers[i] for i in distinct.to_pylist()], dtype=np.int64)
+    distinct = distinct.take(pc.sort_indices(distinct))   # UTF-8 byte order is str order, as sorted() gives
+    ordered = distinct.to_pylist()
+    values = _hash12(ordered)
+    if len(np.unique(values)) < len(values):  # a collision (rare): resolved in sorted order as documented
+        values = np.array(list(_resolve_collisions(ordered, values).values()), dtype=np.int64)
     return values[pc.index_in(incident_ids, value_set=distinct).to_numpy(zero_copy_only=False)]
