@@ -195,6 +195,46 @@ def test_cached_index_loads_fast(env: dict[str, Path], gc: Geocoder) -> None:
     assert len(list(env["cache"].glob("gazetteer-index-*.pkl"))) == 1
 
 
+def test_fuzzy_prefilter_answers_as_a_full_scan_on_real_names(gc: Geocoder) -> None:
+    """The bigram pre-filter is lossless on the real index: rapidfuzz's answers over the filtered
+    candidates equal those over every name of the country (the pre-5 algorithm), and it prunes."""
+    import random
+
+    from rapidfuzz import fuzz, process
+
+    from incidentkit.geocode.grams import length_window
+
+    ix, m = gc.index, gc.matcher
+    rng = random.Random(3)
+    people = [i for i in range(len(ix)) if ix.country[i] in ("SY", "IQ", "US", "FR", "AF")]
+    pools: dict[str, list[str]] = {}
+    matched, ratios = 0, []
+    for _ in range(250):
+        i = rng.choice(people)
+        cc, key = ix.country[i], fold(ix.names[i])
+        if len(key) < 5:
+            continue
+        p = rng.randrange(len(key))
+        q = key[:p] + rng.choice("aeiouhkq") + key[p + (rng.random() < 0.5):]  # an insertion or a substitution
+        if cc not in pools:
+            pools[cc] = sorted(ix.country_keys(cc), key=len)  # what the fuzzy tier scanned before 5
+        for cutoff in (90.0, 93.0):
+            want = process.extract(q, pools[cc], scorer=fuzz.ratio, score_cutoff=cutoff, limit=8)
+            got = process.extract(q, ix.fuzzy_candidates(cc, q, cutoff), scorer=fuzz.ratio,
+                                  score_cutoff=cutoff, limit=8)
+            assert [r[:2] for r in got] == [r[:2] for r in want], (q, cc, cutoff)
+            matched += bool(want)
+            lo, hi = length_window(len(q), cutoff)
+            window = sum(lo <= len(k) <= hi for k in pools[cc])
+            ratios.append(len(ix.fuzzy_candidates(cc, q, cutoff)) / max(window, 1))
+        assert m._fuzzy(q, cc, strict=True) == [(pp >> 1, round(sc * 0.9, 1))
+                                                for k, sc, _ in process.extract(
+                                                    q, pools[cc], scorer=fuzz.ratio, score_cutoff=93.0, limit=8)
+                                                for pp in ix.exact_postings(k)]
+    assert matched > 150
+    assert sum(ratios) / len(ratios) < 0.1  # rapidfuzz scores under a tenth of the names it used to
+
+
 # -- CLI -------------------------------------------------------------------------------------------------
 def _run(args: list[str]):
     return CliRunner().invoke(main, args)

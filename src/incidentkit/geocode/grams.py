@@ -82,11 +82,17 @@ class GramIndex:
         gram = (buf[:-1] * _NSYM + buf[1:])[same].astype(np.int64)
         country = np.repeat(np.arange(len(span) - 1, dtype=np.int64), np.diff(span))
         # one posting per (key, bigram), sorted by bucket then position: a single unique() does both
-        combo = np.unique((country[pos] * NGRAMS + gram) * len(keys) + pos)
+        combo = np.sort((country[pos] * NGRAMS + gram) * len(keys) + pos)
+        combo = combo[np.concatenate(([True], combo[1:] != combo[:-1]))]  # np.unique is slower
         bucket, post = np.divmod(combo, len(keys))
         off = np.zeros(nb + 1, dtype=np.int64)
         np.cumsum(np.bincount(bucket, minlength=nb), out=off[1:])
         return off, post.astype(np.int32)
+
+    def country_ids(self, country: str) -> list[int]:
+        """Ids of all the country's keys, in scan order (by length, then id)."""
+        ci = self._cidx.get(country)
+        return [] if ci is None else self.ids[self.span[ci]:self.span[ci + 1]].tolist()
 
     def candidates(self, country: str, key: str, cutoff: float) -> list[int]:
         """Ids of the country's keys that may reach ``fuzz.ratio >= cutoff`` with ``key``, in scan order.

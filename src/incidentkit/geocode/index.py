@@ -91,6 +91,10 @@ class Index:
         flat = self._skel_post[self._skel_off[k]:self._skel_off[k + 1]].tolist()
         return [(flat[j], self._exact_keys[flat[j + 1]]) for j in range(0, len(flat), 2)]
 
+    def country_keys(self, country: str) -> list[str]:
+        """All fold keys of a country's places, shortest first (the full list the fuzzy tier narrows)."""
+        return [self._exact_keys[i] for i in self.grams.country_ids(country)]
+
     def fuzzy_candidates(self, country: str, key: str, cutoff: float) -> list[str]:
         """The country's fold keys that may reach ``fuzz.ratio >= cutoff`` with ``key`` (a lossless
         bigram pre-filter, see :mod:`incidentkit.geocode.grams`), in the order a full scan sees them."""

@@ -52,7 +52,7 @@ _NEAR_TAIL = re.compile(r"^(.+?)\s+(?:outskirts|countryside|area|surroundings|en
                         r"rural area|periphery)$", re.IGNORECASE)
 
 
-@dataclass
+@dataclass(slots=True)
 class _Cand:
     idx: int
     score: float

@@ -41,9 +41,12 @@ _VOWELS = re.compile(r"[aeiouyw]")
 @lru_cache(maxsize=1 << 20)
 def tokens(name: str) -> tuple[str, ...]:
     """Lower-case ASCII word tokens of a name, after Arabic-article stripping and transliteration."""
-    s = unicodedata.normalize("NFKC", name)
-    s = _AR_ARTICLE.sub(r"\1", s).replace("\u0629", "a")  # ta marbuta is read "-a(h)"
-    s = anyascii(s).lower()
+    if name.isascii():  # NFKC, the Arabic rules and anyascii leave ASCII as it is: skip them
+        s = name.lower()
+    else:
+        s = unicodedata.normalize("NFKC", name)
+        s = _AR_ARTICLE.sub(r"\1", s).replace("\u0629", "a")  # ta marbuta is read "-a(h)"
+        s = anyascii(s).lower()
     s = _MARKS.sub("", s)
     return tuple(_NON_ALNUM.sub(" ", s).split())
 
