@@ -87,11 +87,6 @@ def write_parquet(table: pa.Table, path: str | os.PathLike[str]) -> None:
     pq.write_table(table, path, **PARQUET_OPTIONS)
 
 
-def join_list(values: list[str] | None, sep: str = "; ") -> str | None:
-    """ACLED and UCDP write several actors, tags or sources in one cell separated by '; '; none -> null."""
-    return sep.join(values) if values else None
-
-
 Stage = Callable[[Path, Callable[[Path], object]], object]
 
 
