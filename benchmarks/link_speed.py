@@ -23,7 +23,7 @@ import pandas as pd
 
 from incidentkit.external import ingest_acled, read_events
 from incidentkit.external.synthetic import perturb, write_acled_csv
-from incidentkit.link import COLUMNS, link
+from incidentkit.linking import COLUMNS, link
 from incidentkit.matching import haversine_km
 
 OUT = Path(__file__).parent / "out"

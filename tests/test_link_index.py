@@ -12,10 +12,10 @@ from click.testing import CliRunner
 
 from incidentkit.cli import main
 from incidentkit.errors import InputFileError
-from incidentkit.link import GEO_WIDEN_KM, TIME_WIDEN_DAYS, link, load_taxonomy
-from incidentkit.link import _events
-from incidentkit.link.index import SpaceTimeIndex
-from incidentkit.link.taxonomy import default_taxonomy_path
+from incidentkit.linking import GEO_WIDEN_KM, TIME_WIDEN_DAYS, link, load_taxonomy
+from incidentkit.linking import _events
+from incidentkit.linking.index import SpaceTimeIndex
+from incidentkit.linking.taxonomy import default_taxonomy_path
 from incidentkit.matching import haversine_km
 
 DATA = Path(__file__).parent / "data" / "acled"

@@ -15,7 +15,7 @@ import pytest
 
 from incidentkit.external import ingest_acled, read_events
 from incidentkit.external.synthetic import acled_like, perturb, ucdp_like, write_acled_csv
-from incidentkit.link import link
+from incidentkit.linking import link
 
 
 def precision_recall(pairs: pd.DataFrame, truth: pd.DataFrame) -> tuple[float, float]:

@@ -1,6 +1,6 @@
 """Shared pieces of event matching: great-circle distance and one-to-one assignment.
 
-Both linking our incidents to ACLED/UCDP events (:mod:`incidentkit.link`) and aligning two coders'
+Both linking our incidents to ACLED/UCDP events (:mod:`incidentkit.linking`) and aligning two coders'
 incidents (:mod:`incidentkit.reliability`) score candidate pairs and then keep each event in at most one
 pair, best score first, as MELTT does (Donnay et al. 2019). That logic lives here once.
 """

@@ -477,7 +477,7 @@ def compare_map(df: pd.DataFrame, links: Mapping[str, Any], ax: "Axes | None" = 
     """Our incidents and external events on one offline map, matched (filled) and unmatched (hollow).
 
     ``df`` is :func:`incidentkit.external.combine`'s output; ``links`` maps a dataset name (``"acled"``,
-    ``"ucdp"``) to its :class:`incidentkit.link.LinkResult`. A grey line joins each linked pair. The view
+    ``"ucdp"``) to its :class:`incidentkit.linking.LinkResult`. A grey line joins each linked pair. The view
     frames our incidents (pass ``extent`` to change it); the title counts external events outside it.
     ``legend`` is ``"right"``, ``"below"`` (for side-by-side maps) or None. Our incidents at one place are
     fanned out as in :func:`map_incidents`.

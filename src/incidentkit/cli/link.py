@@ -36,7 +36,7 @@ def link_command(incidents: Path, external: Path, output: Path, days: int, km: f
         incidentkit ingest acled acled.csv -o acled.parquet
         incidentkit link datasets acled.parquet -o links.parquet --days 3 --km 25
     """
-    from incidentkit.link import link
+    from incidentkit.linking import link
 
     result = link(incidents, external, days=days, km=km, min_score=min_score, taxonomy=taxonomy)
     result.write(output)

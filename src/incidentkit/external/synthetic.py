@@ -201,7 +201,7 @@ def ucdp_like(n: int, seed: int = 0, **kwargs: object) -> pd.DataFrame:
 
 def _relabel_map() -> dict[str, list[str]]:
     """For each sub-event type, the others it shares a UCDP type with (weight >= 0.6): plausible recodings."""
-    from incidentkit.link.taxonomy import SUB_EVENTS, load_taxonomy
+    from incidentkit.linking.taxonomy import SUB_EVENTS, load_taxonomy
 
     w = load_taxonomy().weights
     out: dict[str, list[str]] = {}

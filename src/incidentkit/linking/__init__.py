@@ -6,7 +6,7 @@ and a great-circle distance, both widened by the events' precision codes; each c
 on time, distance, event-type compatibility (through an editable taxonomy table), actors and
 fatalities; pairs are then kept one-to-one, best score first (:func:`incidentkit.matching.assign_one_to_one`).
 
->>> from incidentkit.link import link
+>>> from incidentkit.linking import link
 >>> result = link(incidents_df, acled_df, days=3, km=25)     # doctest: +SKIP
 >>> result.pairs.head()                                      # doctest: +SKIP
 >>> print(result.summary_text())                             # doctest: +SKIP
@@ -27,9 +27,9 @@ import pyarrow.parquet as pq
 
 from incidentkit.atomic import atomic_path
 from incidentkit.errors import InputFileError, UsageError
-from incidentkit.link.actors import actor_similarity
-from incidentkit.link.index import Events, SpaceTimeIndex
-from incidentkit.link.taxonomy import EVENTS, SUB_EVENTS, Taxonomy, compatibility, load_taxonomy
+from incidentkit.linking.actors import actor_similarity
+from incidentkit.linking.index import Events, SpaceTimeIndex
+from incidentkit.linking.taxonomy import EVENTS, SUB_EVENTS, Taxonomy, compatibility, load_taxonomy
 from incidentkit.matching import assign_one_to_one
 
 #: Extra km allowed per geo_precision code (1 town, 2 near a town, 3 region): added for each side.

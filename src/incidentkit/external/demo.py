@@ -1,4 +1,4 @@
-"""Stand-in ACLED and UCDP GED files for notebook 02, because neither dataset may be redistributed.
+"""Stand-in ACLED and UCDP GED files for demos (notebook 02), because neither dataset may be redistributed.
 
 The files are built with the project's own generators and exporters, so they are in the real formats:
 
