@@ -1,4 +1,4 @@
-"""The bigram pre-filter must be lossless: fuzzy answers equal those of a full scan of the country.
+"""The trigram pre-filter must be lossless: fuzzy answers equal those of a full scan of the country.
 
 Unit level (no gazetteer, fast): a GramIndex over generated place-like keys against brute-force
 ``fuzz.ratio`` over every key of the country; and the index digest changes with the format version,
@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 from rapidfuzz import fuzz, process
 
 from incidentkit.geocode import index as index_mod
-from incidentkit.geocode.grams import GramIndex, bigram_ids, length_window
+from incidentkit.geocode.grams import GramIndex, gram_ids, length_window
 from incidentkit.geocode.normalize import fold
 
 SYLLABLES = ["al", "ba", "dar", "deir", "ein", "gh", "ha", "hasa", "jab", "kab", "kafr", "khan", "ma", "mar",
@@ -100,11 +100,11 @@ def test_candidates_unknown_country_and_empty_window(world) -> None:
     assert world[2].candidates("SY", "x" * 90, 90.0) == []  # no key that long
 
 
-def test_bigram_ids_are_distinct_and_safe_for_any_character() -> None:
-    assert len(bigram_ids("aaaa")) == 1
-    assert len(bigram_ids("abab")) == 2
-    assert bigram_ids("a") == set()
-    assert len(bigram_ids("é-ö")) == 1  # non [a-z0-9] share one code: bounds stay safe
+def test_gram_ids_are_distinct_and_safe_for_any_character() -> None:
+    assert len(gram_ids("aaaaa")) == 1
+    assert len(gram_ids("ababab")) == 2  # aba, bab
+    assert gram_ids("ab") == set()
+    assert len(gram_ids("é-ö")) == 1  # non [a-z0-9] share one code: bounds stay safe
 
 
 def test_index_digest_follows_format_version(monkeypatch: pytest.MonkeyPatch) -> None:

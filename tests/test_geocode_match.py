@@ -196,7 +196,7 @@ def test_cached_index_loads_fast(env: dict[str, Path], gc: Geocoder) -> None:
 
 
 def test_fuzzy_prefilter_answers_as_a_full_scan_on_real_names(gc: Geocoder) -> None:
-    """The bigram pre-filter is lossless on the real index: rapidfuzz's answers over the filtered
+    """The trigram pre-filter is lossless on the real index: rapidfuzz's answers over the filtered
     candidates equal those over every name of the country (the pre-5 algorithm), and it prunes."""
     import random
 

@@ -1,4 +1,4 @@
-"""Bigram pre-filter for fuzzy matching: which of a country's names can reach a ``fuzz.ratio`` cutoff.
+"""Trigram pre-filter for fuzzy matching: which of a country's names can reach a ``fuzz.ratio`` cutoff.
 
 Scoring a query against every name of a country with rapidfuzz costs ~80 ns a name; the United
 States alone has 111,000 fold keys, and an unknown name is scored against all of those of a
@@ -6,16 +6,19 @@ compatible length. This module narrows the list *losslessly* before rapidfuzz se
 fuzzy tier returns exactly what a full scan would, only faster.
 
 Why it is exact. ``fuzz.ratio(a, b) = 100 * (1 - d / (len(a) + len(b)))`` where ``d`` is the Indel
-distance (insertions + deletions). A cutoff ``c`` therefore bounds both the length of ``b`` (a
-window ``lo..hi``) and ``d <= (1 - c/100) * (len(a) + hi)``. One deletion destroys at most two
-bigram occurrences of ``a``, one insertion at most one, so at least ``|G(a)| - 2 d`` of the distinct
-bigrams ``G(a)`` of ``a`` also occur in ``b`` (the q-gram count filter). Names sharing fewer bigrams
-with the query cannot reach the cutoff and are skipped; when that bound is not positive (very short
-names) the whole length window is scanned, as before.
+distance (insertions + deletions). A cutoff ``c`` therefore bounds the length of ``b`` (a window
+``lo..hi``) and ``d <= (1 - c/100) * (len(a) + hi)``. One deletion destroys at most three trigram
+occurrences of ``a``, one insertion at most two, so at least ``need = |G(a)| - 3 d`` of the distinct
+trigrams ``G(a)`` of ``a`` also occur in ``b`` (the q-gram count filter). Such a ``b`` holds at least
+one of *any* ``|G(a)| - need + 1`` of them (prefix filter): the postings of that many of the query's
+rarest trigrams, cut to the length window, are the candidates, and rapidfuzz scores them exactly.
+When ``need`` is not positive (short names, loose cutoffs) the same is done with bigrams (a deletion
+destroys at most two), and only when that bound is void too is the whole length window scanned.
 
 Layout (built once with numpy, cached in the index pickle): every country's fold keys sorted by
-length (stable, so the candidate order equals the order a full scan would see, and rapidfuzz breaks
-ties identically), and one CSR posting array per (country, bigram) of positions in that order.
+length (stable, so candidates come in the order a full scan sees them and rapidfuzz breaks ties
+identically), and postings (ascending positions in that order) per (country, trigram) and per
+(country, bigram) bucket, with only the buckets that occur stored.
 """
 
 from __future__ import annotations
@@ -26,20 +29,24 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 
 #: Fold keys are ``[a-z0-9]`` (see normalize.fold); any other byte shares one spare code. Merging
-#: characters can only make more bigrams agree, so the count bound stays safe.
+#: characters can only make more trigrams agree, so the count bound stays safe.
 _ALPHABET = "abcdefghijklmnopqrstuvwxyz0123456789"
 _NSYM = len(_ALPHABET) + 1
-NGRAMS = _NSYM * _NSYM
+#: Trigrams first (sparse postings); bigrams when the trigram bound is void (short names, loose cutoffs).
+QS = (3, 2)
+NGRAMS = _NSYM ** 3  # bucket stride for either q
 _CODE = np.full(256, len(_ALPHABET), dtype=np.int32)
 _CODE[np.frombuffer(_ALPHABET.encode(), dtype=np.uint8)] = np.arange(len(_ALPHABET), dtype=np.int32)
 _CODE_LIST: list[int] = _CODE.tolist()
 
 
-def bigram_ids(key: str) -> set[int]:
-    """Distinct bigram ids of a fold key (empty for keys shorter than two characters)."""
+def gram_ids(key: str, q: int = 3) -> set[int]:
+    """Distinct q-gram ids (q = 2 or 3) of a fold key (empty for keys shorter than q characters)."""
     b = key.encode("ascii", "replace")
-    c = _CODE_LIST
-    return {c[x] * _NSYM + c[y] for x, y in zip(b, b[1:])}
+    c, n = _CODE_LIST, _NSYM
+    if q == 2:
+        return {c[x] * n + c[y] for x, y in zip(b, b[1:])}
+    return {(c[x] * n + c[y]) * n + c[z] for x, y, z in zip(b, b[1:], b[2:])}
 
 
 def length_window(n: int, cutoff: float) -> tuple[int, int]:
@@ -49,7 +56,7 @@ def length_window(n: int, cutoff: float) -> tuple[int, int]:
 
 
 class GramIndex:
-    """Per-country fold keys sorted by length, with bigram postings; see the module docstring."""
+    """Per-country fold keys sorted by length, with trigram postings; see the module docstring."""
 
     def __init__(self, keys: Sequence[str], country_ids: Mapping[str, np.ndarray]) -> None:
         """``keys``: all fold keys by id; ``country_ids``: for each country the ids of its keys."""
@@ -66,85 +73,113 @@ class GramIndex:
         self.ids = np.concatenate(order) if order else np.zeros(0, dtype=np.int32)
         self.span = span
         self.lens = lens_all[self.ids] if len(self.ids) else np.zeros(0, dtype=np.int32)
-        self.off, self.post = self._postings([keys[i] for i in self.ids.tolist()], self.lens, span)
-        self._tables: dict[int, tuple[list[int], list[int]]] = {}
+        ordered = [keys[i] for i in self.ids.tolist()]
+        #: q -> (buckets that occur, their offsets into the postings, postings)
+        self.postings = {q: self._postings(ordered, self.lens, span, q) for q in QS}
+        self._tables: dict[tuple[int, int], dict[int, tuple[int, int]]] = {}
+        self._lstart: dict[int, list[int]] = {}
 
     @staticmethod
-    def _postings(keys: list[str], lens: np.ndarray, span: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """CSR over ``country * NGRAMS + bigram`` -> ascending positions of the keys holding it."""
-        nb = (len(span) - 1) * NGRAMS
+    def _postings(keys: list[str], lens: np.ndarray, span: np.ndarray, q: int
+                  ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Buckets ``country * NGRAMS + q-gram`` that occur (sorted), their offsets into the postings,
+        and the postings: ascending positions of the keys holding the q-gram."""
         if not keys:
-            return np.zeros(nb + 1, dtype=np.int64), np.zeros(0, dtype=np.int32)
-        buf = _CODE[np.frombuffer("".join(keys).encode("ascii", "replace"), dtype=np.uint8)]
+            return np.zeros(0, dtype=np.int64), np.zeros(1, dtype=np.int64), np.zeros(0, dtype=np.int32)
+        buf = _CODE[np.frombuffer("".join(keys).encode("ascii", "replace"), dtype=np.uint8)].astype(np.int64)
         owner = np.repeat(np.arange(len(keys), dtype=np.int64), lens)
-        same = owner[:-1] == owner[1:]  # bigrams that do not straddle two keys
-        pos = owner[:-1][same]
-        gram = (buf[:-1] * _NSYM + buf[1:])[same].astype(np.int64)
+        same = owner[:-(q - 1)] == owner[q - 1:]  # q-grams that do not straddle two keys
+        pos = owner[:-(q - 1)][same]
+        m = len(buf) - q + 1
+        gram = np.zeros(m, dtype=np.int64)
+        for k in range(q):
+            gram = gram * _NSYM + buf[k:k + m]
+        gram = gram[same]
         country = np.repeat(np.arange(len(span) - 1, dtype=np.int64), np.diff(span))
-        # one posting per (key, bigram), sorted by bucket then position: a single unique() does both
+        # one posting per (key, q-gram), sorted by bucket then position (np.unique is slower)
         combo = np.sort((country[pos] * NGRAMS + gram) * len(keys) + pos)
-        combo = combo[np.concatenate(([True], combo[1:] != combo[:-1]))]  # np.unique is slower
+        combo = combo[np.concatenate(([True], combo[1:] != combo[:-1]))]
         bucket, post = np.divmod(combo, len(keys))
-        off = np.zeros(nb + 1, dtype=np.int64)
-        np.cumsum(np.bincount(bucket, minlength=nb), out=off[1:])
-        return off, post.astype(np.int32)
+        starts = np.flatnonzero(np.concatenate(([True], bucket[1:] != bucket[:-1])))
+        return bucket[starts], np.append(starts, len(bucket)).astype(np.int64), post.astype(np.int32)
 
     def country_ids(self, country: str) -> list[int]:
         """Ids of all the country's keys, in scan order (by length, then id)."""
         ci = self._cidx.get(country)
         return [] if ci is None else self.ids[self.span[ci]:self.span[ci + 1]].tolist()
 
-    def candidates(self, country: str, key: str, cutoff: float) -> list[int]:
-        """Ids of the country's keys that may reach ``fuzz.ratio >= cutoff`` with ``key``, in scan order.
-
-        Prefix filter: a name sharing at least ``need`` of the query's ``|G|`` distinct bigrams holds
-        at least one of any ``|G| - need + 1`` of them, so the postings of that many *rarest* bigrams
-        are the candidates (rapidfuzz then scores them exactly). Short lists, few numpy calls.
-        """
+    def window(self, country: str, key: str, cutoff: float) -> list[int]:
+        """Ids of all the country's keys of a length compatible with ``key``: the unfiltered scan
+        (what the fuzzy tier scored before the pre-filter; the speed benchmark's baseline)."""
         ci = self._cidx.get(country)
         if ci is None:
             return []
-        off, lstart = self._country_tables(ci)
-        n = len(key)
+        s, e, _ = self._window(ci, len(key), cutoff)
+        return self.ids[s:e].tolist()
+
+    def _window(self, ci: int, n: int, cutoff: float) -> tuple[int, int, int]:
+        lstart = self._lstart.get(ci)
+        if lstart is None:
+            a, b = int(self.span[ci]), int(self.span[ci + 1])
+            lens = self.lens[a:b]
+            lstart = self._lstart[ci] = (a + np.searchsorted(lens, np.arange(int(lens.max(initial=0)) + 2))).tolist()
         lo, hi = length_window(n, cutoff)
         top = len(lstart) - 1
-        s, e = lstart[min(lo, top)], lstart[min(hi + 1, top)]
+        return lstart[min(lo, top)], lstart[min(hi + 1, top)], hi
+
+    def candidates(self, country: str, key: str, cutoff: float) -> list[int]:
+        """Ids of the country's keys that may reach ``fuzz.ratio >= cutoff`` with ``key``, in scan order
+        (a superset of those that do; see the module docstring)."""
+        ci = self._cidx.get(country)
+        if ci is None:
+            return []
+        n = len(key)
+        s, e, hi = self._window(ci, n, cutoff)
         if s >= e:
             return []
-        grams = bigram_ids(key)
         dmax = math.floor((1.0 - cutoff / 100.0) * (n + hi) + 1e-6)
-        need = len(grams) - 2 * dmax
-        if need <= 0:
+        for q in QS:
+            grams = gram_ids(key, q)
+            need = len(grams) - q * dmax  # a deletion destroys <= q q-grams, an insertion <= q - 1
+            if need > 0:
+                break
+        else:
             return self.ids[s:e].tolist()
-        rare = sorted(grams, key=lambda g: off[g + 1] - off[g])[:len(grams) - need + 1]
-        post = self.post
+        table = self._table(q, ci)
+        none = (0, 0)
+        spans = sorted((table.get(g, none) for g in grams), key=lambda t: t[1] - t[0])[:len(grams) - need + 1]
+        post = self.postings[q][2]
         parts = []
-        for g in rare:
-            p = post[off[g]:off[g + 1]]  # ascending positions: the length window is a slice
-            parts.append(p[p.searchsorted(s):p.searchsorted(e)])
+        for a, b in spans:
+            if b > a:
+                p = post[a:b]  # ascending positions: the length window is a slice
+                p = p[p.searchsorted(s):p.searchsorted(e)]
+                if len(p):
+                    parts.append(p)
+        if not parts:
+            return []
         if len(parts) == 1:
             x = parts[0]
         else:
             x = np.concatenate(parts)
             x.sort()
-            if len(x) > 1:
-                x = x[np.concatenate(([True], x[1:] != x[:-1]))]  # np.unique is far slower here
+            x = x[np.concatenate(([True], x[1:] != x[:-1]))]  # np.unique is far slower here
         return self.ids[x].tolist()
 
-    def _country_tables(self, ci: int) -> tuple[list[int], list[int]]:
-        """A country's bigram offsets and length starts as Python lists (built on first use: cheap
-        per call, and the cold start does not pay for the 250 countries a run never asks about)."""
-        got = self._tables.get(ci)
+    def _table(self, q: int, ci: int) -> dict[int, tuple[int, int]]:
+        """A country's q-gram -> postings span, as a dict (built on first use: cheap per call, and
+        the cold start does not pay for countries a run never asks about)."""
+        got = self._tables.get((q, ci))
         if got is None:
-            a, b = int(self.span[ci]), int(self.span[ci + 1])
-            off = self.off[ci * NGRAMS:(ci + 1) * NGRAMS + 1].tolist()
-            lens = self.lens[a:b]
-            lstart = (a + np.searchsorted(lens, np.arange(int(lens.max(initial=0)) + 2), "left")).tolist()
-            got = self._tables[ci] = (off, lstart)
+            buckets, offsets, _ = self.postings[q]
+            i, j = np.searchsorted(buckets, [ci * NGRAMS, (ci + 1) * NGRAMS])
+            grams = (buckets[i:j] - ci * NGRAMS).tolist()
+            off = offsets[i:j + 1].tolist()
+            got = self._tables[(q, ci)] = {g: (off[k], off[k + 1]) for k, g in enumerate(grams)}
         return got
 
     def __getstate__(self) -> dict:
-        return {k: v for k, v in self.__dict__.items() if k != "_tables"}
+        return {k: v for k, v in self.__dict__.items() if k not in ("_tables", "_lstart")}
 
     def __setstate__(self, st: dict) -> None:
-        self.__dict__.update(st, _tables={})
+        self.__dict__.update(st, _tables={}, _lstart={})

@@ -22,7 +22,7 @@ from incidentkit.geocode import gazetteer as gz
 from incidentkit.geocode.grams import GramIndex
 from incidentkit.geocode.normalize import fold, skeleton, usable_alias
 
-FORMAT_VERSION = 5  # 5: bigram pre-filter (grams.GramIndex) for the fuzzy tier
+FORMAT_VERSION = 6  # 5: bigram pre-filter for the fuzzy tier; 6: trigram + bigram postings (grams.GramIndex)
 _ADMIN_SUFFIXES = ("province", "governorate", "gouvernorate", "state", "region", "prefecture",
                    "department", "departement", "oblast", "republic", "muhafazat", "muhafazah", "wilayat",
                    "wilaya", "county", "zone", "division", "territory", "autonomous", "governorat", "mintaqat")
@@ -65,7 +65,7 @@ class Index:
         self.precision: list[int] = []
         self.note: dict[int, str] = {}
         # fold key -> postings ``idx * 2 + (1 if the key is the record's main name)``, skeleton key ->
-        # record indices, country -> its fold keys with bigram postings (grams.GramIndex): stored
+        # record indices, country -> its fold keys with trigram postings (grams.GramIndex): stored
         # compactly, see _freeze / exact_postings / fuzzy_candidates
         #: (country, folded province name) -> admin1 code; (country, code) -> record index
         self.admin1_keys: dict[tuple[str, str], str] = {}
@@ -83,13 +83,19 @@ class Index:
             return []
         return self._exact_post[self._exact_off[k]:self._exact_off[k + 1]].tolist()
 
-    def skeleton_postings(self, key: str) -> list[tuple[int, str]]:
-        """(record index, the fold key of the name that has this skeleton) pairs."""
+    def skeleton_postings(self, key: str, country: str | None = None) -> list[tuple[int, str]]:
+        """(record index, the fold key of the name that has this skeleton) pairs; only the country's
+        records when one is given (a short skeleton has thousands of postings worldwide)."""
         k = self._skel_id.get(key)
         if k is None:
             return []
-        flat = self._skel_post[self._skel_off[k]:self._skel_off[k + 1]].tolist()
-        return [(flat[j], self._exact_keys[flat[j + 1]]) for j in range(0, len(flat), 2)]
+        flat = self._skel_post[self._skel_off[k]:self._skel_off[k + 1]]
+        recs, kids = flat[0::2].tolist(), flat[1::2].tolist()
+        keys = self._exact_keys
+        if country is None:
+            return [(r, keys[j]) for r, j in zip(recs, kids)]
+        cs = self.country
+        return [(r, keys[j]) for r, j in zip(recs, kids) if cs[r] == country]
 
     def country_keys(self, country: str) -> list[str]:
         """All fold keys of a country's places, shortest first (the full list the fuzzy tier narrows)."""
@@ -97,7 +103,7 @@ class Index:
 
     def fuzzy_candidates(self, country: str, key: str, cutoff: float) -> list[str]:
         """The country's fold keys that may reach ``fuzz.ratio >= cutoff`` with ``key`` (a lossless
-        bigram pre-filter, see :mod:`incidentkit.geocode.grams`), in the order a full scan sees them."""
+        trigram pre-filter, see :mod:`incidentkit.geocode.grams`), in the order a full scan sees them."""
         keys = self._exact_keys
         return [keys[i] for i in self.grams.candidates(country, key, cutoff)]
 
@@ -258,7 +264,7 @@ def index_digest(gazetteer_files: Sequence[Path], cities500: Path | None = None)
              f"c500={st.st_size}:{int(st.st_mtime)};".encode())
     h.update(gz.admin1_text().encode())
     h.update(Path(normalize.__file__).read_bytes())  # a change of folding rules changes every key
-    h.update(Path(grams.__file__).read_bytes())  # ... and of bigram coding every posting
+    h.update(Path(grams.__file__).read_bytes())  # ... and of trigram coding every posting
     for p in gazetteer_files:
         h.update(f"{p.name}={_file_digest(p)};".encode())
     return h.hexdigest()[:20]

@@ -224,7 +224,7 @@ class Matcher:
         posts = idx.exact_postings(key)
         tiers.append([(p >> 1, 100.0 if p & 1 else 97.0) for p in posts])
         if loose:
-            tiers.append(lambda: self._skeleton(s, key))
+            tiers.append(lambda: self._skeleton(s, key, cc))
             if cc is not None:
                 tiers.append(lambda: self._fuzzy(key, cc, strict=a1 is None))
         for tier in tiers:
@@ -245,15 +245,16 @@ class Matcher:
                 return cands, outside
         return [], outside
 
-    def _skeleton(self, s: str, key: str) -> list[tuple[int, float]]:
+    def _skeleton(self, s: str, key: str, cc: str | None = None) -> list[tuple[int, float]]:
         """Same consonant skeleton; in Latin script the spellings must also be close (ratio >= 75),
-        since a skeleton alone joins unrelated names (Magoda / Megiddo)."""
+        since a skeleton alone joins unrelated names (Magoda / Megiddo). Only the country's places
+        are looked at when it is known (the caller keeps only those anyway)."""
         sk = skeleton(s)
         if len(sk) < 3 or len(key) < 4:
             return []
         arabic = _ARABIC.search(s) is not None
         out = []
-        for i, k in self.index.skeleton_postings(sk):
+        for i, k in self.index.skeleton_postings(sk, cc):
             if arabic or fuzz.ratio(key, k) >= 75:
                 out.append((i, 88.0))
         return out
@@ -261,7 +262,7 @@ class Matcher:
     def _fuzzy(self, key: str, cc: str, strict: bool) -> list[tuple[int, float]]:
         """Close spellings among the country's names only; stricter without a province to check against.
 
-        rapidfuzz scores only the names a lossless bigram filter lets through (same answers as a scan
+        rapidfuzz scores only the names a lossless trigram filter lets through (same answers as a scan
         of the whole country, see :mod:`incidentkit.geocode.grams`)."""
         if len(key) < 5:
             return []
