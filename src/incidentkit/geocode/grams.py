@@ -76,7 +76,6 @@ class GramIndex:
         ordered = [keys[i] for i in self.ids.tolist()]
         #: q -> (buckets that occur, their offsets into the postings, postings)
         self.postings = {q: self._postings(ordered, self.lens, span, q) for q in QS}
-        self._tables: dict[tuple[int, int], dict[int, tuple[int, int]]] = {}
         self._lstart: dict[int, list[int]] = {}
 
     @staticmethod
@@ -145,12 +144,14 @@ class GramIndex:
                 break
         else:
             return self.ids[s:e].tolist()
-        table = self._table(q, ci)
-        none = (0, 0)
-        spans = sorted((table.get(g, none) for g in grams), key=lambda t: t[1] - t[0])[:len(grams) - need + 1]
-        post = self.postings[q][2]
+        buckets, offsets, post = self.postings[q]
+        want = np.fromiter(grams, dtype=np.int64, count=len(grams)) + ci * NGRAMS
+        j = np.minimum(buckets.searchsorted(want), len(buckets) - 1)
+        hit = buckets[j] == want
+        lo_, hi_ = np.where(hit, offsets[j], 0), np.where(hit, offsets[j + 1], 0)
+        rare = np.argsort(hi_ - lo_, kind="stable")[:len(grams) - need + 1]  # q-grams absent: 0 postings
         parts = []
-        for a, b in spans:
+        for a, b in zip(lo_[rare].tolist(), hi_[rare].tolist()):
             if b > a:
                 p = post[a:b]  # ascending positions: the length window is a slice
                 p = p[p.searchsorted(s):p.searchsorted(e)]
@@ -166,20 +167,8 @@ class GramIndex:
             x = x[np.concatenate(([True], x[1:] != x[:-1]))]  # np.unique is far slower here
         return self.ids[x].tolist()
 
-    def _table(self, q: int, ci: int) -> dict[int, tuple[int, int]]:
-        """A country's q-gram -> postings span, as a dict (built on first use: cheap per call, and
-        the cold start does not pay for countries a run never asks about)."""
-        got = self._tables.get((q, ci))
-        if got is None:
-            buckets, offsets, _ = self.postings[q]
-            i, j = np.searchsorted(buckets, [ci * NGRAMS, (ci + 1) * NGRAMS])
-            grams = (buckets[i:j] - ci * NGRAMS).tolist()
-            off = offsets[i:j + 1].tolist()
-            got = self._tables[(q, ci)] = {g: (off[k], off[k + 1]) for k, g in enumerate(grams)}
-        return got
-
     def __getstate__(self) -> dict:
-        return {k: v for k, v in self.__dict__.items() if k not in ("_tables", "_lstart")}
+        return {k: v for k, v in self.__dict__.items() if k != "_lstart"}
 
     def __setstate__(self, st: dict) -> None:
-        self.__dict__.update(st, _tables={}, _lstart={})
+        self.__dict__.update(st, _lstart={})
