@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import csv
 import shutil
-import time
 from pathlib import Path
 
 import pytest
@@ -187,12 +186,13 @@ def test_distance_outside_country() -> None:
 
 
 # -- index cache -----------------------------------------------------------------------------------------
-def test_cached_index_loads_fast(env: dict[str, Path], gc: Geocoder) -> None:
-    t = time.perf_counter()
+def test_index_is_built_once_and_then_loaded_from_the_cache(env: dict[str, Path], gc: Geocoder) -> None:
+    # (cold-start time is measured in benchmarks/geocode_speed.py, not asserted here)
+    (cached,) = env["cache"].glob("gazetteer-index-*.pkl")
+    built = cached.stat().st_mtime_ns
     g = Geocoder(gazetteer_dir=env["gaz"], cache_dir=env["cache"], use_user_gazetteers=False)
     assert len(g.index) > 200_000
-    assert time.perf_counter() - t < 3.0  # < 1 s on a normal machine; slack for busy CI
-    assert len(list(env["cache"].glob("gazetteer-index-*.pkl"))) == 1
+    assert [p.stat().st_mtime_ns for p in env["cache"].glob("gazetteer-index-*.pkl")] == [built]
 
 
 def test_fuzzy_prefilter_answers_as_a_full_scan_on_real_names(gc: Geocoder) -> None:
