@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import copy
+import importlib
 import datetime as dt
 import hashlib
 import json
@@ -172,3 +174,34 @@ def test_coder_coordinates_win_and_outside_country_warns(write_record, base_reco
     row = result.table.to_pylist()[0]
     assert (row["latitude"], row["longitude"], row["geo_source"]) == (59.33, 18.07, "coder")
     assert [p.code for p in result.warnings] == ["coordinates-outside-country"]
+
+
+def test_parallel_build_equals_sequential_build(write_record, base_record, tmp_path, monkeypatch):
+    build_module = importlib.import_module("incidentkit.build")  # (incidentkit.build is the function)
+
+    for i in range(6):
+        doc = copy.deepcopy(base_record)
+        doc["source"]["id"] = f"src-{i}"
+        doc["incidents"][0]["id"] = f"src-{i}-01"
+        doc["incidents"][0]["country"] = ["SY", "IQ", "Syria"][i % 3]
+        doc["incidents"][0]["latitude"] = 33.0 + i / 10 if i % 3 == 1 else 36.5
+        write_record(doc, f"r{i}.yaml")
+    monkeypatch.setattr(build_module, "BATCH_FILES", 2)  # three batches
+    seq = incidentkit.build(tmp_path / "coded", tmp_path / "seq", geocode=False, exports=False, workers=1)
+    par = incidentkit.build(tmp_path / "coded", tmp_path / "par", geocode=False, exports=False, workers=2)
+    assert seq.table.equals(par.table)
+    assert _sha(tmp_path / "seq" / "incidents.parquet") == _sha(tmp_path / "par" / "incidents.parquet")
+    assert par.report.files == 6 and par.table.num_rows == 6
+
+
+def test_parallel_build_reports_duplicates_across_workers(write_record, base_record, tmp_path, monkeypatch):
+    build_module = importlib.import_module("incidentkit.build")  # (incidentkit.build is the function)
+
+    for i in range(4):
+        doc = copy.deepcopy(base_record)
+        doc["source"]["id"] = f"src-{i}"
+        write_record(doc, f"r{i}.yaml")  # every file reuses the same incident id
+    monkeypatch.setattr(build_module, "BATCH_FILES", 1)
+    with pytest.raises(InvalidRecordsError) as info:
+        incidentkit.build(tmp_path / "coded", tmp_path / "out", geocode=False, exports=False, workers=2)
+    assert [p.code for p in info.value.problems] == ["duplicate-id"] * 3

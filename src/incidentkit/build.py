@@ -6,25 +6,32 @@ staged as temporary files and renamed into place only when every one of them was
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
+import itertools
+import multiprocessing
 import os
 from collections import Counter
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Sequence
+from typing import Any, Callable, Iterable, Iterator, Sequence
 
 import pyarrow as pa
+from tqdm import tqdm
 
 from incidentkit.atomic import StagedFiles
 from incidentkit.codebook import vocab
-from incidentkit.dataset import INCIDENTS_FILE, build_metadata, finalize, rows_to_table, write_parquet
+from incidentkit.dataset import INCIDENTS_FILE, build_metadata, column_array, finalize, rows_to_table, write_parquet
 from incidentkit.errors import InvalidRecordsError, Problem, UsageError, problem
 from incidentkit.records import discover, iter_records
-from incidentkit.validate import ValidationReport, validate_records
+from incidentkit.validate import Validation, ValidationReport
 
 DEFAULT_CODED = Path("datasets/coded")
 DEFAULT_OUT = Path("datasets")
 CHUNK_ROWS = 5_000
+BATCH_FILES = 250      # files per parsing task: large enough to amortise a task, small enough to balance
+MAX_WORKERS = 4
 
 
 @dataclass
@@ -128,6 +135,71 @@ def geocode_rows(rows: list[dict[str, Any]], geocoder: Any, progress: bool = Fal
     return problems
 
 
+_GEO_INPUTS = ("id", "record_path", "record_line", "location", "country", "admin1", "latitude", "longitude",
+               "geo_precision")
+_GEO_OUTPUTS = ("latitude", "longitude", "geo_precision", "where_prec", "priogrid_gid", "geo_source",
+                "geo_matched_name", "geo_gazetteer", "geo_gazetteer_id", "geo_score", "geo_ambiguous")
+
+
+def geocode_table(table: pa.Table, geocoder: Any, progress: bool = False) -> tuple[pa.Table, list[Problem]]:
+    """:func:`geocode_rows` on a dataset table: only the place columns are read, the geo columns replaced."""
+    cols = [table.column(name).to_pylist() for name in _GEO_INPUTS]
+    rows = [dict(zip(_GEO_INPUTS, values)) for values in zip(*cols)]
+    problems = geocode_rows(rows, geocoder, progress)
+    for name in _GEO_OUTPUTS:
+        i = table.schema.get_field_index(name)
+        fld = table.schema.field(i)
+        table = table.set_column(i, fld, column_array(fld.type, name, [r.get(name) for r in rows]))
+    return table, problems
+
+
+def _read_batch(files: Sequence[Path], coded: Path) -> tuple[list[pa.Table], Validation]:
+    """Load and validate a batch of files into Arrow chunks (in a worker process for large builds).
+
+    Rows become compact Arrow tables as they come, so memory stays flat however many files there are.
+    """
+    chunks: list[pa.Table] = []
+    pending: list[dict[str, Any]] = []
+    state = Validation()
+
+    def take(rows: list[dict[str, Any]]) -> None:
+        pending.extend(rows)
+        if len(pending) >= CHUNK_ROWS:
+            chunks.append(rows_to_table(pending))
+            pending.clear()
+
+    for item in iter_records(files, coded):
+        state.feed(item, take)
+    if pending:
+        chunks.append(rows_to_table(pending))
+    return chunks, state
+
+
+def _worker_count(workers: int | None, batches: int) -> int:
+    if workers is None:
+        try:
+            workers = len(os.sched_getaffinity(0))
+        except AttributeError:  # pragma: no cover - not on Linux
+            workers = os.cpu_count() or 1
+    return max(1, min(workers, MAX_WORKERS, batches))
+
+
+@contextlib.contextmanager
+def _pool(workers: int) -> Iterator[ProcessPoolExecutor | None]:
+    """Worker processes for parsing (libyaml and validation are CPU-bound, one file at a time).
+
+    The forkserver start method gives each worker a clean interpreter: forking a process that already
+    runs Arrow's thread pools is not safe.
+    """
+    if workers <= 1:
+        yield None
+        return
+    methods = multiprocessing.get_all_start_methods()
+    ctx = multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
+    with ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as executor:
+        yield executor
+
+
 def default_geocoder(gazetteer_dir: Path | None) -> Any:
     """The offline geocoder over the embedded gazetteer plus the project's gazetteer folder."""
     try:
@@ -147,11 +219,12 @@ def _export_writers() -> Callable[..., list[Path]] | None:
 
 def build(coded: str | os.PathLike[str] = DEFAULT_CODED, out: str | os.PathLike[str] = DEFAULT_OUT, *,
           geocode: bool = True, geocoder: Any = None, gazetteer_dir: str | os.PathLike[str] | None = None,
-          exports: bool = True, progress: bool = False) -> BuildResult:
+          exports: bool = True, progress: bool = False, workers: int | None = None) -> BuildResult:
     """Validate every record under ``coded``, geocode, and write the dataset and its exports to ``out``.
 
     Raises :class:`InvalidRecordsError` (with every problem) when any record is invalid; then nothing is
-    written. Returns a :class:`BuildResult` holding the Arrow table.
+    written. Returns a :class:`BuildResult` holding the Arrow table. Large projects are parsed by
+    ``workers`` processes (default: the CPUs available, at most 4); the result does not depend on it.
 
     >>> import incidentkit
     >>> result = incidentkit.build("datasets/coded", "datasets")   # doctest: +SKIP
@@ -164,39 +237,38 @@ def build(coded: str | os.PathLike[str] = DEFAULT_CODED, out: str | os.PathLike[
     files, _ = discover([coded])
     if not files:
         raise UsageError(f"{coded}: holds no coded records (*.yaml, *.yml, *.csv)")
-    gc = None
-    if geocode:
-        gdir = Path(gazetteer_dir) if gazetteer_dir is not None else out / "gazetteer"
-        gc = geocoder or default_geocoder(gdir)
+    batches = [files[i:i + BATCH_FILES] for i in range(0, len(files), BATCH_FILES)]
+    state = Validation()
     chunks: list[pa.Table] = []
-    pending: list[dict[str, Any]] = []
-    geo_problems: list[Problem] = []
-
-    def flush() -> None:
-        if pending:
-            geo_problems.extend(geocode_rows(pending, gc, progress))
-            chunks.append(rows_to_table(pending))
-            pending.clear()
-
-    def take(rows: list[dict[str, Any]]) -> None:
-        # rows become compact Arrow chunks as they come: memory stays flat however many files there are
-        pending.extend(rows)
-        if len(pending) >= CHUNK_ROWS:
-            flush()
-
-    from tqdm import tqdm
-
-    shown = tqdm(files, desc="validating", unit="file", disable=not progress or len(files) < 50, leave=False)
-    report = validate_records(iter_records(shown, coded), on_rows=take)
+    gc = None
+    with _pool(_worker_count(workers, len(batches))) as executor, \
+            tqdm(total=len(files), desc="validating", unit="file", leave=False,
+                 disable=not progress or len(files) < 50) as bar:
+        if executor is None:
+            parts: Iterable[tuple[list[pa.Table], Validation]] = (_read_batch(b, coded) for b in batches)
+        else:
+            parts = executor.map(_read_batch, batches, itertools.repeat(coded))
+        if geocode:  # load the gazetteer index while the workers parse
+            gdir = Path(gazetteer_dir) if gazetteer_dir is not None else out / "gazetteer"
+            gc = geocoder or default_geocoder(gdir)
+        for part_chunks, part_state in parts:
+            state.merge(part_state)
+            chunks.extend(part_chunks)
+            bar.update(len(part_state.paths))
+    report = state.report()
     report.files = len(files)
     if not report.ok:
         raise InvalidRecordsError(f"{len(report.errors)} problem(s) in the coded records; nothing was written",
                                   problems=report.errors)
-    flush()
-    problems = list(report.warnings) + geo_problems
-    n_rows = sum(c.num_rows for c in chunks)
-    n_sources = len(set().union(*(set(c.column("source_id").to_pylist()) for c in chunks))) if chunks else 0
-    table = finalize(chunks, build_metadata(inputs_digest(files, coded), n_rows, n_sources))
+    problems = list(report.warnings)
+    geocoded = []
+    for chunk in chunks:
+        chunk, geo_problems = geocode_table(chunk, gc, progress)
+        geocoded.append(chunk)
+        problems.extend(geo_problems)
+    n_rows = sum(c.num_rows for c in geocoded)
+    n_sources = len(set().union(*(set(c.column("source_id").to_pylist()) for c in geocoded))) if geocoded else 0
+    table = finalize(geocoded, build_metadata(inputs_digest(files, coded), n_rows, n_sources))
     outputs: list[Path] = []
     with StagedFiles() as staged:
         target = out / INCIDENTS_FILE

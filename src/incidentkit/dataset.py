@@ -24,7 +24,8 @@ PARQUET_OPTIONS: Mapping[str, Any] = {"compression": "zstd", "use_dictionary": T
 INCIDENTS_FILE = "incidents.parquet"
 
 
-def _column_array(col_type: pa.DataType, name: str, values: list[Any]) -> pa.Array:
+def column_array(col_type: pa.DataType, name: str, values: list[Any]) -> pa.Array:
+    """One column of the dataset from Python values, dictionary-encoded against its vocabulary."""
     if pa.types.is_dictionary(col_type):
         categories = CATEGORIES.get(name)
         if categories is None:  # open vocabulary (country, language): sorted so builds are stable
@@ -44,7 +45,7 @@ def rows_to_table(rows: Sequence[Mapping[str, Any]], metadata: Mapping[str, Any]
     schema = incident_schema(meta)
     arrays = []
     for col, fld in zip(COLUMNS, schema):
-        arrays.append(_column_array(fld.type, col.name, [r.get(col.name) for r in rows]))
+        arrays.append(column_array(fld.type, col.name, [r.get(col.name) for r in rows]))
     return pa.Table.from_arrays(arrays, schema=schema)
 
 
@@ -66,7 +67,7 @@ def finalize(chunks: Sequence[pa.Table], metadata: Mapping[str, Any]) -> pa.Tabl
         if pa.types.is_dictionary(fld.type):
             values = col.cast(pa.string()).to_pylist() if len(chunks) > 1 else None
             if values is not None:
-                col = _column_array(fld.type, fld.name, values)
+                col = column_array(fld.type, fld.name, values)
         arrays.append(col.combine_chunks() if isinstance(col, pa.ChunkedArray) else col)
     return pa.Table.from_arrays(arrays, schema=schema)
 

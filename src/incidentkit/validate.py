@@ -560,6 +560,52 @@ def check_unique_ids(incidents: Sequence[tuple[str, str, int]],
     return problems
 
 
+@dataclass
+class Validation:
+    """Validation in progress: what was found so far, mergeable across workers.
+
+    The project-wide checks (unique ids) need every file; the per-record checks do not. A build feeds
+    records to one ``Validation`` per worker process, merges them, and only then runs :meth:`report`.
+    """
+
+    problems: list[Problem] = field(default_factory=list)
+    rows: list[dict[str, Any]] = field(default_factory=list)
+    ids: list[tuple[str, str, int]] = field(default_factory=list)
+    sources: list[tuple[str, str, int | None]] = field(default_factory=list)
+    paths: set[str] = field(default_factory=set)
+
+    def feed(self, record: RawRecord | Problem,
+             on_rows: Callable[[list[dict[str, Any]]], None] | None = None) -> None:
+        """Check one record (or take one load problem); rows go to ``on_rows`` or are kept."""
+        self.paths.add(record.path)
+        if isinstance(record, Problem):
+            self.problems.append(record)
+            return
+        rec_rows, rec_problems = validate_record(record)
+        self.problems.extend(rec_problems)
+        valid = [r for r in rec_rows if r]
+        self.ids.extend((r["id"], r["record_path"], r["record_line"]) for r in valid)
+        if on_rows is not None:
+            on_rows(valid)
+        else:
+            self.rows.extend(valid)
+        src = record.document.get("source")
+        if isinstance(src, dict) and isinstance(src.get("id"), str) and record.fmt == "yaml":
+            self.sources.append((src["id"], record.path, line_of(src, "id")))
+
+    def merge(self, other: "Validation") -> None:
+        self.problems.extend(other.problems)
+        self.rows.extend(other.rows)
+        self.ids.extend(other.ids)
+        self.sources.extend(other.sources)
+        self.paths |= other.paths
+
+    def report(self) -> ValidationReport:
+        """Finish with the project-wide checks and return the report."""
+        problems = self.problems + check_unique_ids(self.ids, self.sources)
+        return ValidationReport(problems, self.rows, len(self.paths))
+
+
 def validate_records(records: Iterable[RawRecord | Problem], load_problems: Sequence[Problem] = (), *,
                      on_rows: Callable[[list[dict[str, Any]]], None] | None = None) -> ValidationReport:
     """Validate records (or a stream of records and load problems, as :func:`iter_records` yields).
@@ -567,29 +613,10 @@ def validate_records(records: Iterable[RawRecord | Problem], load_problems: Sequ
     With ``on_rows``, each record's normalised rows are handed over as soon as they are checked and not
     kept in the report: the build streams 100,000 incidents through in flat memory this way.
     """
-    problems = list(load_problems)
-    rows: list[dict[str, Any]] = []
-    ids: list[tuple[str, str, int]] = []
-    sources: list[tuple[str, str, int | None]] = []
-    paths: set[str] = set()
+    state = Validation(problems=list(load_problems))
     for record in records:
-        paths.add(record.path)
-        if isinstance(record, Problem):
-            problems.append(record)
-            continue
-        rec_rows, rec_problems = validate_record(record)
-        problems.extend(rec_problems)
-        valid = [r for r in rec_rows if r]
-        ids.extend((r["id"], r["record_path"], r["record_line"]) for r in valid)
-        if on_rows is not None:
-            on_rows(valid)
-        else:
-            rows.extend(valid)
-        src = record.document.get("source")
-        if isinstance(src, dict) and isinstance(src.get("id"), str) and record.fmt == "yaml":
-            sources.append((src["id"], record.path, line_of(src, "id")))
-    problems.extend(check_unique_ids(ids, sources))
-    return ValidationReport(problems, rows, len(paths))
+        state.feed(record, on_rows)
+    return state.report()
 
 
 def validate(*paths: str | os.PathLike[str], base: str | os.PathLike[str] | None = None) -> ValidationReport:

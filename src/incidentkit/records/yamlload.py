@@ -43,7 +43,27 @@ _ALLOWED_TAGS = {STR, INT, FLOAT, BOOL, NULL, SEQ, MAP}
 
 
 class _CoreResolver(BaseResolver):
-    """Implicit typing of the YAML 1.2 core schema (no YAML 1.1 booleans, sexagesimals or timestamps)."""
+    """Implicit typing of the YAML 1.2 core schema (no YAML 1.1 booleans, sexagesimals or timestamps).
+
+    ``resolve`` is called once per node from libyaml's composer, millions of times in a large build, so
+    it is written for the common case: a plain scalar that starts with a letter is text at once, and
+    the path resolvers (which coded records never use) are skipped.
+    """
+
+    def descend_resolver(self, current_node: Any, current_index: Any) -> None:
+        pass
+
+    def ascend_resolver(self) -> None:
+        pass
+
+    def resolve(self, kind: type, value: Any, implicit: tuple[bool, bool]) -> str:
+        if kind is ScalarNode:
+            if implicit[0]:
+                for tag, regexp in self.yaml_implicit_resolvers.get(value[:1], ()):
+                    if regexp.match(value):
+                        return tag
+            return STR
+        return SEQ if kind is SequenceNode else MAP
 
 
 _CoreResolver.add_implicit_resolver(BOOL, re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF"))
