@@ -266,6 +266,7 @@ def build(coded: str | os.PathLike[str] = DEFAULT_CODED, out: str | os.PathLike[
         chunk, geo_problems = geocode_table(chunk, gc, progress)
         geocoded.append(chunk)
         problems.extend(geo_problems)
+    del gc, chunks  # the gazetteer index is the largest object here: release it before the exports run
     n_rows = sum(c.num_rows for c in geocoded)
     n_sources = len(set().union(*(set(c.column("source_id").to_pylist()) for c in geocoded))) if geocoded else 0
     table = finalize(geocoded, build_metadata(inputs_digest(files, coded), n_rows, n_sources))
