@@ -173,11 +173,19 @@ def gazetteer_download(countries: tuple[str, ...], base_url: str | None, to: Pat
 
 
 @gazetteer_group.command("info")
-@click.option("--gazetteer-dir", type=click.Path(path_type=Path, file_okay=False), default=None)
-@click.option("--cache-dir", type=click.Path(path_type=Path, file_okay=False), default=None)
+@click.option("--gazetteer-dir", type=click.Path(path_type=Path, file_okay=False), default=None,
+              help="Project gazetteer folder [default: datasets/gazetteer when it exists].")
+@click.option("--cache-dir", type=click.Path(path_type=Path, file_okay=False), default=None,
+              help="Where the index is cached [default: $INCIDENTKIT_CACHE_DIR or ~/.cache/incidentkit].")
 @handle_errors
 def gazetteer_info(gazetteer_dir: Path | None, cache_dir: Path | None) -> None:
-    """Show which gazetteers are indexed and how many places each holds."""
+    """Show which gazetteers are indexed and how many places each holds.
+
+    \b
+    Example:
+        incidentkit gazetteer info
+        incidentkit gazetteer info --gazetteer-dir my-project/gazetteer
+    """
     from collections import Counter
 
     from incidentkit.geocode import Geocoder
