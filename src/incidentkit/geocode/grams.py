@@ -24,6 +24,7 @@ identically), and postings (ascending positions in that order) per (country, tri
 from __future__ import annotations
 
 import math
+from bisect import bisect_left
 from collections.abc import Mapping, Sequence
 
 import numpy as np
@@ -77,6 +78,7 @@ class GramIndex:
         #: q -> (buckets that occur, their offsets into the postings, postings)
         self.postings = {q: self._postings(ordered, self.lens, span, q) for q in QS}
         self._lstart: dict[int, list[int]] = {}
+        self._span_memo: dict[tuple[int, int], dict[int, tuple[int, int]]] = {}
 
     @staticmethod
     def _postings(keys: list[str], lens: np.ndarray, span: np.ndarray, q: int
@@ -144,31 +146,45 @@ class GramIndex:
                 break
         else:
             return self.ids[s:e].tolist()
-        buckets, offsets, post = self.postings[q]
-        want = np.fromiter(grams, dtype=np.int64, count=len(grams)) + ci * NGRAMS
-        j = np.minimum(buckets.searchsorted(want), len(buckets) - 1)
-        hit = buckets[j] == want
-        lo_, hi_ = np.where(hit, offsets[j], 0), np.where(hit, offsets[j + 1], 0)
-        rare = np.argsort(hi_ - lo_, kind="stable")[:len(grams) - need + 1]  # q-grams absent: 0 postings
-        parts = []
-        for a, b in zip(lo_[rare].tolist(), hi_[rare].tolist()):
-            if b > a:
-                p = post[a:b]  # ascending positions: the length window is a slice
-                p = p[p.searchsorted(s):p.searchsorted(e)]
-                if len(p):
-                    parts.append(p)
-        if not parts:
+        # the rarest q-grams first (postings counted per bucket; absent q-grams have none), ties in the
+        # order of the set, as a stable sort keeps them
+        spans = self._spans(ci, q)
+        none = (0, 0)
+        chosen = sorted([spans.get(g, none) for g in grams], key=_span_len)[:len(grams) - need + 1]
+        post = self.postings[q][2]
+        found: list[int] | set[int] | None = None
+        for a, b in chosen:
+            if b > a:  # ascending positions: the length window is a slice, found by bisection
+                a = bisect_left(post, s, a, b)
+                p = post[a:bisect_left(post, e, a, b)].tolist()
+                if p:
+                    if found is None:
+                        found = p
+                    else:
+                        if isinstance(found, list):
+                            found = set(found)
+                        found.update(p)
+        if found is None:
             return []
-        if len(parts) == 1:
-            x = parts[0]
-        else:
-            x = np.concatenate(parts)
-            x.sort()
-            x = x[np.concatenate(([True], x[1:] != x[:-1]))]  # np.unique is far slower here
-        return self.ids[x].tolist()
+        return self.ids[found if isinstance(found, list) else sorted(found)].tolist()
+
+    def _spans(self, ci: int, q: int) -> dict[int, tuple[int, int]]:
+        """q-gram -> (start, end) of its postings in country ``ci``; built at first use per country,
+        since a dict lookup costs far less than numpy calls on a query's handful of q-grams."""
+        got = self._span_memo.get((ci, q))
+        if got is None:
+            buckets, offsets, _ = self.postings[q]
+            a, b = buckets.searchsorted([ci * NGRAMS, (ci + 1) * NGRAMS]).tolist()
+            got = self._span_memo[(ci, q)] = dict(zip((buckets[a:b] - ci * NGRAMS).tolist(),
+                                                      zip(offsets[a:b].tolist(), offsets[a + 1:b + 1].tolist())))
+        return got
 
     def __getstate__(self) -> dict:
-        return {k: v for k, v in self.__dict__.items() if k != "_lstart"}
+        return {k: v for k, v in self.__dict__.items() if k not in ("_lstart", "_span_memo")}
 
     def __setstate__(self, st: dict) -> None:
-        self.__dict__.update(st, _lstart={})
+        self.__dict__.update(st, _lstart={}, _span_memo={})
+
+
+def _span_len(span: tuple[int, int]) -> int:
+    return span[1] - span[0]

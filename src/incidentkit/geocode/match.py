@@ -27,6 +27,8 @@ from incidentkit.geocode.normalize import fold, fold_words, skeleton
 from incidentkit.geocode.result import WHERE_PREC, Alternative, GeocodeResult
 
 SAME_PLACE_KM = 10.0
+#: Degrees of latitude that are surely more than SAME_PLACE_KM (0.1 degree is 11.1 km).
+_FAR_LAT_DEG = 0.1
 AMBIGUITY_MARGIN = 3.0
 NEAR_TOWN_KM = 30.0
 _KIND_BONUS = {"populated": 0.0, "admin1": -1.5, "admin2": -1.5, "neighbourhood": -1.0, "facility": -1.0,
@@ -37,6 +39,7 @@ _ADMIN_WORDS = {"province", "governorate", "gouvernorate", "state", "region", "p
 _DISTRICT_WORDS = {"district", "subdistrict", "nahiya", "nahiyah", "qada", "qadaa", "municipality"}
 _PLACE_WORDS = {"village", "town", "city", "hamlet", "settlement", "suburb", "township", "locality",
                 "farm", "farms"}
+_TRAILING_WORDS = frozenset(_PLACE_WORDS | _DISTRICT_WORDS)
 _FACILITY_WORDS = {"prison", "jail", "camp", "base", "airbase", "airport", "checkpoint", "hospital",
                    "school", "mosque", "church", "market", "bridge", "dam", "neighbourhood", "neighborhood",
                    "quarter", "street", "road", "square", "station", "factory", "university", "compound",
@@ -66,6 +69,7 @@ class Matcher:
         self.index = index
         self._memo: dict[tuple[str, str | None, str | None], GeocodeResult] = {}
         self._admin1_unknown = False
+        self._bonus_memo: dict[int, float] = {}
 
     # -- public ----------------------------------------------------------------------------------
     def geocode(self, name: str, country: str | None = None, admin1: str | None = None) -> GeocodeResult:
@@ -171,7 +175,7 @@ class Matcher:
         district = False
         core = s
         low = s.lower().split()
-        while len(low) > 1 and low[-1].strip("()") in _PLACE_WORDS | _DISTRICT_WORDS:
+        while len(low) > 1 and low[-1].strip("()") in _TRAILING_WORDS:
             district = district or low[-1] in _DISTRICT_WORDS
             low = low[:-1]
         core = " ".join(s.split()[:len(low)])
@@ -198,7 +202,6 @@ class Matcher:
             return GeocodeResult(query=s, country=cc, reason=why)
         kept = _distinct(self.index, cands)
         top = kept[0]
-        alts = tuple(self._alt(c) for c in kept[1:6])
         if len(kept) > 1 and top.rank - kept[1].rank < AMBIGUITY_MARGIN and not self._dominates(top, kept[1]):
             n = len([c for c in kept if top.rank - c.rank < AMBIGUITY_MARGIN])
             return GeocodeResult(query=s, country=cc, ambiguous=True, score=round(top.score, 1),
@@ -206,6 +209,7 @@ class Matcher:
                                  reason=f"ambiguous: {n} places match {core!r}" + (f" in {cc}" if cc else "")
                                  + "; give admin1 or code the point")
         prec = self.index.precision[top.idx]
+        alts = tuple(self._alt(c) for c in kept[1:6])
         res = self._result(s, cc, top.idx, top.score, precision=prec, reason=None, alternatives=alts)
         if district and res.geo_precision == 1:
             res = _degrade(res, 2, f"district named {core!r}: its namesake town is used", where_prec=3)
@@ -220,30 +224,43 @@ class Matcher:
         outside: list[int] = []
         if len(key) < 2:
             return [], outside
-        tiers = []
         posts = idx.exact_postings(key)
-        tiers.append([(p >> 1, 100.0 if p & 1 else 97.0) for p in posts])
-        if loose:
-            tiers.append(lambda: self._skeleton(s, key, cc))
-            if cc is not None:
-                tiers.append(lambda: self._fuzzy(key, cc, strict=a1 is None))
-        for tier in tiers:
-            found = tier() if callable(tier) else tier
-            if cc is not None:
-                found = [(i, sc) for i, sc in found if idx.country[i] == cc]
-            if a1 is not None:
-                inside = [(i, sc) for i, sc in found if idx.admin1[i] in (a1, "")]
-                outside.extend(i for i, _ in found if idx.admin1[i] not in (a1, ""))
-                found = inside
-            if found:
-                best: dict[int, float] = {}
-                for i, sc in found:
-                    if sc > best.get(i, -1):
-                        best[i] = sc
-                cands = [_Cand(i, sc, sc + self._bonus(i)) for i, sc in best.items()]
-                cands.sort(key=lambda c: -c.rank)
-                return cands, outside
-        return [], outside
+        cands = self._tier([(p >> 1, 100.0 if p & 1 else 97.0) for p in posts], cc, a1, outside)
+        if cands or not loose:
+            return cands, outside
+        cands = self._tier(self._skeleton(s, key, cc), cc, a1, outside)
+        if cands or cc is None:
+            return cands, outside
+        return self._tier(self._fuzzy(key, cc, strict=a1 is None), cc, a1, outside), outside
+
+    def _tier(self, found: list[tuple[int, float]], cc: str | None, a1: str | None, outside: list[int]
+              ) -> list[_Cand]:
+        """One tier's (record, score) pairs kept to the country and province (those only outside the
+        province go to ``outside``), best score per record, ranked."""
+        idx = self.index
+        if cc is not None:
+            country = idx.country
+            found = [(i, sc) for i, sc in found if country[i] == cc]
+        if a1 is not None:
+            adm = idx.admin1
+            inside = []
+            for i, sc in found:
+                if adm[i] in (a1, ""):
+                    inside.append((i, sc))
+                else:
+                    outside.append(i)
+            found = inside
+        if not found:
+            return []
+        best: dict[int, float] = {}
+        for i, sc in found:
+            if sc > best.get(i, -1):
+                best[i] = sc
+        bonus = self._bonus
+        cands = [_Cand(i, sc, sc + bonus(i)) for i, sc in best.items()]
+        if len(cands) > 1:
+            cands.sort(key=_by_rank)
+        return cands
 
     def _skeleton(self, s: str, key: str, cc: str | None = None) -> list[tuple[int, float]]:
         """Same consonant skeleton; in Latin script the spellings must also be close (ratio >= 75),
@@ -277,8 +294,12 @@ class Matcher:
         return out
 
     def _bonus(self, i: int) -> float:
-        pop = self.index.population[i]
-        return _KIND_BONUS.get(self.index.kind[i], -1.0) + min(3.0, math.log10(pop + 1) / 2)
+        """Rank bonus of a record (feature kind, population); memoised per record."""
+        b = self._bonus_memo.get(i)
+        if b is None:
+            pop = self.index.population[i]
+            b = self._bonus_memo[i] = _KIND_BONUS.get(self.index.kind[i], -1.0) + min(3.0, math.log10(pop + 1) / 2)
+        return b
 
     def _dominates(self, a: _Cand, b: _Cand) -> bool:
         """A town of 5,000+ people twenty times bigger than the other namesake is what reports mean."""
@@ -314,20 +335,35 @@ def _country_folds() -> frozenset[str]:
 
 
 def _is_admin_only(s: str) -> bool:
-    words = [w.lower() for w in s.replace("-", " ").split()]
-    return len(words) > 1 and (words[-1] in _ADMIN_WORDS or words[0] in _ADMIN_WORDS
-                               or (len(words) > 2 and words[0] == "province" and words[1] == "of"))
+    words = s.replace("-", " ").split()
+    if len(words) < 2:
+        return False
+    first = words[0].lower()
+    return (words[-1].lower() in _ADMIN_WORDS or first in _ADMIN_WORDS
+            or (len(words) > 2 and first == "province" and words[1].lower() == "of"))
 
 
 def _distinct(ix: Index, cands: list[_Cand]) -> list[_Cand]:
+    """The candidates more than SAME_PLACE_KM from every better one (at most 12)."""
+    lat, lon = ix.lat, ix.lon
     kept: list[_Cand] = []
+    pts: list[tuple[float, float]] = []
     for c in cands:
-        if all(haversine_km(ix.lat[c.idx], ix.lon[c.idx], ix.lat[k.idx], ix.lon[k.idx]) > SAME_PLACE_KM
-               for k in kept):
+        la, lo = lat[c.idx], lon[c.idx]
+        for kla, klo in pts:
+            # a great-circle distance is at least the latitude arc: beyond _FAR_LAT_DEG no need to compute it
+            if abs(la - kla) <= _FAR_LAT_DEG and haversine_km(la, lo, kla, klo) <= SAME_PLACE_KM:
+                break
+        else:
             kept.append(c)
+            pts.append((la, lo))
         if len(kept) >= 12:
             break
     return kept
+
+
+def _by_rank(c: _Cand) -> float:
+    return -c.rank
 
 
 def _with_reason(r: GeocodeResult, reason: str | None) -> GeocodeResult:
