@@ -205,3 +205,40 @@ def test_parallel_build_reports_duplicates_across_workers(write_record, base_rec
     with pytest.raises(InvalidRecordsError) as info:
         incidentkit.build(tmp_path / "coded", tmp_path / "out", geocode=False, exports=False, workers=2)
     assert [p.code for p in info.value.problems] == ["duplicate-id"] * 3
+
+
+def test_a_failed_publish_restores_every_previous_output(write_record, base_record, tmp_path):
+    write_record(base_record)
+    incidentkit.build(tmp_path / "coded", tmp_path / "out", geocode=False)
+    before = {p.name: _sha(p) for p in (tmp_path / "out").iterdir()}
+    (tmp_path / "out" / "ucdp_ged.csv").unlink()
+    (tmp_path / "out" / "ucdp_ged.csv").mkdir()  # an output path that cannot be replaced
+    before.pop("ucdp_ged.csv")
+    base_record["incidents"][0]["notes"] = "changed"
+    write_record(base_record)
+    with pytest.raises(incidentkit.IncidentkitError) as info:
+        incidentkit.build(tmp_path / "coded", tmp_path / "out", geocode=False)
+    assert info.value.code == "file-unwritable"
+    after = {p.name: _sha(p) for p in (tmp_path / "out").iterdir() if p.is_file()}
+    assert after == before  # nothing new was published, no temporary or backup file is left
+
+
+def test_output_paths_that_cannot_be_written_are_one_line_errors(write_record, base_record, tmp_path):
+    from click.testing import CliRunner
+
+    from incidentkit.cli import main
+
+    write_record(base_record)
+    (tmp_path / "afile").write_text("x", encoding="utf-8")
+    result = CliRunner().invoke(main, ["build", "--coded", str(tmp_path / "coded"), "--out",
+                                       str(tmp_path / "afile"), "--no-geocode"])
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert "cannot write" in result.stderr
+
+
+def test_reading_a_file_that_is_not_an_incidents_dataset(write_record, base_record, tmp_path):
+    write_record(base_record)
+    incidentkit.build(tmp_path / "coded", tmp_path / "out", geocode=False)
+    with pytest.raises(incidentkit.IncidentkitError) as info:
+        incidentkit.read_table(tmp_path / "out" / "acled.parquet")
+    assert info.value.code == "not-a-dataset" and "read_events" in info.value.message

@@ -116,3 +116,10 @@ def test_bootstrap_is_seeded_and_brackets_the_estimate():
     assert a.alpha == pytest.approx(_oracle(data, "nominal"), abs=1e-9)
     narrow = alpha_with_ci(data, "nominal", n_boot=500, seed=42, confidence=0.5)
     assert a.ci_low <= narrow.ci_low <= narrow.ci_high <= a.ci_high
+
+
+def test_none_marks_a_missing_value_in_numeric_data():
+    with_none = [[1, 2, 3, None], [1, 2, 2, 3], [1, 3, 3, 3]]
+    with_nan = [[1, 2, 3, float("nan")], [1, 2, 2, 3], [1, 3, 3, 3]]
+    for level in ("ordinal", "interval", "nominal"):
+        assert krippendorff_alpha(with_none, level) == krippendorff_alpha(with_nan, level)

@@ -47,6 +47,12 @@ def _drop(key: str) -> Callable[[dict], None]:
     return mutate
 
 
+def _update(**values: Any) -> Callable[[dict], None]:
+    def mutate(doc: dict) -> None:
+        _incident(doc).update(values)
+    return mutate
+
+
 def _source(key: str, value: Any) -> Callable[[dict], None]:
     def mutate(doc: dict) -> None:
         doc["source"][key] = value
@@ -90,7 +96,18 @@ RULES = [
     ("inter2 without actor2", _drop("actor2"), "inter-without-actor", "inter2", _set("inter2", 0)),
     ("evidence for an unknown field", _set("evidence", [{"field": "fatality", "quote": "x"}]),
      "evidence-field-unknown", "evidence", _set("evidence", [{"field": "fatalities", "quote": "x"}])),
-    ("deaths split does not add up", _set("deaths_a", 70), "deaths-exceed-best", "deaths_a", _set("deaths_a", 60)),
+    ("deaths split exceeds best", _set("deaths_a", 70), "deaths-exceed-best", "deaths_a", _set("deaths_a", 60)),
+    ("full deaths split does not add up", _update(deaths_a=3, deaths_b=20, deaths_civilians=0, deaths_unknown=30),
+     "deaths-split-mismatch", "deaths_unknown", _set("deaths_unknown", 37)),
+    ("partial deaths split is fine below best", _update(deaths_a=3, deaths_b=70), "deaths-exceed-best", "deaths_a",
+     _set("deaths_b", 20)),
+    ("count too large for the dataset", _set("fatalities", {"low": 1, "best": 2, "high": 3_000_000_000}),
+     "out-of-range", "fatalities", _set("fatalities", {"low": 1, "best": 2, "high": 2_147_483_647})),
+    ("id with a trailing newline", _set("id", "test-01\n"), "bad-id", "id", _set("id", "test-01")),
+    ("url with a trailing newline", _source("url", "https://www.svt.se/a\n"), "type-error", "source.url",
+     _source("url", "https://www.svt.se/a")),
+    ("full-width digits in a date", _set("date_start", "\uff12\uff10\uff12\uff12-01-20"), "bad-date", "date_start",
+     _set("date_start", "2022-01-20")),
     ("text field given a number", _set("location", 1984), "type-error", "location", _set("location", "1984")),
     ("language not ISO 639-1", _source("language", "swedish-ish"), "not-in-vocabulary", "source.language",
      _source("language", "sv")),
@@ -227,3 +244,17 @@ def test_csv_records_follow_the_same_rules_with_row_lines(tmp_path):
     assert row["notes"] == "Notes, with a comma\nand a newline"
     err = report.errors[0]
     assert err.code == "sub-event-mismatch" and err.line == 4  # the multi-line cell pushes the row to line 4
+
+
+def test_csv_rows_of_one_source_must_agree_and_source_ids_are_unique(tmp_path, write_record, base_record):
+    header = ("source_id,source_outlet,source_title,source_published,source_language,coder,coded_on,id,date_start,"
+              "time_precision,event_type,sub_event_type,actor1,inter1,country,location,fatalities,notes\n")
+    row = "{src},{outlet},T,2022-01-22,sv,ab,2026-11-24,{id},2022-01-20,1,Battles,Armed clash,Islamic State (Syria),2,SY,Raqqa,1,n\n"
+    (tmp_path / "coded").mkdir(exist_ok=True)
+    (tmp_path / "coded" / "b.csv").write_text(
+        header + row.format(src="s-1", outlet="SVT", id="c-1") + row.format(src="s-1", outlet="AFP", id="c-2")
+        + row.format(src="test-2022-01-21-report", outlet="SVT", id="c-3"), encoding="utf-8")
+    write_record(base_record, "a.yaml")  # its source id is test-2022-01-21-report, reused on the CSV's row 4
+    report = incidentkit.validate(tmp_path / "coded")
+    found = sorted((p.code, p.path.rsplit("/", 1)[-1], p.line, p.field) for p in report.errors)
+    assert found == [("duplicate-id", "b.csv", 4, "source.id"), ("source-inconsistent", "b.csv", 3, "source_outlet")]

@@ -13,6 +13,8 @@ import tempfile
 from pathlib import Path
 from typing import Callable, Iterator
 
+from incidentkit.errors import InputFileError
+
 
 def _default_mode() -> int:
     mask = os.umask(0)
@@ -27,9 +29,16 @@ def _temp_beside(target: Path) -> Path:
     """A new temporary file in the target's folder, with the permissions a plain open() would give.
 
     (mkstemp creates files readable by the owner only; published datasets must be readable as usual.)
+    An output path that cannot be written (a folder, a file where a folder should be, no permission)
+    is a one-line :class:`InputFileError`, found before any work is published.
     """
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    if target.is_dir():
+        raise InputFileError(f"{target}: is a folder; give a file name to write to", code="file-unwritable")
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    except OSError as exc:
+        raise InputFileError(f"{target}: cannot write here: {exc.strerror or exc}", code="file-unwritable") from None
     os.fchmod(fd, _MODE)
     os.close(fd)
     return Path(tmp)
@@ -96,9 +105,38 @@ class StagedFiles:
                 for tmp, _ in self._staged:
                     with open(tmp, "rb") as fh:
                         os.fsync(fh.fileno())
-                for tmp, target in self._staged:
-                    os.replace(tmp, target)
+                self._publish()
         finally:
             for tmp, _ in self._staged:
                 if tmp.exists():
                     tmp.unlink()
+
+    def _publish(self) -> None:
+        """Rename every staged file into place; if one rename fails, put every old file back.
+
+        The old files are first moved aside (same folder, same file system: a rename), so a failure
+        half-way restores the previous set instead of leaving a mix of old and new outputs.
+        """
+        for _, target in self._staged:
+            if target.is_dir():
+                raise InputFileError(f"{target}: is a folder; nothing was published", code="file-unwritable")
+        done: list[tuple[Path, Path | None]] = []
+        try:
+            for tmp, target in self._staged:
+                backup = None
+                if target.exists():
+                    backup = target.with_name(f".{target.name}.{os.getpid()}.previous")
+                    os.replace(target, backup)
+                done.append((target, backup))
+                os.replace(tmp, target)
+        except OSError as exc:
+            for target, backup in reversed(done):
+                if backup is not None:
+                    os.replace(backup, target)
+                elif target.exists():
+                    target.unlink()
+            raise InputFileError(f"{exc.filename or 'output'}: cannot publish: {exc.strerror or exc}; the previous "
+                                 "files were restored", code="file-unwritable") from None
+        for _, backup in done:
+            if backup is not None:
+                backup.unlink()

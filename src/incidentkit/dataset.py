@@ -108,7 +108,15 @@ def read_table(path: str | os.PathLike[str] = "datasets") -> pa.Table:
         table = pq.read_table(p)
     except (pa.ArrowInvalid, OSError) as exc:
         raise InputFileError(f"{p}: not a readable Parquet dataset ({exc})", code="file-unreadable") from None
-    return upgrade(table)
+    if METADATA_KEY not in (table.schema.metadata or {}) or "dataset" in table.column_names:
+        raise InputFileError(f"{p}: not an incidents dataset written by `incidentkit build` (an export, or "
+                             "ingested external events? read those with incidentkit.read_events)",
+                             code="not-a-dataset")
+    try:
+        return upgrade(table)
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError, KeyError, ValueError) as exc:
+        raise InputFileError(f"{p}: its columns do not fit the incidents schema ({exc})",
+                             code="not-a-dataset") from None
 
 
 def upgrade(table: pa.Table) -> pa.Table:

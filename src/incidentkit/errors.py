@@ -45,6 +45,10 @@ CATALOGUE: dict[str, ErrorType] = _catalogue(
     ErrorType("file-encoding", "File is not UTF-8",
               "Coded records must be UTF-8 text. Binary files and other encodings are rejected."),
     ErrorType("file-empty", "File is empty", "The file holds no record."),
+    ErrorType("file-unwritable", "Output cannot be written",
+              "An output path is a folder, lies under a file, or may not be written; nothing was published."),
+    ErrorType("not-a-dataset", "Not an incidents dataset",
+              "The Parquet file was not written by incidentkit build (an export or ingested external events?)."),
     ErrorType("yaml-syntax", "YAML syntax error", "The YAML parser could not read the file."),
     ErrorType("yaml-tag", "YAML tag not allowed",
               "Tags such as !!python/object could build objects or change a value's type; "
@@ -89,7 +93,12 @@ CATALOGUE: dict[str, ErrorType] = _catalogue(
     ErrorType("inter-without-actor", "Actor code without actor",
               "inter2 needs actor2 (and actor2 needs inter2); a single-actor event has inter2 0 or empty."),
     ErrorType("deaths-exceed-best", "Deaths split exceeds best estimate",
-              "deaths_a + deaths_b + deaths_civilians + deaths_unknown must equal fatalities best when all are coded."),
+              "The coded parts of UCDP's deaths split (deaths_a, deaths_b, deaths_civilians, deaths_unknown) "
+              "add up to more than fatalities best."),
+    ErrorType("deaths-split-mismatch", "Deaths split does not add up",
+              "When all four parts of the deaths split are coded they must add up to fatalities best."),
+    ErrorType("source-inconsistent", "Source fields differ between rows",
+              "CSV rows that share a source_id must give the same outlet, title and publication date."),
     # --- geocoding (issue 3) -------------------------------------------------------------------
     ErrorType("geocode-not-found", "Place not found",
               "The geocoder found no place for the location; code latitude/longitude by hand or add the "

@@ -25,8 +25,10 @@ from incidentkit.errors import Problem, problem
 from incidentkit.records import RawRecord, discover, iter_records
 from incidentkit.records.located import LocatedDict, line_of
 
-ID_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
-DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+ID_RE = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+DATE_RE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+URL_RE = re.compile(r"https?://[^\s/$.?#][^\s]*")
+MAX_COUNT = 2**31 - 1  # counts are int32 in the dataset
 MAX_ID_LENGTH = 200
 
 
@@ -67,7 +69,7 @@ def _text(value: Any) -> str:
 
 def _id(value: Any) -> str:
     text = _text(value)
-    if not ID_RE.match(text) or len(text) > MAX_ID_LENGTH:
+    if not ID_RE.fullmatch(text) or len(text) > MAX_ID_LENGTH:
         raise _Bad("bad-id", f"{_show(text)} is not a safe id: use lowercase letters, digits and single '-' "
                              f"(at most {MAX_ID_LENGTH} characters), e.g. 'svt-2022-01-21-hasakah-01'")
     return text
@@ -75,7 +77,7 @@ def _id(value: Any) -> str:
 
 def _url(value: Any) -> str:
     text = _text(value)
-    if not re.match(r"^https?://[^\s/$.?#].[^\s]*$", text):
+    if not URL_RE.fullmatch(text):
         raise _Bad("type-error", f"{_show(text)} is not a web address starting with http:// or https://")
     return text
 
@@ -86,7 +88,7 @@ def parse_date(value: Any) -> dt.date:
         raise _Bad("bad-date", f"{_show(value)} has a time of day; write the date alone as YYYY-MM-DD")
     if isinstance(value, dt.date):
         return value
-    if not isinstance(value, str) or not DATE_RE.match(value.strip()):
+    if not isinstance(value, str) or not DATE_RE.fullmatch(value.strip()):
         raise _Bad("bad-date", f"{_show(value)} is not an ISO date; write YYYY-MM-DD, e.g. 2022-01-20")
     try:
         return dt.date.fromisoformat(value.strip())
@@ -232,6 +234,8 @@ def _count(value: Any) -> int:
     n = _integer(value)
     if n < 0:
         raise _Bad("out-of-range", f"{_show(value)} is negative; counts are whole numbers >= 0")
+    if n > MAX_COUNT:
+        raise _Bad("out-of-range", f"{_show(value)} is larger than any count the dataset holds ({MAX_COUNT})")
     return n
 
 
@@ -490,14 +494,18 @@ def _incident_row(ctx: _Context, inc: LocatedDict, source: dict[str, Any], top: 
             ctx.add("coordinates-outside-country", f"({lat:g}, {lon:g}) lies about {km:.0f} km outside "
                     f"{countries.country_name(v['country'])} ({v['country']})", at("latitude"), "latitude",
                     [lat, lon])
-    # fatalities and the UCDP split
+    # fatalities and the UCDP split: the parts may not exceed best; all four coded must add up to it
     fat = v.get("fatalities")
     parts = [v.get(k) for k in ("deaths_a", "deaths_b", "deaths_civilians", "deaths_unknown")]
     if _ok(fat) and any(p is not None for p in parts) and all(p is not _INVALID for p in parts):
         total = sum(p or 0 for p in parts)
-        if total != fat[1]:
-            ctx.add("deaths-exceed-best", f"deaths_a + deaths_b + deaths_civilians + deaths_unknown = {total}, "
-                    f"but fatalities best is {fat[1]}", at("deaths_a"), "deaths_a", total)
+        if total > fat[1]:
+            ctx.add("deaths-exceed-best", f"the coded deaths split adds up to {total}, more than fatalities best "
+                    f"({fat[1]})", at("deaths_a"), "deaths_a", total)
+        elif all(p is not None for p in parts) and total != fat[1]:
+            ctx.add("deaths-split-mismatch", f"deaths_a + deaths_b + deaths_civilians + deaths_unknown = {total}, "
+                    f"but fatalities best is {fat[1]}; leave deaths_unknown out to give it the rest", at("deaths_a"),
+                    "deaths_unknown", total)
     ctx.record_id = ""
     if any(p.is_error for p in ctx.problems[before:]):
         return {}
@@ -573,6 +581,7 @@ class Validation:
     ids: list[tuple[str, str, int]] = field(default_factory=list)
     sources: list[tuple[str, str, int | None]] = field(default_factory=list)
     paths: set[str] = field(default_factory=set)
+    _csv_sources: dict[tuple[str, str], tuple[dict[str, Any], int | None]] = field(default_factory=dict, repr=False)
 
     def feed(self, record: RawRecord | Problem,
              on_rows: Callable[[list[dict[str, Any]]], None] | None = None) -> None:
@@ -590,10 +599,29 @@ class Validation:
         else:
             self.rows.extend(valid)
         src = record.document.get("source")
-        if isinstance(src, dict) and isinstance(src.get("id"), str) and record.fmt == "yaml":
+        if isinstance(src, dict) and isinstance(src.get("id"), str):
+            if record.fmt == "csv":  # one row per incident: the first row of each source id stands for it
+                self._check_csv_source(record, src)
+            else:
+                self.sources.append((src["id"], record.path, line_of(src, "id")))
+
+    def _check_csv_source(self, record: RawRecord, src: dict[str, Any]) -> None:
+        key = (record.path, src["id"])
+        fields = {k: src.get(k) for k in ("outlet", "title", "published")}
+        first = self._csv_sources.get(key)
+        if first is None:
+            self._csv_sources[key] = (fields, line_of(src, "id"))
             self.sources.append((src["id"], record.path, line_of(src, "id")))
+            return
+        differ = [k for k in fields if fields[k] != first[0][k]]
+        if differ:
+            self.problems.append(problem(
+                "source-inconsistent", f"source {src['id']!r} has {differ[0]} {fields[differ[0]]!r} here but "
+                f"{first[0][differ[0]]!r} on line {first[1]}", path=record.path, line=line_of(src, "id"),
+                field=f"source_{differ[0]}", value=fields[differ[0]]))
 
     def merge(self, other: "Validation") -> None:
+        self._csv_sources.update(other._csv_sources)  # keyed by file: a file is read by one worker only
         self.problems.extend(other.problems)
         self.rows.extend(other.rows)
         self.ids.extend(other.ids)

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import re
 from types import MappingProxyType
-from typing import Mapping
+from typing import Any, Mapping
+
+import numpy as np
 
 # event_type -> (sub_event_type -> short definition). Order is ACLED's.
 EVENT_TYPES: Mapping[str, Mapping[str, str]] = MappingProxyType({
@@ -189,17 +191,22 @@ def civilian_targeting_allowed(event_type: str, sub_event_type: str) -> bool:
     return event_type in CIVILIAN_TARGETING_EVENT_TYPES or sub_event_type in CIVILIAN_TARGETING_SUB_EVENT_TYPES
 
 
+#: UCDP where_prec for an ACLED geo_precision: the named place, near it (~25 km), or a province (ADM1).
+GEO_TO_WHERE_PREC: Mapping[int, int] = MappingProxyType({1: 1, 2: 2, 3: 4})
+
+
 def geo_to_where_prec(geo_precision: int | None) -> int | None:
     """UCDP where_prec from ACLED geo_precision when the geocoder did not set it: 1->1, 2->2, 3->4."""
-    return {1: 1, 2: 2, 3: 4}.get(geo_precision) if geo_precision else None
+    return GEO_TO_WHERE_PREC.get(geo_precision) if geo_precision else None
 
 
-def priogrid_gid(latitude: float, longitude: float) -> int:
-    """PRIO-GRID cell id (0.5 degree cells, numbered from the south-west corner, row-major)."""
-    import math
+def priogrid_gid(latitude: Any, longitude: Any) -> Any:
+    """PRIO-GRID cell id (0.5 degree cells, numbered from the south-west corner, row-major).
 
-    row = math.floor((latitude + 90) / 0.5) + 1
-    col = math.floor((longitude + 180) / 0.5) + 1
-    row = min(row, 360)
-    col = min(col, 720)
-    return (row - 1) * 720 + col
+    Takes numbers (returns an int) or numpy arrays (returns an int64 array), so the incident build and
+    the external readers share one formula.
+    """
+    row = np.minimum(np.floor((np.asarray(latitude, dtype=float) + 90) / 0.5) + 1, 360)
+    col = np.minimum(np.floor((np.asarray(longitude, dtype=float) + 180) / 0.5) + 1, 720)
+    gid = ((row - 1) * 720 + col).astype(np.int64)
+    return int(gid) if gid.ndim == 0 else gid

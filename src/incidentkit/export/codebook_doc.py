@@ -31,7 +31,7 @@ RULE_CODES: tuple[str, ...] = (
     "out-of-range", "bad-date", "date-order", "date-after-publication", "fatalities-order",
     "coordinates-incomplete", "coordinates-outside-country", "bad-id", "duplicate-id",
     "civilian-targeting-not-allowed", "actor-not-in-list", "evidence-field-unknown", "inter-without-actor",
-    "deaths-exceed-best", "yaml-tag", "yaml-duplicate-key",
+    "deaths-exceed-best", "deaths-split-mismatch", "source-inconsistent", "yaml-tag", "yaml-duplicate-key",
 )
 
 _KIND_TEXT: dict[Kind, str] = {
@@ -62,9 +62,9 @@ def _inter_schema(allow_none: bool) -> dict[str, Any]:
 def _kind_schema(f: Field) -> dict[str, Any]:
     k = f.kind
     if k is Kind.ID:
-        return {"type": "string", "pattern": ID_RE.pattern, "maxLength": MAX_ID_LENGTH}
+        return {"type": "string", "pattern": f"^{ID_RE.pattern}$", "maxLength": MAX_ID_LENGTH}  # JSON Schema patterns search: anchor them
     if k is Kind.DATE:
-        return {"type": "string", "pattern": DATE_RE.pattern, "format": "date"}
+        return {"type": "string", "pattern": f"^{DATE_RE.pattern}$", "format": "date"}
     if k is Kind.URL:
         return {"type": "string", "pattern": r"^https?://\S+$"}
     if k is Kind.LANGUAGE:
@@ -219,6 +219,12 @@ def codebook_markdown() -> str:
             "| Code | Severity | Rule |", "|---|---|---|"]
     for code in RULE_CODES:
         t = CATALOGUE[code]
+        out.append(f"| `{code}` | {t.severity} | **{_cell(t.title)}.** {_cell(t.description)} |")
+    out += ["", "## Every error code", "",
+            "The whole catalogue (`incidentkit.errors.CATALOGUE`): reading files, the rules above, geocoding, "
+            "exports, external data and reliability. Codes are stable; scripts may match on them.", "",
+            "| Code | Severity | Meaning |", "|---|---|---|"]
+    for code, t in CATALOGUE.items():
         out.append(f"| `{code}` | {t.severity} | **{_cell(t.title)}.** {_cell(t.description)} |")
     out.append("")
     return "\n".join(out)

@@ -217,9 +217,7 @@ def priogrid(lat: pa.Array, lon: pa.Array) -> pa.Array:
     la = lat.to_numpy(zero_copy_only=False).astype(float)
     lo = lon.to_numpy(zero_copy_only=False).astype(float)
     ok = ~(np.isnan(la) | np.isnan(lo))
-    row = np.minimum(np.floor((np.where(ok, la, 0) + 90) / 0.5) + 1, 360)
-    col = np.minimum(np.floor((np.where(ok, lo, 0) + 180) / 0.5) + 1, 720)
-    gid = ((row - 1) * 720 + col).astype(np.int32)
+    gid = vocab.priogrid_gid(np.where(ok, la, 0), np.where(ok, lo, 0)).astype(np.int32)
     return pa.array(gid, type=pa.int32(), mask=~ok)
 
 

@@ -79,6 +79,9 @@ def open_source(path: str | os.PathLike[str], required: Sequence[str]) -> Source
     else:
         src = Source(p, "csv", _csv_header(p))
     missing = [c for c in required if c not in src.header]
+    if missing and src.kind == "json" and not src.header:
+        raise fail("external-missing-column", "the JSON holds no events (an empty data list): nothing to ingest",
+                   p, None)
     if missing:
         if src.kind == "csv" and len(src.header) == 1:
             delim = next((d for d in (";", "\t", "|") if d in src.header[0]), None)

@@ -43,7 +43,7 @@ KNOWN: frozenset[str] = frozenset({
 EXTRA_SOURCE: dict[str, str] = {name[len("acled_"):]: name for name in ACLED_EXTRAS}
 
 CIVILIAN_TARGETING_LABELS = frozenset({"civilian targeting", "civilians targeted"})
-GEO_TO_WHERE_PREC = {1: 1, 2: 2, 3: 4}
+GEO_TO_WHERE_PREC = vocab.GEO_TO_WHERE_PREC
 
 
 def _interaction_code(value: str) -> int | None:

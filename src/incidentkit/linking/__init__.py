@@ -15,6 +15,7 @@ fatalities; pairs are then kept one-to-one, best score first (:func:`incidentkit
 from __future__ import annotations
 
 import json
+import math
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -138,8 +139,9 @@ def link(incidents: pd.DataFrame | str | os.PathLike[str], external: pd.DataFram
     ``days``/``km`` are the base windows; each side's precision codes widen them (``geo_widen_km``,
     ``time_widen_days``). Pairs scoring below ``min_score`` are not linked.
     """
-    if days < 0 or km <= 0:
-        raise UsageError("--days must be >= 0 and --km > 0", code="usage")
+    if not (days >= 0 and math.isfinite(km) and km > 0):  # also refuses NaN, which every comparison passes
+        raise UsageError(f"--days must be >= 0 and --km a finite number > 0 (got days={days}, km={km})",
+                         code="usage")
     tax = taxonomy if isinstance(taxonomy, Taxonomy) else load_taxonomy(taxonomy)
     ours, theirs = _frame(incidents, "incidents"), _frame(external, "external")
     a = _events(ours, geo_widen_km, time_widen_days)

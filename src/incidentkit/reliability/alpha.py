@@ -104,8 +104,19 @@ def _codes_of(data: np.ndarray, level: str, value_domain: Sequence[Any] | None) 
     return np.asarray(codes, dtype=np.int64).reshape(data.shape), np.arange(len(uniques), dtype=float)
 
 
-def _prepare_dense(data: Any, level: str, value_domain: Sequence[Any] | None) -> _Cells:
+def _as_array(data: Any) -> np.ndarray:
+    """Coders x units as an array; numbers with None for "not coded" become floats with NaN."""
     arr = np.asarray(data)
+    if arr.dtype == object:
+        flat = [v for v in arr.ravel() if v is not None and not (isinstance(v, float) and np.isnan(v))]
+        if flat and all(isinstance(v, (int, float, np.integer, np.floating)) and not isinstance(v, bool)
+                        for v in flat):
+            arr = np.array([[np.nan if v is None else v for v in row] for row in arr], dtype=float)
+    return arr
+
+
+def _prepare_dense(data: Any, level: str, value_domain: Sequence[Any] | None) -> _Cells:
+    arr = _as_array(data)
     if arr.ndim != 2:
         raise ValueError("reliability data must be 2-D: coders x units")
     codes, domain = _codes_of(arr, level, value_domain)
