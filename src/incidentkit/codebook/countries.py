@@ -15,7 +15,7 @@ _ALIASES = {
     "syria": "SY", "iran": "IR", "russia": "RU", "turkey": "TR", "turkiye": "TR", "türkiye": "TR",
     "palestine": "PS", "palestinian territory": "PS", "south korea": "KR", "north korea": "KP",
     "laos": "LA", "vietnam": "VN", "bolivia": "BO", "venezuela": "VE", "tanzania": "TZ", "moldova": "MD",
-    "democratic republic of congo": "CD", "democratic republic of the congo": "CD", "drc": "CD",
+    "democratic republic of congo": "CD", "democratic republic of the congo": "CD", "drc": "CD", "dr congo": "CD",
     "republic of congo": "CG", "congo": "CG", "ivory coast": "CI", "cote d'ivoire": "CI",
     "czech republic": "CZ", "kosovo": "XK", "uk": "GB", "united kingdom": "GB", "usa": "US",
     "united states": "US", "eswatini": "SZ", "swaziland": "SZ", "macedonia": "MK", "burma": "MM",
