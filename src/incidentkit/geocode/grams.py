@@ -77,8 +77,8 @@ class GramIndex:
         ordered = [keys[i] for i in self.ids.tolist()]
         #: q -> (buckets that occur, their offsets into the postings, postings)
         self.postings = {q: self._postings(ordered, self.lens, span, q) for q in QS}
-        self._lstart: dict[int, list[int]] = {}
-        self._span_memo: dict[tuple[int, int], dict[int, tuple[int, int]]] = {}
+        self._lstart: dict[int, tuple[int, ...]] = {}
+        self._span_memo: dict[tuple[int, int], tuple[dict[int, int], tuple[int, ...]]] = {}
 
     @staticmethod
     def _postings(keys: list[str], lens: np.ndarray, span: np.ndarray, q: int
@@ -123,7 +123,7 @@ class GramIndex:
         if lstart is None:
             a, b = int(self.span[ci]), int(self.span[ci + 1])
             lens = self.lens[a:b]
-            lstart = self._lstart[ci] = (a + np.searchsorted(lens, np.arange(int(lens.max(initial=0)) + 2))).tolist()
+            lstart = self._lstart[ci] = tuple((a + np.searchsorted(lens, np.arange(int(lens.max(initial=0)) + 2))).tolist())
         lo, hi = length_window(n, cutoff)
         top = len(lstart) - 1
         return lstart[min(lo, top)], lstart[min(hi + 1, top)], hi
@@ -148,9 +148,12 @@ class GramIndex:
             return self.ids[s:e].tolist()
         # the rarest q-grams first (postings counted per bucket; absent q-grams have none), ties in the
         # order of the set, as a stable sort keeps them
-        spans = self._spans(ci, q)
-        none = (0, 0)
-        chosen = sorted([spans.get(g, none) for g in grams], key=_span_len)[:len(grams) - need + 1]
+        slot, offs = self._spans(ci, q)
+        spans = []
+        for g in grams:
+            j = slot.get(g)
+            spans.append((0, 0) if j is None else (offs[j], offs[j + 1]))
+        chosen = sorted(spans, key=_span_len)[:len(grams) - need + 1]
         post = self.postings[q][2]
         found: list[int] | set[int] | None = None
         for a, b in chosen:
@@ -168,15 +171,17 @@ class GramIndex:
             return []
         return self.ids[found if isinstance(found, list) else sorted(found)].tolist()
 
-    def _spans(self, ci: int, q: int) -> dict[int, tuple[int, int]]:
-        """q-gram -> (start, end) of its postings in country ``ci``; built at first use per country,
-        since a dict lookup costs far less than numpy calls on a query's handful of q-grams."""
+    def _spans(self, ci: int, q: int) -> tuple[dict[int, int], tuple[int, ...]]:
+        """Country ``ci``'s q-grams -> slot ``j``, and the offsets: the postings of slot ``j`` are
+        ``offs[j]:offs[j + 1]``. Built at first use per country, since a dict lookup costs far less than
+        numpy calls on a query's handful of q-grams; ints and a tuple only, which the garbage collector
+        does not track (it would walk a dict of tuples at every full collection)."""
         got = self._span_memo.get((ci, q))
         if got is None:
             buckets, offsets, _ = self.postings[q]
             a, b = buckets.searchsorted([ci * NGRAMS, (ci + 1) * NGRAMS]).tolist()
-            got = self._span_memo[(ci, q)] = dict(zip((buckets[a:b] - ci * NGRAMS).tolist(),
-                                                      zip(offsets[a:b].tolist(), offsets[a + 1:b + 1].tolist())))
+            got = self._span_memo[(ci, q)] = (dict(zip((buckets[a:b] - ci * NGRAMS).tolist(), range(b - a))),
+                                              tuple(offsets[a:b + 1].tolist()))
         return got
 
     def __getstate__(self) -> dict:

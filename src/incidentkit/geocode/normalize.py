@@ -12,14 +12,19 @@ for the query:
   consonants merged (q/k, kh/h, sh/s, dh/d ...). Many names share a skeleton, so a skeleton match
   scores lower and is checked for ambiguity.
 
-Both are memoised: the same names recur thousands of times in a table.
+Both are memoised: the same names recur thousands of times in a table. The memos are plain dicts
+(see :func:`_memoised`), not ``functools.lru_cache``: a dict of strings is invisible to the garbage
+collector, while an lru_cache's entries are walked at every full collection (a large share of the
+geocoder's time once 100,000 names are memoised).
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
-from functools import lru_cache
+from collections.abc import Callable
+from functools import wraps
+from typing import TypeVar
 
 from anyascii import anyascii
 
@@ -36,9 +41,28 @@ _SKELETON_SUBS = (("kh", "h"), ("gh", "g"), ("sh", "s"), ("ch", "s"), ("sch", "s
                   ("th", "t"), ("dj", "j"), ("zh", "j"), ("ph", "f"), ("q", "k"), ("c", "k"),
                   ("x", "ks"), ("v", "f"), ("p", "b"))
 _VOWELS = re.compile(r"[aeiouyw]")
+_MEMO_MAX = 1 << 20
+_T = TypeVar("_T")
 
 
-@lru_cache(maxsize=1 << 20)
+def _memoised(fn: Callable[[str], _T]) -> Callable[[str], _T]:
+    """Memoise a pure function of one string in a dict, emptied when it holds ``_MEMO_MAX`` entries."""
+    memo: dict[str, _T] = {}
+
+    @wraps(fn)
+    def wrapper(name: str) -> _T:
+        got = memo.get(name)
+        if got is None:
+            if len(memo) >= _MEMO_MAX:
+                memo.clear()
+            got = memo[name] = fn(name)
+        return got
+
+    wrapper.cache_clear = memo.clear  # type: ignore[attr-defined]  # as functools.lru_cache offers
+    return wrapper
+
+
+@_memoised
 def tokens(name: str) -> tuple[str, ...]:
     """Lower-case ASCII word tokens of a name, after Arabic-article stripping and transliteration."""
     if name.isascii():  # NFKC, the Arabic rules and anyascii leave ASCII as it is: skip them
@@ -59,7 +83,7 @@ def _strip_articles(toks: tuple[str, ...]) -> list[str]:
     return out
 
 
-@lru_cache(maxsize=1 << 20)
+@_memoised
 def fold(name: str) -> str:
     """The conservative lookup key of a place name (see module docstring). Empty for an empty name."""
     toks = _strip_articles(tokens(name))
@@ -71,7 +95,7 @@ def fold(name: str) -> str:
     return s
 
 
-@lru_cache(maxsize=1 << 20)
+@_memoised
 def skeleton(name: str) -> str:
     """The aggressive key: consonants only, close consonants merged. Derived from :func:`fold`."""
     s = fold(name)
