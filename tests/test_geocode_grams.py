@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 from rapidfuzz import fuzz, process
 
 from incidentkit.geocode import index as index_mod
+from incidentkit.geocode import grams as grams_mod
 from incidentkit.geocode.grams import GramIndex, gram_ids, length_window
 from incidentkit.geocode.normalize import fold
 
@@ -78,6 +79,48 @@ def test_prefilter_equals_full_scan_on_noisy_names(world, cutoff: float) -> None
         assert _filtered(world, cc, q, cutoff) == want, q
         matched += bool(want)
     assert matched > 200  # the sample really exercises matches, not only misses
+
+
+def test_count_filter_keeps_every_match(world, monkeypatch: pytest.MonkeyPatch) -> None:
+    """With the per-length count filter applied to every candidate list (not only long ones), the
+    answers are still those of the full scan, and it prunes what the union of postings let through."""
+    keys, by_country, gi = world
+    rng = random.Random(13)
+    queries = []
+    for _ in range(600):
+        cc = rng.choice(sorted(by_country))
+        base = keys[int(rng.choice(by_country[cc].tolist()))]
+        queries.append((cc, _noisy(rng, base) if rng.random() < 0.7 else
+                        "".join(rng.choice(SYLLABLES) for _ in range(3))))
+    unfiltered = sum(len(gi.candidates(cc, q, 90.0)) for cc, q in queries)
+    monkeypatch.setattr(grams_mod, "COUNT_FILTER_MIN", 0)
+    for cc, q in queries:
+        for cutoff in (90.0, 93.0):
+            assert _filtered(world, cc, q, cutoff) == _full_scan(keys, by_country[cc], q, cutoff), q
+    assert sum(len(gi.candidates(cc, q, 90.0)) for cc, q in queries) < unfiltered
+
+
+@settings(max_examples=500, deadline=None)
+@given(a=st.text(alphabet="abdehiklmnoqrstz", min_size=2, max_size=16),
+       edits=st.lists(st.tuples(st.sampled_from("ids"), st.integers(0, 20), st.sampled_from("abhkqsz")), max_size=4),
+       cutoff=st.sampled_from([85.0, 90.0, 93.0]))
+def test_needs_bound_holds(a: str, edits: list[tuple[str, int, str]], cutoff: float) -> None:
+    """Any name reaching the cutoff holds at least the q-grams the per-length bound asks for."""
+    b = list(a)
+    for op, p, c in edits:
+        p %= len(b) + 1
+        if op == "i":
+            b.insert(p, c)
+        elif b and p < len(b):
+            b[p:p + 1] = [] if op == "d" else [c]
+    b = "".join(b)
+    if not b or fuzz.ratio(a, b) < cutoff:
+        return
+    for q in (3, 2):
+        ga = gram_ids(a, q)
+        lo, needs = grams_mod._needs(len(a), cutoff, q, len(ga))
+        assert lo <= len(b) < lo + len(needs)
+        assert len(ga & gram_ids(b, q)) >= needs[len(b) - lo], (a, b, q)
 
 
 def test_prefilter_prunes_most_of_the_country(world) -> None:

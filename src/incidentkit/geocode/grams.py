@@ -15,6 +15,13 @@ rarest trigrams, cut to the length window, are the candidates, and rapidfuzz sco
 When ``need`` is not positive (short names, loose cutoffs) the same is done with bigrams (a deletion
 destroys at most two), and only when that bound is void too is the whole length window scanned.
 
+The bound is taken per name length ``m`` (:func:`_needs`): ``d`` has the parity of ``len(a) + m``
+and splits into a known number of deletions and insertions, so names of the query's own length, for
+instance, must hold far more of its trigrams than the loosest length of the window. The prefix uses
+the loosest length's ``need``; a long candidate list is then cut to the names that hold their own
+length's ``need`` (counted with a vectorised search of every q-gram's postings), which is still a
+superset of the matches.
+
 Layout (built once with numpy, cached in the index pickle): every country's fold keys sorted by
 length (stable, so candidates come in the order a full scan sees them and rapidfuzz breaks ties
 identically), and postings (ascending positions in that order) per (country, trigram) and per
@@ -25,6 +32,7 @@ from __future__ import annotations
 
 import math
 from bisect import bisect_left
+from functools import lru_cache
 from collections.abc import Mapping, Sequence
 
 import numpy as np
@@ -35,6 +43,9 @@ _ALPHABET = "abcdefghijklmnopqrstuvwxyz0123456789"
 _NSYM = len(_ALPHABET) + 1
 #: Trigrams first (sparse postings); bigrams when the trigram bound is void (short names, loose cutoffs).
 QS = (3, 2)
+#: Candidate lists longer than this are cut to those holding enough of the query's q-grams (a few
+#: vectorised searches cost less than fetching and scoring a few hundred more names).
+COUNT_FILTER_MIN = 256
 NGRAMS = _NSYM ** 3  # bucket stride for either q
 _CODE = np.full(256, len(_ALPHABET), dtype=np.int32)
 _CODE[np.frombuffer(_ALPHABET.encode(), dtype=np.uint8)] = np.arange(len(_ALPHABET), dtype=np.int32)
@@ -138,10 +149,10 @@ class GramIndex:
         s, e, hi = self._window(ci, n, cutoff)
         if s >= e:
             return []
-        dmax = math.floor((1.0 - cutoff / 100.0) * (n + hi) + 1e-6)
         for q in QS:
             grams = gram_ids(key, q)
-            need = len(grams) - q * dmax  # a deletion destroys <= q q-grams, an insertion <= q - 1
+            lo, needs = _needs(n, cutoff, q, len(grams))
+            need = min(needs)  # of the name lengths in the window, the loosest bound
             if need > 0:
                 break
         else:
@@ -153,10 +164,10 @@ class GramIndex:
         for g in grams:
             j = slot.get(g)
             spans.append((0, 0) if j is None else (offs[j], offs[j + 1]))
-        chosen = sorted(spans, key=_span_len)[:len(grams) - need + 1]
+        spans.sort(key=_span_len)
         post = self.postings[q][2]
         found: list[int] | set[int] | None = None
-        for a, b in chosen:
+        for a, b in spans[:len(grams) - need + 1]:
             if b > a:  # ascending positions: the length window is a slice, found by bisection
                 a = bisect_left(post, s, a, b)
                 p = post[a:bisect_left(post, e, a, b)].tolist()
@@ -169,7 +180,12 @@ class GramIndex:
                         found.update(p)
         if found is None:
             return []
-        return self.ids[found if isinstance(found, list) else sorted(found)].tolist()
+        pos = found if isinstance(found, list) else sorted(found)
+        if len(pos) > COUNT_FILTER_MIN:
+            x = _count_filter(pos, spans, post)
+            x = x[0][x[1] >= np.asarray(needs)[self.lens[x[0]] - lo]]
+            return self.ids[x].tolist()
+        return self.ids[pos].tolist()
 
     def _spans(self, ci: int, q: int) -> tuple[dict[int, int], tuple[int, ...]]:
         """Country ``ci``'s q-grams -> slot ``j``, and the offsets: the postings of slot ``j`` are
@@ -193,3 +209,41 @@ class GramIndex:
 
 def _span_len(span: tuple[int, int]) -> int:
     return span[1] - span[0]
+
+
+def _count_filter(pos: list[int], spans: list[tuple[int, int]], post: np.ndarray
+                  ) -> tuple[np.ndarray, np.ndarray]:
+    """The positions, and how many of the query's q-grams each holds (the count the bound is about;
+    the union of the rarest postings only guarantees one). Each q-gram's postings are sorted, so
+    membership is a vectorised binary search."""
+    x = np.asarray(pos, dtype=np.int64)
+    count = np.zeros(len(x), dtype=np.int64)
+    for a, b in spans:
+        if b > a:
+            p = post[a:b]
+            i = p.searchsorted(x)
+            np.minimum(i, len(p) - 1, out=i)
+            count += p[i] == x
+    return x, count
+
+
+@lru_cache(maxsize=4096)
+def _needs(n: int, cutoff: float, q: int, ngrams: int) -> tuple[int, tuple[int, ...]]:
+    """For an ``n``-character query with ``ngrams`` distinct q-grams: the first name length ``lo`` of
+    the window and, for each length ``m`` from there, how many of those q-grams a name of that
+    length must hold to reach ``cutoff`` (a huge number where no name of that length can).
+
+    ``d``, the Indel distance, is at most ``(1 - cutoff/100) (n + m)`` and has the parity of
+    ``n + m`` (it is ``n + m - 2 LCS``); it is made of ``(d + n - m) / 2`` deletions, each destroying
+    at most q of the query's q-grams, and ``(d - n + m) / 2`` insertions, each destroying at most q - 1.
+    """
+    lo, hi = length_window(n, cutoff)
+    out = []
+    for m in range(lo, hi + 1):
+        d = math.floor((1.0 - cutoff / 100.0) * (n + m) + 1e-6)
+        d -= (d - n - m) % 2
+        if d < abs(n - m):
+            out.append(1 << 30)
+            continue
+        out.append(ngrams - q * ((d + n - m) // 2) - (q - 1) * ((d - n + m) // 2))
+    return lo, tuple(out)

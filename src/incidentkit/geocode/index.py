@@ -128,6 +128,8 @@ class Index:
         self._skel_keys = list(self._skel_id)
         self.grams = GramIndex(self._exact_keys, {cc: np.fromiter((self._exact_id[k] for k in v), dtype=np.int32,
                                                                    count=len(v)) for cc, v in ckeys.items()})
+        for c in (*self._STR_COLS, "lat", "lon", "population", "precision", "_exact_keys", "_skel_keys"):
+            setattr(self, c, tuple(getattr(self, c)))  # read-only from here on, as a loaded index (__setstate__)
 
     def __getstate__(self) -> dict:
         import numpy as np
