@@ -256,8 +256,11 @@ class Matcher:
         for i, sc in found:
             if sc > best.get(i, -1):
                 best[i] = sc
-        bonus = self._bonus
-        cands = [_Cand(i, sc, sc + bonus(i)) for i, sc in best.items()]
+        memo, bonus = self._bonus_memo, self._bonus
+        cands = []
+        for i, sc in best.items():
+            b = memo.get(i)
+            cands.append(_Cand(i, sc, sc + (bonus(i) if b is None else b)))
         if len(cands) > 1:
             cands.sort(key=_by_rank)
         return cands
@@ -269,10 +272,16 @@ class Matcher:
         sk = skeleton(s)
         if len(sk) < 3 or len(key) < 4:
             return []
-        arabic = _ARABIC.search(s) is not None
+        pairs = self.index.skeleton_postings(sk, cc)
+        if _ARABIC.search(s) is not None:
+            return [(i, 88.0) for i, _ in pairs]
+        close: dict[str, bool] = {}  # several records often share the spelling: score it once
         out = []
-        for i, k in self.index.skeleton_postings(sk, cc):
-            if arabic or fuzz.ratio(key, k) >= 75:
+        for i, k in pairs:
+            ok = close.get(k)
+            if ok is None:
+                ok = close[k] = fuzz.ratio(key, k) >= 75
+            if ok:
                 out.append((i, 88.0))
         return out
 

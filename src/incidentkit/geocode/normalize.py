@@ -41,6 +41,8 @@ _SKELETON_SUBS = (("kh", "h"), ("gh", "g"), ("sh", "s"), ("ch", "s"), ("sch", "s
                   ("th", "t"), ("dj", "j"), ("zh", "j"), ("ph", "f"), ("q", "k"), ("c", "k"),
                   ("x", "ks"), ("v", "f"), ("p", "b"))
 _VOWELS = re.compile(r"[aeiouyw]")
+_ASCII_WORDS = {c: (None if chr(c) in "`'\"" else " ") for c in range(128)
+                if not ("a" <= chr(c) <= "z" or "0" <= chr(c) <= "9")}
 _MEMO_MAX = 1 << 20
 _T = TypeVar("_T")
 
@@ -66,11 +68,11 @@ def _memoised(fn: Callable[[str], _T]) -> Callable[[str], _T]:
 def tokens(name: str) -> tuple[str, ...]:
     """Lower-case ASCII word tokens of a name, after Arabic-article stripping and transliteration."""
     if name.isascii():  # NFKC, the Arabic rules and anyascii leave ASCII as it is: skip them
-        s = name.lower()
-    else:
-        s = unicodedata.normalize("NFKC", name)
-        s = _AR_ARTICLE.sub(r"\1", s).replace("\u0629", "a")  # ta marbuta is read "-a(h)"
-        s = anyascii(s).lower()
+        # one C pass: the ASCII marks dropped, every other non-[a-z0-9] character a space, as below
+        return tuple(name.lower().translate(_ASCII_WORDS).split())
+    s = unicodedata.normalize("NFKC", name)
+    s = _AR_ARTICLE.sub(r"\1", s).replace("\u0629", "a")  # ta marbuta is read "-a(h)"
+    s = anyascii(s).lower()
     s = _MARKS.sub("", s)
     return tuple(_NON_ALNUM.sub(" ", s).split())
 
@@ -88,7 +90,8 @@ def fold(name: str) -> str:
     """The conservative lookup key of a place name (see module docstring). Empty for an empty name."""
     toks = _strip_articles(tokens(name))
     s = "".join(toks)
-    s = _DOUBLE.sub(r"\1", s)
+    if _DOUBLE.search(s):  # sub() with a template costs a Python call even when nothing matches
+        s = _DOUBLE.sub(r"\1", s)
     s = s.replace("ou", "u").replace("ee", "i")
     if len(s) > 4 and s.endswith(("ah", "eh")):
         s = s[:-1]
@@ -104,7 +107,7 @@ def skeleton(name: str) -> str:
     for a, b in _SKELETON_SUBS:
         s = s.replace(a, b)
     s = _VOWELS.sub("", s)
-    return _DOUBLE.sub(r"\1", s)
+    return _DOUBLE.sub(r"\1", s) if _DOUBLE.search(s) else s
 
 
 def fold_words(name: str) -> tuple[str, ...]:
