@@ -128,13 +128,26 @@ def test_timeout_raises_service_error(server: str, tmp_path: Path) -> None:
     assert len(b.cache) == 0
 
 
-def test_min_delay_between_requests(server: str, tmp_path: Path) -> None:
+def test_min_delay_between_requests(server: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # a fake clock: the test pins the waits the throttle asks for, not how long the machine took
+    from incidentkit.geocode import backends as mod
+
+    clock, slept = [1000.0], []
+
+    def sleep(seconds: float) -> None:
+        slept.append(round(seconds, 6))
+        clock[0] += seconds
+
+    monkeypatch.setattr(mod, "_last_call", {})
+    monkeypatch.setattr(mod.time, "monotonic", lambda: clock[0])
+    monkeypatch.setattr(mod.time, "sleep", sleep)
     b = backend(server, tmp_path, min_delay=0.3)
-    t = time.perf_counter()
     b.geocode("a1", None)
     b.geocode("a2", None)
+    clock[0] += 1.0  # a pause longer than the delay: no wait needed
     b.geocode("a3", None)
-    assert time.perf_counter() - t >= 0.6
+    b.geocode("a4", None)
+    assert slept == [0.3, 0.3]
 
 
 def test_public_host_is_throttled_to_one_per_second(tmp_path: Path) -> None:

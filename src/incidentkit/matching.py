@@ -7,6 +7,7 @@ pair, best score first, as MELTT does (Donnay et al. 2019). That logic lives her
 
 from __future__ import annotations
 
+import math
 from typing import Hashable, Iterable, Sequence, TypeVar
 
 import numpy as np
@@ -18,7 +19,16 @@ K = TypeVar("K", bound=Hashable)
 
 def haversine_km(lat1: np.ndarray | float, lon1: np.ndarray | float,
                  lat2: np.ndarray | float, lon2: np.ndarray | float) -> np.ndarray | float:
-    """Great-circle distance in km (vectorised over numpy arrays, NaN where a point is missing)."""
+    """Great-circle distance in km (vectorised over numpy arrays, NaN where a point is missing).
+
+    Plain numbers take a scalar path with :mod:`math`: the geocoder calls this per candidate pair,
+    where numpy's per-call overhead would dominate.
+    """
+    if type(lat1) is float and type(lon1) is float and type(lat2) is float and type(lon2) is float:
+        p1, p2 = math.radians(lat1), math.radians(lat2)
+        dp, dl = p2 - p1, math.radians(lon2 - lon1)
+        a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
+        return 2 * EARTH_RADIUS_KM * math.asin(min(1.0, math.sqrt(a)))
     p1, p2 = np.radians(lat1), np.radians(lat2)
     dphi = p2 - p1
     dlmb = np.radians(np.asarray(lon2) - np.asarray(lon1))

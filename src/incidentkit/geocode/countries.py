@@ -9,7 +9,6 @@ typical coder error (swapped latitude/longitude, a sign dropped, the wrong count
 from __future__ import annotations
 
 import csv
-import math
 import re
 from functools import lru_cache
 from importlib import resources
@@ -17,6 +16,7 @@ from importlib import resources
 import pycountry
 
 from incidentkit.geocode.normalize import fold
+from incidentkit.matching import haversine_km  # noqa: F401 (re-exported for the geocoder)
 
 #: Names used by UCDP, ACLED and news reports that pycountry does not know.
 _ALIASES = {
@@ -89,14 +89,6 @@ def _boxes() -> dict[str, tuple[float, float, float, float]]:
         out[row["country"]] = (float(row["min_lat"]), float(row["min_lon"]),
                                float(row["max_lat"]), float(row["max_lon"]))
     return out
-
-
-def haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
-    """Great-circle distance in km (spherical Earth, radius 6371 km): plenty for a 25 km check."""
-    p1, p2 = math.radians(lat1), math.radians(lat2)
-    dp, dl = p2 - p1, math.radians(lon2 - lon1)
-    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
-    return 2 * 6371.0 * math.asin(min(1.0, math.sqrt(a)))
 
 
 def distance_outside_country_km(lat: float, lon: float, country: str) -> float | None:

@@ -5,11 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from incidentkit.codebook import vocab
+
 #: ACLED geo_precision -> UCDP where_prec. 1: the place itself; 2: a point within about 25 km (a
 #: facility or neighbourhood of a known town, "near X"); 3: only the province is known, its capital is
 #: used (UCDP codes that 4: first-order administrative division). A district seat (UCDP 3) is
 #: reported as geo_precision 2 with where_prec 3.
-WHERE_PREC = {1: 1, 2: 2, 3: 4}
+WHERE_PREC = vocab.GEO_TO_WHERE_PREC
 
 OUTPUT_COLUMNS = ("latitude", "longitude", "geo_precision", "where_prec", "matched_name", "gazetteer",
                   "gazetteer_id", "score", "ambiguous")
