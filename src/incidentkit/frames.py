@@ -114,7 +114,7 @@ def connect(dataset: str | os.PathLike[str] | None = "datasets", *, database: st
     svt-2022-01-21-hasakah-01 2 58
     svt-2022-01-21-hasakah-02 1 0
     svt-2022-01-21-hasakah-03 1 0
-    svt-2022-01-21-hasakah-04 2 11
+    svt-2022-01-21-hasakah-04 1 11
     """
     import duckdb
 
