@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import os
 from pathlib import Path
-from typing import Any, Iterable, Mapping, Sequence
+from typing import Any, Mapping, Sequence
 
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -165,7 +165,3 @@ def read_incidents(path: str | os.PathLike[str] = "datasets") -> "Any":
     >>> df.groupby("event_type", observed=True)["fatalities_best"].sum()  # doctest: +SKIP
     """
     return to_pandas(read_table(path))
-
-
-def iter_columns(table: pa.Table, names: Iterable[str]) -> dict[str, list[Any]]:
-    return {n: table.column(n).to_pylist() for n in names}

@@ -9,7 +9,6 @@ across datasets and pandas gets ordered, complete categoricals.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Sequence
 
 import pyarrow as pa
 
@@ -104,15 +103,3 @@ COLUMN_NAMES: tuple[str, ...] = tuple(c.name for c in COLUMNS)
 def incident_schema(metadata: dict[bytes, bytes] | None = None) -> pa.Schema:
     """The explicit Arrow schema every incidents.parquet is written with."""
     return pa.schema([c.arrow_field() for c in COLUMNS], metadata=metadata)
-
-
-def column(name: str) -> Column:
-    for c in COLUMNS:
-        if c.name == name:
-            return c
-    raise KeyError(name)
-
-
-def dictionary_columns(schema: pa.Schema | None = None) -> Sequence[str]:
-    schema = schema or incident_schema()
-    return [f.name for f in schema if pa.types.is_dictionary(f.type)]

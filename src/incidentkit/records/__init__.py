@@ -242,12 +242,5 @@ def _display(path: Path, base: Path | None) -> str:
     return path.as_posix()
 
 
-def iter_incidents(records: Iterable[RawRecord]) -> Iterator[tuple[RawRecord, LocatedDict]]:
-    for record in records:
-        for incident in record.incidents:
-            yield record, incident
-
-
 __all__ = ["RawRecord", "LoadResult", "discover", "load_yaml", "load_csv", "load_paths", "iter_records",
-           "iter_incidents",
            "YamlLoadError"]
