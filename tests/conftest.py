@@ -1,4 +1,6 @@
-"""Shared fixtures: the seed record, a writer of small real-shaped records, and paths to ../shared."""
+"""Shared fixtures: the seed record, a writer of small real-shaped records, and the path of the third-party
+reference files the tests compare against (tests/data/reference, shipped with the repository with their
+attribution, so a fresh clone needs nothing beside it)."""
 
 from __future__ import annotations
 
@@ -11,7 +13,7 @@ import pytest
 import yaml
 
 REPO = Path(__file__).resolve().parents[1]
-SHARED = REPO.parent / "shared"
+REFERENCE = REPO / "tests" / "data" / "reference"
 SEED = REPO / "datasets" / "coded" / "svt-2022-01-21-hasakah.yaml"
 
 

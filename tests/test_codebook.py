@@ -9,7 +9,7 @@ import pytest
 from incidentkit.codebook import COLUMN_NAMES, FIELDS, vocab
 from incidentkit.codebook.countries import country_code, country_name, country_numeric
 
-from conftest import SHARED
+from conftest import REFERENCE
 
 
 def test_acled_vocabulary_sizes():
@@ -48,9 +48,7 @@ def test_en_dash_and_protestors_are_normalised():
 
 
 def test_priogrid_matches_real_ucdp_rows():
-    path = SHARED / "reference" / "ucdp_ged_23_1_sample.csv"
-    if not path.exists():
-        pytest.skip("../shared is not beside the repository")
+    path = REFERENCE / "ucdp_ged_23_1_sample.csv"
     with path.open(encoding="utf-8") as fh:
         rows = list(csv.DictReader(fh))
     checked = 0

@@ -18,7 +18,7 @@ from incidentkit.export.geoparquet import read_geo_metadata
 
 REPO = Path(__file__).resolve().parents[1]
 GOLDEN = REPO / "tests" / "data" / "golden" / "v0.1.0"
-SCHEMA = REPO.parent / "shared" / "reference" / "geoparquet-1.1.0.schema.json"
+SCHEMA = REPO / "tests" / "data" / "reference" / "geoparquet-1.1.0.schema.json"
 PROJJSON_URL = "https://proj.org/schemas/v0.7/projjson.schema.json"
 
 

@@ -18,7 +18,7 @@ from incidentkit.export.ucdp import UCDP_COLUMNS, date_prec, derive_type_of_viol
 
 REPO = Path(__file__).resolve().parents[1]
 GOLDEN = REPO / "tests" / "data" / "golden" / "v0.1.0"
-REFERENCE = REPO.parent / "shared" / "reference" / "ucdp_ged_23_1_sample.csv"
+REFERENCE = REPO / "tests" / "data" / "reference" / "ucdp_ged_23_1_sample.csv"
 
 
 @pytest.fixture(scope="module")

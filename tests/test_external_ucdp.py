@@ -15,14 +15,12 @@ from incidentkit.codebook.schema import incident_schema
 from incidentkit.external import read_events
 from incidentkit.external.schema import SHARED_COLUMNS
 
-SAMPLE = Path(__file__).parents[1] / ".." / "shared" / "reference" / "ucdp_ged_23_1_sample.csv"
+SAMPLE = Path(__file__).parent / "data" / "reference" / "ucdp_ged_23_1_sample.csv"
 QUIRKS = Path(__file__).parent / "data" / "ucdp" / "ged_quirks.csv"
 
 
 @pytest.fixture(scope="module")
 def sample(tmp_path_factory: pytest.TempPathFactory) -> tuple[pd.DataFrame, list[dict[str, str]], Path]:
-    if not SAMPLE.exists():
-        pytest.skip("the shared UCDP sample is not available")
     out = tmp_path_factory.mktemp("ucdp") / "ged.parquet"
     res = CliRunner().invoke(main, ["ingest", "ucdp", str(SAMPLE), "-o", str(out), "--no-progress"])
     assert res.exit_code == 0, res.output

@@ -57,7 +57,7 @@ def ucdp_command(file: Path, output: Path, progress: bool | None) -> None:
 
     \b
     Example:
-        incidentkit ingest ucdp ../shared/reference/ucdp_ged_23_1_sample.csv -o ged.parquet
+        incidentkit ingest ucdp tests/data/reference/ucdp_ged_23_1_sample.csv -o ged.parquet
     """
     from incidentkit.external import ingest_ucdp
 
