@@ -185,9 +185,9 @@ def test_demo_double_coding_cli_text_json_and_csv(tmp_path):
     assert text.exit_code == 0, text.output
     assert "coders ik, mh" in text.output and "fatalities_best" in text.output
     js = runner.invoke(main, ["agree", str(DEMO / "ik"), str(DEMO / "mh"), "--json", "--bootstrap", "200"])
-    data = json.loads(js.output)
+    data = json.loads(js.stdout)      # stdout only: a slow step may note its progress on stderr
     again = runner.invoke(main, ["agree", str(DEMO / "ik"), str(DEMO / "mh"), "--json", "--bootstrap", "200"])
-    assert js.output == again.output                             # deterministic, seed included
+    assert js.stdout == again.stdout                             # deterministic, seed included
     assert data["coders"] == ["ik", "mh"]
     # the two codings split the report differently: mh codes the car bomb apart, ik codes the arrests
     assert data["split"]["only"] == {"ik": 1, "mh": 1} and data["split"]["sources_same_split"] == 0
@@ -197,7 +197,7 @@ def test_demo_double_coding_cli_text_json_and_csv(tmp_path):
     # ik left precision to the geocoder; geocoded as the build would, it can be compared with mh's codes
     assert fields["geo_precision"]["units"] == 3 and fields["geo_precision"]["alpha"] is not None
     raw = json.loads(runner.invoke(main, ["agree", str(DEMO / "ik"), str(DEMO / "mh"), "--json", "--bootstrap",
-                                          "0", "--no-geocode"]).output)
+                                          "0", "--no-geocode"]).stdout)
     assert {f["field"]: f for f in raw["fields"]}["geo_precision"]["alpha"] is None
     with out.open(encoding="utf-8", newline="") as fh:
         rows = list(csv.DictReader(fh))
@@ -238,3 +238,86 @@ def test_coders_without_a_common_source_have_nothing_to_compare(tmp_path):
     assert res.table["units"].eq(0).all() and res.table["alpha"].isna().all()
     assert res.disagreements.empty
     assert json.loads(res.to_json())["fields"][0]["alpha"] is None
+
+
+# -- agree places incidents as build does: the project's gazetteer folder -------------------------------
+GEO_DATA = REPO / "tests" / "data" / "geocode"
+KAFR_TESTA = (35.70, 36.60)      # only tests/data/geocode/user_villages.csv knows this village
+
+
+def _village_records(folder: Path) -> tuple[Path, Path]:
+    """Two coders who coded the same village and left its coordinates to the geocoder."""
+    for coder in ("aa", "bb"):
+        write_record(folder / coder, "s1", coder, [
+            incident(f"s1-{coder}", admin1="Idlib", location="Kafr Testa", fatalities=3 if coder == "aa" else 4)])
+    return folder / "aa", folder / "bb"
+
+
+@pytest.fixture
+def village_project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A project as a user lays it out: datasets/gazetteer with the shipped supplement and a user gazetteer
+    added by `incidentkit gazetteer add`, and the coders' records beside it.
+
+    Its gazetteer index gets a cache folder of its own: the cache keeps one index, and sharing it with the
+    tests that use the repository's gazetteer would rebuild it (a minute) on every switch."""
+    monkeypatch.setenv("INCIDENTKIT_CACHE_DIR", str(REPO / ".pytest_cache" / "incidentkit-village-project"))
+    project = tmp_path / "project"
+    gaz = project / "datasets" / "gazetteer"
+    gaz.mkdir(parents=True)
+    shutil.copy(REPO / "datasets" / "gazetteer" / "supplement.csv", gaz)
+    added = CliRunner().invoke(main, ["gazetteer", "add", str(GEO_DATA / "user_villages.csv"), "--to", str(gaz)])
+    assert added.exit_code == 0, added.output
+    _village_records(project / "reliability")
+    return project
+
+
+def test_without_the_project_gazetteer_the_village_is_not_placed(tmp_path: Path, monkeypatch) -> None:
+    """The control for the two tests below: the repository's own datasets/gazetteer lacks the village."""
+    monkeypatch.chdir(REPO)
+    a, b = _village_records(tmp_path)
+    res = agreement(a, b, n_boot=0)
+    assert res.places == {"geocoded": True, "gazetteer_dir": "datasets/gazetteer", "placed": 0, "unplaced": 2}
+    assert res.table.set_index("field").loc["point", "units"] == 0
+
+
+def test_agree_uses_the_project_gazetteer_folder_by_default(village_project: Path, monkeypatch) -> None:
+    monkeypatch.chdir(village_project)
+    a, b = Path("reliability/aa"), Path("reliability/bb")
+    res = CliRunner().invoke(main, ["agree", str(a), str(b), "--json", "--bootstrap", "0"])
+    assert res.exit_code == 0, res.output
+    data = json.loads(res.stdout)     # stdout only: building the gazetteer index notes its progress on stderr
+    assert data["places"] == {"geocoded": True, "gazetteer_dir": "datasets/gazetteer", "placed": 2, "unplaced": 0}
+    point = {f["field"]: f for f in data["fields"]}["point"]
+    assert point["units"] == 1 and point["mean_abs_diff"] == pytest.approx(0.0, abs=1e-9)
+    text = CliRunner().invoke(main, ["agree", str(a), str(b), "--bootstrap", "0"])
+    assert "Places: geocoded as the build does (embedded gazetteer + datasets/gazetteer); 2 incident(s) placed, " \
+           "0 left without a point" in text.stdout
+
+    # the very point build gives the same records with its defaults (datasets/gazetteer)
+    rows = load_coders(a, b)
+    built = incidentkit.build(a, Path("datasets"), exports=False).table.to_pylist()
+    assert [(r["latitude"], r["longitude"]) for r in built] == [KAFR_TESTA]
+    assert {(r["latitude"], r["longitude"]) for rs in rows.values() for r in rs} == {KAFR_TESTA}
+
+
+def test_agree_gazetteer_dir_option(village_project: Path, tmp_path: Path, monkeypatch) -> None:
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    monkeypatch.chdir(elsewhere)             # no datasets/gazetteer here: only the option can find it
+    a, b = village_project / "reliability" / "aa", village_project / "reliability" / "bb"
+    gaz = village_project / "datasets" / "gazetteer"
+    res = CliRunner().invoke(main, ["agree", str(a), str(b), "--json", "--bootstrap", "0", "--gazetteer-dir", str(gaz)])
+    assert res.exit_code == 0, res.output
+    data = json.loads(res.stdout)
+    assert data["places"]["placed"] == 2 and data["places"]["gazetteer_dir"] == gaz.as_posix()
+    assert {f["field"]: f for f in data["fields"]}["point"]["units"] == 1
+
+    # a mistyped folder is a usage error, as in build, not a silent "not found" for every village
+    typo = tmp_path / "gazeteer"
+    missing = CliRunner().invoke(main, ["agree", str(a), str(b), "--gazetteer-dir", str(typo)])
+    assert missing.exit_code == 2
+    assert "--gazetteer-dir" in missing.output and str(typo) in missing.output and "Traceback" not in missing.output
+    with pytest.raises(UsageError, match="gazeteer: no such gazetteer folder"):
+        agreement(a, b, gazetteer_dir=typo)
+    nogeo = CliRunner().invoke(main, ["agree", str(a), str(b), "--no-geocode", "--bootstrap", "0"])
+    assert nogeo.exit_code == 0 and "Places: as the coders wrote them (--no-geocode)" in nogeo.stdout

@@ -12,6 +12,7 @@ folder or file per coder; ``incidentkit build`` reads ``datasets/coded`` only an
 from __future__ import annotations
 
 import os
+from pathlib import Path
 from typing import Any
 
 from incidentkit.errors import InvalidRecordsError, Problem, UsageError, problem
@@ -23,17 +24,42 @@ from incidentkit.validate import validate
 __all__ = [
     "agreement", "AgreementResult", "AlignOptions", "Alignment", "Unit", "align", "pair_score",
     "krippendorff_alpha", "alpha_with_ci", "alpha_from_counts", "AlphaResult", "load_coders",
+    "project_gazetteer_dir",
 ]
 
 
-def load_coders(*paths: str | os.PathLike[str], geocode: bool = True) -> dict[str, list[dict[str, Any]]]:
+def project_gazetteer_dir(gazetteer_dir: str | os.PathLike[str] | None) -> Path:
+    """The gazetteer folder ``incidentkit build`` reads with its defaults, unless one is given.
+
+    ``build`` looks in ``OUT/gazetteer`` and ``OUT`` defaults to ``datasets``: agreement has no ``OUT``
+    but must place incidents where the build places them, so it takes the same default from the build's
+    own constant. A folder given explicitly must exist: a mistyped path would otherwise silently leave
+    the project's villages out and turn into "not found" places. Raises :class:`UsageError` then.
+    """
+    from incidentkit.build import DEFAULT_OUT
+
+    if gazetteer_dir is None:
+        return DEFAULT_OUT / "gazetteer"
+    folder = Path(gazetteer_dir)
+    if not folder.is_dir():
+        raise UsageError(f"{folder}: no such gazetteer folder (--gazetteer-dir)", code="usage")
+    return folder
+
+
+def load_coders(*paths: str | os.PathLike[str], geocode: bool = True,
+                gazetteer_dir: str | os.PathLike[str] | None = None,
+                places: dict[str, Any] | None = None) -> dict[str, list[dict[str, Any]]]:
     """Validate each path on its own and group the incident rows by the records' ``coder`` field.
 
     Paths are validated separately because a second coding reuses the source id (and may reuse incident
     ids) of the first: that is the point of double coding, not a duplicate. Raises
     :class:`InvalidRecordsError` with every problem when a record is invalid or one coder coded the same
     source in two records. With ``geocode`` (the default) incidents without coordinates are placed by
-    the offline geocoder, as the build would place them, so the coders' points can be compared.
+    the offline geocoder exactly as the build places them: the embedded gazetteer plus the project's
+    gazetteer folder (``gazetteer_dir``, default ``datasets/gazetteer`` as in ``incidentkit build``), so
+    a village only the project's gazetteer knows gets the same point in both. ``places``, when given, is
+    filled with what geocoding did (the folder used, incidents placed, incidents left without a point)
+    so the report can say which gazetteer placed the coders' incidents.
     """
     if not paths:
         raise UsageError("give the records of at least two coders (two folders or files)",
@@ -64,7 +90,15 @@ def load_coders(*paths: str | os.PathLike[str], geocode: bool = True) -> dict[st
     if geocode:
         from incidentkit.build import default_geocoder, geocode_rows
 
-        geocode_rows([row for rows in by_coder.values() for row in rows], default_geocoder(None))
+        folder = project_gazetteer_dir(gazetteer_dir)
+        rows = [row for rows in by_coder.values() for row in rows]
+        geocode_rows(rows, default_geocoder(folder))
+        if places is not None:
+            places.update(geocoded=True, gazetteer_dir=folder.as_posix() if folder.is_dir() else None,
+                          placed=sum(r.get("geo_source") == "geocoder" for r in rows),
+                          unplaced=sum(r.get("geo_source") == "none" for r in rows))
+    elif places is not None:
+        places.update(geocoded=False, gazetteer_dir=None, placed=0, unplaced=0)
     return by_coder
 
 
@@ -80,19 +114,22 @@ def _dedupe(problems: list[Problem]) -> list[Problem]:
 
 
 def agreement(*paths: str | os.PathLike[str], n_boot: int = 1000, seed: int = 0, confidence: float = 0.95,
-              options: AlignOptions = AlignOptions(), geocode: bool = True) -> AgreementResult:
+              options: AlignOptions = AlignOptions(), geocode: bool = True,
+              gazetteer_dir: str | os.PathLike[str] | None = None) -> AgreementResult:
     """Compare two or more coders' independent codings of the same reports.
 
     Each path is a folder or file of coded records (one coder per path is the usual layout; the coder
     is read from the records). Incidents are aligned within each source, then every field is compared
     with Krippendorff's alpha at its level of measurement, with a bootstrap interval over incidents
     (``n_boot`` replicates from ``seed``; 0 for none). Places without coordinates are geocoded offline
-    first (``geocode=False`` compares only what the coders wrote).
+    first, with the project's gazetteer folder as the build uses it (``gazetteer_dir``, default
+    ``datasets/gazetteer``); ``geocode=False`` compares only what the coders wrote.
     """
-    by_coder = load_coders(*paths, geocode=geocode)
+    places: dict[str, Any] = {}
+    by_coder = load_coders(*paths, geocode=geocode, gazetteer_dir=gazetteer_dir, places=places)
     alignment = align(by_coder, options)
     table = field_table(alignment, n_boot=n_boot, seed=seed, confidence=confidence)
     return AgreementResult(
         coders=alignment.coders, table=table, disagreements=disagreement_table(alignment),
         split=alignment.split_summary(), alignment=alignment, n_boot=n_boot, seed=seed, confidence=confidence,
-        paths=[os.fspath(p) for p in paths])
+        paths=[os.fspath(p) for p in paths], places=places)

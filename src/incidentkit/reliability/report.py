@@ -42,11 +42,15 @@ class AgreementResult:
     seed: int
     confidence: float
     paths: list[str] = field(default_factory=list)
+    #: what geocoding did before comparing: geocoded, gazetteer_dir (None: embedded gazetteer only),
+    #: placed (incidents given a point), unplaced (incidents left without one)
+    places: dict[str, Any] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "coders": self.coders,
             "paths": self.paths,
+            "places": self.places,
             "split": self.split,
             "bootstrap": {"replicates": self.n_boot, "seed": self.seed, "confidence": self.confidence,
                           "resampled": "units"},
@@ -73,6 +77,8 @@ class AgreementResult:
         only = ", ".join(f"only {c}: {n}" for c, n in s["only"].items())
         lines.append(f"Incidents: {s['units']} unit(s), {s['units_aligned']} aligned by every coder, "
                      f"{s['units_partial']} by some; {only}")
+        if self.places:
+            lines.append(_places_line(self.places))
         ci = f"{self.confidence:.0%} CI"
         header = (f"{'field':<20}{'level':<16}{'units':>6}{'alpha':>8}  {ci:<17}{'agree':>7}"
                   f"{'mean|diff|':>12}{'median':>8}  unit")
@@ -88,6 +94,17 @@ class AgreementResult:
                   f"{len(self.disagreements)} disagreement(s) to review (--disagreements FILE.csv writes them "
                   "with both coders' evidence)."]
         return "\n".join(lines)
+
+
+def _places_line(places: dict[str, Any]) -> str:
+    """Say which gazetteer placed the incidents: a point compared against the wrong gazetteer looks like
+    a coder disagreement, so the reader must be able to see which one was used."""
+    if not places.get("geocoded"):
+        return "Places: as the coders wrote them (--no-geocode)"
+    folder = places.get("gazetteer_dir")
+    where = f"embedded gazetteer + {folder}" if folder else "embedded gazetteer only (no project gazetteer folder)"
+    return (f"Places: geocoded as the build does ({where}); {places['placed']} incident(s) placed, "
+            f"{places['unplaced']} left without a point")
 
 
 def _nan(v: Any) -> bool:
