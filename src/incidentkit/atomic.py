@@ -8,10 +8,12 @@ every one of them was written (:class:`StagedFiles`).
 from __future__ import annotations
 
 import contextlib
+import json
 import os
+import re
 import tempfile
 from pathlib import Path
-from typing import Callable, Iterator
+from typing import Any, Callable, Iterator
 
 from incidentkit.errors import InputFileError
 
@@ -36,7 +38,7 @@ def _temp_beside(target: Path) -> Path:
         raise InputFileError(f"{target}: is a folder; give a file name to write to", code="file-unwritable")
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.{os.getpid()}.", suffix=".tmp", dir=target.parent)
     except OSError as exc:
         raise InputFileError(f"{target}: cannot write here: {exc.strerror or exc}", code="file-unwritable") from None
     os.fchmod(fd, _MODE)
@@ -68,18 +70,60 @@ def atomic_write_text(target: str | os.PathLike[str], text: str) -> None:
     atomic_write_bytes(target, text.encode("utf-8"))
 
 
-class StagedFiles:
-    """Stage several outputs, then publish them all, or none if anything failed before publishing.
+JOURNAL_NAME = ".incidentkit-publish.json"
+_JOURNAL_VERSION = 1
 
-    >>> with StagedFiles() as staged:                       # doctest: +SKIP
+
+def fault_point(name: str) -> None:
+    """A named moment of publishing where the fault-injection tests can kill the process.
+
+    ``INCIDENTKIT_FAULT=<name>`` makes the process SIGKILL itself there, exactly as a power cut or the
+    OOM killer would; the tests then check that the next command finds the old or the new dataset.
+    Unset (always, outside the tests), this is one dictionary lookup.
+    """
+    if os.environ.get("INCIDENTKIT_FAULT") == name:  # pragma: no cover - the process dies here
+        import signal
+
+        os.kill(os.getpid(), signal.SIGKILL)
+
+
+def _fsync_dir(folder: Path) -> None:
+    """Make renames in ``folder`` durable (a rename is only on disk once its directory is)."""
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:  # pragma: no cover - platforms without directory handles
+        return
+    try:
+        os.fsync(fd)
+    except OSError:  # pragma: no cover - file systems that refuse fsync on a directory
+        pass
+    finally:
+        os.close(fd)
+
+
+class StagedFiles:
+    """Stage several outputs, then publish them all, or none: crash-consistent through a journal.
+
+    Each output is written to a temporary file beside its target. Publishing then (1) makes every
+    staged file durable, (2) writes a journal naming every rename to do (``.incidentkit-publish.json``
+    in the output folder), (3) moves each old file aside and the new one into place, (4) removes the
+    journal, which is the moment the new set becomes the dataset, and (5) deletes the old files.
+    A process killed at any moment leaves either no journal (the old set is whole; only temporary files
+    are left, and :func:`recover` removes them) or a journal whose staged files are all complete, which
+    :func:`recover` rolls forward to the new set. An error while renaming (not a kill) puts the old set
+    back before the error is raised.
+
+    >>> with StagedFiles("out") as staged:                   # doctest: +SKIP
     ...     write_parquet(table, staged.path("out/incidents.parquet"))
     ...     write_csv(table, staged.path("out/acled.csv"))
     """
 
-    def __init__(self) -> None:
+    def __init__(self, folder: str | os.PathLike[str] | None = None) -> None:
+        self._folder = Path(folder) if folder is not None else None
         self._staged: list[tuple[Path, Path]] = []
 
     def path(self, target: str | os.PathLike[str]) -> Path:
+        """A new temporary file that becomes ``target`` when the set is published."""
         tmp = _temp_beside(Path(target))
         self._staged.append((tmp, Path(target)))
         return tmp
@@ -101,42 +145,166 @@ class StagedFiles:
 
     def __exit__(self, exc_type: object, exc: object, tb: object) -> None:
         try:
-            if exc_type is None:
+            if exc_type is None and self._staged:
                 for tmp, _ in self._staged:
-                    with open(tmp, "rb") as fh:
-                        os.fsync(fh.fileno())
+                    _fsync_file(tmp)
+                fault_point("staged")
                 self._publish()
         finally:
             for tmp, _ in self._staged:
-                if tmp.exists():
+                with contextlib.suppress(OSError):
                     tmp.unlink()
 
-    def _publish(self) -> None:
-        """Rename every staged file into place; if one rename fails, put every old file back.
+    def _journal_folder(self) -> Path:
+        if self._folder is not None:
+            return self._folder
+        parents = {target.parent for _, target in self._staged}
+        # one folder holds the journal; outputs spread over several folders are published in order
+        return sorted(parents)[0]
 
-        The old files are first moved aside (same folder, same file system: a rename), so a failure
-        half-way restores the previous set instead of leaving a mix of old and new outputs.
-        """
+    def _publish(self) -> None:
+        """Journal the renames, do them, then drop the journal (the commit point) and the old files."""
         for _, target in self._staged:
             if target.is_dir():
                 raise InputFileError(f"{target}: is a folder; nothing was published", code="file-unwritable")
-        done: list[tuple[Path, Path | None]] = []
+        folder = self._journal_folder()
+        entries = []
+        for tmp, target in self._staged:
+            backup = target.with_name(f".{target.name}.{os.getpid()}.previous")
+            entries.append({"tmp": str(tmp), "target": str(target), "backup": str(backup),
+                            "existed": target.exists()})
+        journal = folder / JOURNAL_NAME
+        _write_journal(journal, "publishing", entries)
+        fault_point("journal-written")
         try:
-            for tmp, target in self._staged:
-                backup = None
-                if target.exists():
-                    backup = target.with_name(f".{target.name}.{os.getpid()}.previous")
-                    os.replace(target, backup)
-                done.append((target, backup))
-                os.replace(tmp, target)
+            for i, entry in enumerate(entries):
+                if entry["existed"]:
+                    os.replace(entry["target"], entry["backup"])
+                fault_point(f"renamed-aside-{i}")
+                os.replace(entry["tmp"], entry["target"])
+                fault_point(f"renamed-{i}")
+            for parent in {Path(e["target"]).parent for e in entries}:
+                _fsync_dir(parent)
         except OSError as exc:
-            for target, backup in reversed(done):
-                if backup is not None:
-                    os.replace(backup, target)
-                elif target.exists():
-                    target.unlink()
+            _write_journal(journal, "rolling-back", entries)
+            _roll_back(entries)
+            journal.unlink()
             raise InputFileError(f"{exc.filename or 'output'}: cannot publish: {exc.strerror or exc}; the previous "
                                  "files were restored", code="file-unwritable") from None
-        for _, backup in done:
-            if backup is not None:
-                backup.unlink()
+        journal.unlink()
+        _fsync_dir(folder)
+        fault_point("published")
+        for entry in entries:
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(entry["backup"])
+
+
+def _fsync_file(path: Path) -> None:
+    with open(path, "rb") as fh:
+        os.fsync(fh.fileno())
+
+
+def _write_journal(journal: Path, state: str, entries: list[dict[str, Any]]) -> None:
+    """Write the journal atomically and durably: it is what the next run trusts."""
+    text = json.dumps({"journal": _JOURNAL_VERSION, "state": state, "pid": os.getpid(), "entries": entries},
+                      indent=1)
+    tmp = journal.with_name(journal.name + ".tmp")
+    with open(tmp, "w", encoding="utf-8") as fh:
+        fh.write(text)
+        fh.flush()
+        os.fsync(fh.fileno())
+    os.replace(tmp, journal)
+    _fsync_dir(journal.parent)
+
+
+def _roll_forward(entries: list[dict[str, Any]]) -> None:
+    """Finish an interrupted publish: every staged file was complete before the journal was written."""
+    for entry in entries:
+        tmp, target, backup = Path(entry["tmp"]), Path(entry["target"]), Path(entry["backup"])
+        if not tmp.exists():
+            continue  # this rename was done
+        if entry["existed"] and target.exists() and not backup.exists():
+            os.replace(target, backup)
+        os.replace(tmp, target)
+    for parent in {Path(e["target"]).parent for e in entries}:
+        _fsync_dir(parent)
+
+
+def _roll_back(entries: list[dict[str, Any]]) -> None:
+    """Put the old set back: each old file from its backup, each new file that had no old one removed."""
+    for entry in reversed(entries):
+        target, backup = Path(entry["target"]), Path(entry["backup"])
+        if backup.exists():
+            os.replace(backup, target)
+        elif not entry["existed"] and not Path(entry["tmp"]).exists():
+            with contextlib.suppress(FileNotFoundError):
+                target.unlink()
+    for parent in {Path(e["target"]).parent for e in entries}:
+        _fsync_dir(parent)
+
+
+# what a killed run leaves: staged files (.NAME.PID.RANDOM.tmp) and old outputs moved aside (.NAME.PID.previous)
+_LEFTOVER = re.compile(r"^\..+\.(\d+)\.(?:[^.]+\.tmp|previous)$")
+
+
+def _alive(pid: int) -> bool:
+    """Whether a process with this id runs: a live writer's temporary files are not leftovers."""
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:  # it exists but belongs to someone else
+        return True
+    return True
+
+
+def _leftovers(folder: Path) -> list[Path]:
+    found = []
+    for p in folder.glob(".*"):
+        m = _LEFTOVER.match(p.name)
+        if (m and not _alive(int(m.group(1)))) or p.name == JOURNAL_NAME + ".tmp":
+            found.append(p)
+    return sorted(found)
+
+
+def recover(folder: str | os.PathLike[str]) -> list[str]:
+    """Complete or undo an interrupted publish in ``folder`` and remove what it left behind.
+
+    Call with the folder's lock held (:func:`incidentkit.lock.output_lock` does). Returns one line per
+    thing done, for the command to print; an empty list when the folder was clean.
+    """
+    folder = Path(folder)
+    notes: list[str] = []
+    journal = folder / JOURNAL_NAME
+    if journal.exists():
+        try:
+            data = json.loads(journal.read_text(encoding="utf-8"))
+            state, entries = data["state"], list(data["entries"])
+        except (OSError, ValueError, KeyError, TypeError) as exc:
+            raise InputFileError(f"{journal}: unreadable publish journal ({exc}); move it away and rebuild",
+                                 code="file-unreadable") from None
+        try:
+            if state == "publishing":
+                _roll_forward(entries)
+                notes.append(f"{folder}: completed an interrupted build's publishing ({len(entries)} file(s) now "
+                             "from that build)")
+            else:
+                _roll_back(entries)
+                notes.append(f"{folder}: undid an interrupted publish ({len(entries)} file(s) restored)")
+        except OSError as exc:
+            raise InputFileError(f"{folder}: cannot recover an interrupted build: {exc.strerror or exc}",
+                                 code="file-unwritable") from None
+        for entry in entries:
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(entry["backup"])
+        journal.unlink()
+        _fsync_dir(folder)
+    leftovers = _leftovers(folder) if folder.is_dir() else []
+    for p in leftovers:
+        with contextlib.suppress(FileNotFoundError):
+            p.unlink()
+    if leftovers:
+        notes.append(f"{folder}: removed {len(leftovers)} temporary file(s) left by an interrupted run")
+    return notes

@@ -103,9 +103,12 @@ def read_table(path: str | os.PathLike[str] = "datasets") -> pa.Table:
     Files written by older versions are upgraded to the current schema: columns added since are filled
     with nulls, so code written for today's layout reads yesterday's files.
     """
+    from incidentkit.lock import reading
+
     p = _resolve(path)
     try:
-        table = pq.read_table(p)
+        with reading(p.parent):  # no build publishes while the file is read
+            table = pq.read_table(p)
     except (pa.ArrowInvalid, OSError) as exc:
         raise InputFileError(f"{p}: not a readable Parquet dataset ({exc})", code="file-unreadable") from None
     if METADATA_KEY not in (table.schema.metadata or {}) or "dataset" in table.column_names:
