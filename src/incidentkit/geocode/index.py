@@ -18,10 +18,13 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
+from tqdm import tqdm
+
 from incidentkit.geocode import gazetteer as gz
 from incidentkit.geocode.grams import GramIndex
 from incidentkit.geocode.normalize import fold, skeleton, usable_alias
 from incidentkit.hashing import sha256_file
+from incidentkit.progress import progress
 
 FORMAT_VERSION = 6  # 5: bigram pre-filter for the fuzzy tier; 6: trigram + bigram postings (grams.GramIndex)
 _ADMIN_SUFFIXES = ("province", "governorate", "gouvernorate", "state", "region", "prefecture",
@@ -214,18 +217,33 @@ def _index_keys(idx: Index, i: int, names: Iterable[str], primary: str,
             skel[s].append((i, k))
 
 
-def build_index(gazetteer_files: Sequence[Path] = (), *, cities500: Path | None = None) -> Index:
-    """Build the index from the embedded data and the given CSV gazetteers."""
+def build_index(gazetteer_files: Sequence[Path] = (), *, cities500: Path | None = None,
+                bar: tqdm | None = None) -> Index:
+    """Build the index from the embedded data and the given CSV gazetteers.
+
+    ``bar`` (from :func:`incidentkit.progress.progress`) is told what is happening: the build takes
+    tens of seconds, which must not pass in silence. It changes nothing in the index.
+    """
+    bar = bar if bar is not None else tqdm(disable=True)
     idx = Index()
     exact: dict[str, list[int]] = defaultdict(list)
     skel: dict[str, list[tuple[int, str]]] = defaultdict(list)
     ckeys: dict[str, set[str]] = defaultdict(set)
     by_geonameid: dict[str, int] = {}
-    for p in gz.read_cities500(cities500):
+    bar.set_postfix_str("reading GeoNames cities500")
+    places = gz.load_cities500(cities500)
+    bar.total = len(places)
+    bar.set_postfix_str("cities500", refresh=False)
+    for n, p in enumerate(gz.cities500_places(places), start=1):
         i = idx._add(p)
         by_geonameid[p.id] = i
         _index_keys(idx, i, (p.name, *[a for a in p.aliases if usable_alias(a)]), p.name, exact, skel, ckeys)
+        if n % 2000 == 0:
+            bar.update(2000)
+    bar.update(len(places) % 2000)
+    del places
     idx.sources.append(gz.CITIES500)
+    bar.set_postfix_str("provinces and project gazetteers", refresh=False)
     for p in gz.read_admin1():
         i = idx._add(p)
         idx.admin1_record[(p.country, p.admin1)] = i
@@ -245,6 +263,7 @@ def build_index(gazetteer_files: Sequence[Path] = (), *, cities500: Path | None 
             i = idx._add(p)
             _index_keys(idx, i, (p.name, *[a for a in p.aliases if usable_alias(a)]), p.name, exact, skel, ckeys)
         idx.sources.append(path.stem)
+    bar.set_postfix_str("indexing names and trigrams")
     idx._freeze(exact, skel, ckeys)
     return idx
 
@@ -298,7 +317,19 @@ def load_index(gazetteer_files: Sequence[Path] = (), cache_dir: Path | None = No
         finally:
             if enabled:
                 gc.enable()
-    idx = build_index(gazetteer_files)
+    first = not any(cache.glob("gazetteer-index-*.pkl"))
+    why = "first run" if first else "the gazetteers or incidentkit changed"
+    # shown at once (delay=0): the first seconds parse cities500 in one C call that no redraw can interrupt
+    with progress(desc="building the gazetteer index", unit=" places", tick=True, delay=0,
+                  note=f"building the gazetteer index ({why}: a minute or so; cached afterwards)...") as bar:
+        idx = build_index(gazetteer_files, bar=bar)
+        bar.set_postfix_str("writing the cache")
+        _write_cache(idx, cache, target)
+    return idx
+
+
+def _write_cache(idx: Index, cache: Path, target: Path) -> None:
+    """Pickle the index atomically into ``target`` and remove the cache's older index files."""
     try:
         cache.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=cache, prefix=".gazetteer-index-", suffix=".tmp")
@@ -310,4 +341,3 @@ def load_index(gazetteer_files: Sequence[Path] = (), cache_dir: Path | None = No
                 old.unlink(missing_ok=True)
     except OSError:  # a read-only cache dir still geocodes, it just rebuilds each run
         pass
-    return idx

@@ -12,12 +12,19 @@ import urllib.error
 import urllib.request
 import zipfile
 from pathlib import Path
+from typing import Any
 
 from incidentkit.errors import GeocoderServiceError, InputFileError, UsageError
 from incidentkit.geocode import gazetteer as gz
 from incidentkit.geocode.countries import country_code
+from incidentkit.progress import note, progress, size_text
 
 DEFAULT_GEONAMES_URL = "https://download.geonames.org/export/dump/"
+#: Downloads and files from this size on get a one-line note when stderr is not a terminal (a bar
+#: on a terminal whatever their size): they may take seconds on a slow line or disk.
+NOTE_BYTES = 1_000_000
+#: GeoNames dumps from this many lines on: converting them takes seconds (US.txt has 2.2 million).
+NOTE_LINES = 200_000
 _SAFE = re.compile(r"[^A-Za-z0-9_.-]+")
 
 
@@ -29,6 +36,9 @@ def add_gazetteer_file(path: Path, target_dir: Path, *, name: str | None = None)
     if gname == "supplement":
         raise UsageError("the name 'supplement' is reserved for the curated project supplement")
     dest = target_dir / f"{gname}.csv"
+    size = path.stat().st_size
+    if size >= NOTE_BYTES:
+        note(f"reading {path.name} ({size_text(size)})...")
     if gz.looks_like_geonames_dump(path):
         with open(path, encoding="utf-8") as fh:
             places = list(gz.read_geonames_dump(fh, source=gname))
@@ -40,6 +50,20 @@ def add_gazetteer_file(path: Path, target_dir: Path, *, name: str | None = None)
         raise InputFileError(f"{path}: no places found", code="file-empty")
     n = gz.write_csv_gazetteer(places, dest, citation=citation)
     return dest, n
+
+
+def _read_with_progress(resp: Any, label: str) -> bytes:
+    """The response body, read in 1 MB pieces under a progress bar: a large country (US.zip is about
+    100 MB) takes minutes on a slow line, which must not pass in silence."""
+    length = resp.headers.get("Content-Length")
+    total = int(length) if length and length.isdigit() else None
+    parts = []
+    with progress(desc=f"downloading {label}", total=total, unit="B", unit_scale=True, min_total=NOTE_BYTES,
+                  note=f"downloading {label}" + (f" ({size_text(total)})" if total else "") + "...") as bar:
+        while chunk := resp.read(1 << 20):
+            parts.append(chunk)
+            bar.update(len(chunk))
+    return b"".join(parts)
 
 
 def download_geonames(country: str, target_dir: Path, *, base_url: str = DEFAULT_GEONAMES_URL,
@@ -56,7 +80,7 @@ def download_geonames(country: str, target_dir: Path, *, base_url: str = DEFAULT
     req = urllib.request.Request(url, headers={"User-Agent": "incidentkit gazetteer download"})
     try:
         with urllib.request.urlopen(req, timeout=timeout) as resp:  # noqa: S310 - user-chosen mirror
-            payload = resp.read()
+            payload = _read_with_progress(resp, f"{cc}.zip")
     except urllib.error.HTTPError as exc:
         raise GeocoderServiceError(f"{url}: HTTP {exc.code} {exc.reason}", code="download-failed") from exc
     except (urllib.error.URLError, OSError) as exc:
@@ -69,7 +93,10 @@ def download_geonames(country: str, target_dir: Path, *, base_url: str = DEFAULT
             text = zf.read(member).decode("utf-8")
     except zipfile.BadZipFile as exc:
         raise InputFileError(f"{url}: not a zip file", code="file-unreadable") from exc
-    places = list(gz.read_geonames_dump(text.splitlines(), source=f"geonames-{cc}"))
+    lines = text.splitlines()
+    with progress(lines, desc=f"converting {cc}.txt", unit="line", min_total=NOTE_LINES,
+                  note=f"converting {cc}.txt ({len(lines):,} lines) to a gazetteer...") as it:
+        places = list(gz.read_geonames_dump(it, source=f"geonames-{cc}"))
     if not places:
         raise InputFileError(f"{url}: no places in {cc}.txt", code="file-empty")
     dest = target_dir / f"geonames-{cc}.csv"
