@@ -17,7 +17,7 @@ import pytest
 import incidentkit
 from incidentkit import dataset
 from incidentkit.codebook import CODEBOOK_VERSION, vocab
-from incidentkit.errors import InvalidRecordsError
+from incidentkit.errors import InvalidRecordsError, UsageError
 
 from conftest import SEED
 
@@ -132,11 +132,43 @@ def test_read_incidents_types(write_record, base_record, tmp_path):
 
 
 def test_build_refuses_missing_or_empty_folders(tmp_path):
-    with pytest.raises(incidentkit.IncidentkitError):
+    with pytest.raises(UsageError):  # a missing folder is a usage error (exit 2)
         incidentkit.build(tmp_path / "nope", tmp_path / "out")
     (tmp_path / "empty").mkdir()
-    with pytest.raises(incidentkit.IncidentkitError):
+    with pytest.raises(InvalidRecordsError) as info:  # an empty one is bad data (exit 1), as validate says
         incidentkit.build(tmp_path / "empty", tmp_path / "out")
+    assert [p.code for p in info.value.problems] == ["no-records"]
+    assert info.value.problems == incidentkit.validate(tmp_path / "empty").errors
+    assert not (tmp_path / "out").exists() or not any((tmp_path / "out").iterdir())
+
+
+def test_build_refuses_a_csv_holding_only_its_header(tmp_path):
+    (tmp_path / "coded").mkdir()
+    (tmp_path / "coded" / "incidents.csv").write_text("source_id,id,date_start,location\n", encoding="utf-8")
+    with pytest.raises(InvalidRecordsError) as info:
+        _build(tmp_path)
+    (p,) = info.value.problems
+    assert (p.code, p.path, p.line) == ("no-records", (tmp_path / "coded" / "incidents.csv").as_posix(), 1)
+    assert not (tmp_path / "out" / "incidents.parquet").exists()
+
+
+def test_geocode_not_found_points_at_the_location_line(tmp_path, monkeypatch):
+    """The seed record with one place no gazetteer knows: the warning names the file as the user gave
+    it and the line of `location`, not the incident's first line."""
+    text = SEED.read_text(encoding="utf-8")
+    old = "    location: Ghwayran prison, al-Hasakah\n    fatalities: 0\n"
+    assert text.count(old) == 1
+    (tmp_path / "coded").mkdir()
+    path = tmp_path / "coded" / SEED.name
+    path.write_text(text.replace(old, old.replace("Ghwayran prison, al-Hasakah", "Qzxwv Ylpq")), encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    result = incidentkit.build("coded", "out", geocode=True, exports=False)
+    (p,) = [p for p in result.warnings if p.code == "geocode-not-found"]
+    lines = path.read_text(encoding="utf-8").splitlines()
+    assert lines[p.line - 1].strip() == "location: Qzxwv Ylpq"
+    assert p.path == "coded/" + SEED.name and p.record_id == "svt-2022-01-21-hasakah-02"
+    row = {r["id"]: r for r in result.table.to_pylist()}["svt-2022-01-21-hasakah-02"]
+    assert row["record_path"] == SEED.name and lines[row["record_line"] - 1].strip().startswith("- id:")
 
 
 def test_seed_dataset_builds(tmp_path):

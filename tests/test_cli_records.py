@@ -57,9 +57,10 @@ def test_usage_error_exits_two():
     assert run("validate", "--no-such-flag", str(SEED)).exit_code == 2
 
 
-def test_missing_path_is_a_problem_not_a_traceback(tmp_path):
+def test_missing_path_is_a_usage_error_not_a_traceback(tmp_path):
     result = run("validate", str(tmp_path / "missing.yaml"))
-    assert result.exit_code == 1 and "[file-unreadable]" in result.stdout
+    assert result.exit_code == 2 and "Traceback" not in result.output
+    assert f"Path '{tmp_path / 'missing.yaml'}' does not exist" in result.stderr
 
 
 @pytest.mark.parametrize("content", [
@@ -102,3 +103,42 @@ def test_build_on_invalid_records_prints_problems_and_exits_one(write_record, ba
     assert result.exit_code == 1
     assert "[bad-date]" in result.stderr and "nothing was written" in result.stderr
     assert not (tmp_path / "ds" / "incidents.parquet").exists()
+
+
+@pytest.mark.parametrize("make", ["empty folder", "folder without records", "csv with only its header"])
+def test_validate_and_build_refuse_no_records_alike(tmp_path, make):
+    coded = tmp_path / "coded"
+    coded.mkdir()
+    if make == "folder without records":
+        (coded / "notes.txt").write_text("to code next week\n", encoding="utf-8")
+    elif make == "csv with only its header":
+        (coded / "incidents.csv").write_text("source_id,id,date_start,location\n", encoding="utf-8")
+    checked = run("validate", str(coded))
+    built = run("build", "--coded", str(coded), "--out", str(tmp_path / "ds"), "--no-geocode")
+    assert checked.exit_code == built.exit_code == 1
+    (line,) = [ln for ln in checked.stdout.splitlines() if ln]
+    assert "no coded records" in line and line.endswith("[no-records]")
+    assert line in built.stderr.splitlines()  # the same problem, in the same words
+    assert not (tmp_path / "ds" / "incidents.parquet").exists()
+
+
+def test_validate_build_and_agree_write_paths_alike(tmp_path, monkeypatch):
+    """One bad value in a copy of the seed record: validate, build and agree print the same
+    path:line (the path as the user typed it, relative to where the command runs)."""
+    text = SEED.read_text(encoding="utf-8")
+    for coder in ("ik", "mh"):
+        folder = tmp_path / "coded" / coder
+        folder.mkdir(parents=True)
+        body = text.replace("coder: ik", f"coder: {coder}")
+        if coder == "mh":
+            body = body.replace("time_precision: 1\n    event_type: Battles", "time_precision: 9\n    event_type: Battles")
+        (folder / SEED.name).write_text(body, encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    bad = f"coded/mh/{SEED.name}"
+    checked = run("validate", "coded/mh")
+    built = run("build", "--coded", "coded/mh", "--out", "ds", "--no-geocode")
+    agreed = run("agree", "coded/ik", "coded/mh", "--no-geocode", "--bootstrap", "0")
+    assert checked.exit_code == built.exit_code == agreed.exit_code == 1
+    (line,) = [ln for ln in checked.stdout.splitlines() if ln.endswith("[out-of-range]")]
+    assert line.startswith(f"{bad}:") and LINE.match(line)
+    assert line in built.stderr.splitlines() and line in agreed.stderr.splitlines()

@@ -117,5 +117,5 @@ def test_missing_file_and_existing_output_untouched(tmp_path: Path) -> None:
     out = tmp_path / "o.parquet"
     out.write_bytes(b"previous")
     res = CliRunner().invoke(main, ["ingest", "ucdp", str(tmp_path / "nope.csv"), "-o", str(out)])
-    assert res.exit_code == 1 and "no such file" in res.output
+    assert res.exit_code == 2 and "does not exist" in res.output  # a missing path is a usage error
     assert out.read_bytes() == b"previous"

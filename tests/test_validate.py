@@ -10,6 +10,8 @@ import pytest
 import incidentkit
 from incidentkit.errors import CATALOGUE
 
+from conftest import SEED
+
 
 def _incident(doc: dict[str, Any]) -> dict[str, Any]:
     return doc["incidents"][0]
@@ -258,3 +260,82 @@ def test_csv_rows_of_one_source_must_agree_and_source_ids_are_unique(tmp_path, w
     report = incidentkit.validate(tmp_path / "coded")
     found = sorted((p.code, p.path.rsplit("/", 1)[-1], p.line, p.field) for p in report.errors)
     assert found == [("duplicate-id", "b.csv", 4, "source.id"), ("source-inconsistent", "b.csv", 3, "source_outlet")]
+
+
+# ---- every problem at the line of the value it is about (issue 10) --------------------------------
+
+def _seed_copy(tmp_path: Path, old: str, new: str, name: str = "record.yaml") -> tuple[Path, int]:
+    """The seed record with one line edited, and the number of the edited line."""
+    text = SEED.read_text(encoding="utf-8")
+    assert text.count(old) == 1, old
+    path = tmp_path / "coded" / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text.replace(old, new), encoding="utf-8")
+    line = next(i for i, ln in enumerate(path.read_text(encoding="utf-8").splitlines(), 1) if new in ln)
+    return path, line
+
+
+def test_evidence_problem_points_at_its_item_not_at_evidence(tmp_path):
+    path, line = _seed_copy(tmp_path, "- field: assoc_actor_1", "- field: assoc_actor")
+    (p,) = incidentkit.validate(path).errors
+    assert p.code == "evidence-field-unknown" and p.field == "evidence" and "item 5" in p.message
+    assert p.line == line
+    lines = path.read_text(encoding="utf-8").splitlines()
+    assert lines[p.line - 1].strip() == "- field: assoc_actor"
+    assert lines[p.line - 1].strip() != "evidence:"
+
+
+def test_evidence_item_without_quote_points_at_the_item(tmp_path):
+    path, line = _seed_copy(tmp_path, '''        quote: "Flera tiotal fångar uppges ha befriats i attacken"''',
+                            '''        quote: ""''')
+    (p,) = incidentkit.validate(path).errors
+    assert p.code == "required-missing" and p.line == line - 1  # the "- field: assoc_actor_1" line
+
+
+def test_fatalities_part_points_at_its_own_line(write_record, base_record):
+    _incident(base_record)["fatalities"] = {"low": 1, "best": "many", "high": 3}
+    path = write_record(base_record)  # written in block style: each part on a line of its own
+    (p,) = incidentkit.validate(path).errors
+    assert p.code == "type-error" and p.message.startswith("fatalities best: ")
+    assert path.read_text(encoding="utf-8").splitlines()[p.line - 1].strip().startswith('"best"')
+
+
+def test_duplicate_incident_id_points_at_the_id_line(write_record, base_record, tmp_path):
+    write_record(base_record, "a.yaml")
+    inc = _incident(base_record)
+    base_record["source"]["id"] = "another"
+    base_record["incidents"][0] = {"date_start": inc.pop("date_start"), **inc}  # id is no longer the first key
+    path = write_record(base_record, "b.yaml")
+    (p,) = incidentkit.validate(tmp_path / "coded").errors
+    assert p.code == "duplicate-id" and p.path == path.as_posix()
+    assert path.read_text(encoding="utf-8").splitlines()[p.line - 1].strip().startswith('"id"')
+
+
+# ---- no coded records: one error for validate, build and agree (issue 10) --------------------------
+
+def test_empty_folder_is_no_records(tmp_path):
+    (tmp_path / "coded").mkdir()
+    (tmp_path / "coded" / "README.md").write_text("notes, not records\n", encoding="utf-8")
+    report = incidentkit.validate(tmp_path / "coded")
+    assert not report.ok
+    (p,) = report.errors
+    assert p.code == "no-records" and p.path == (tmp_path / "coded").as_posix()
+    assert p.message.startswith("no coded records")
+
+
+def test_csv_holding_only_its_header_is_no_records(tmp_path):
+    path = tmp_path / "incidents.csv"
+    path.write_text("source_id,source_outlet,id,date_start,location\n", encoding="utf-8")
+    (p,) = incidentkit.validate(path).errors
+    assert (p.code, p.path, p.line) == ("no-records", path.as_posix(), 1)
+    assert "only its header" in p.message
+
+
+def test_problem_paths_are_written_as_the_user_gave_them(tmp_path, monkeypatch, base_record, write_record):
+    _incident(base_record)["time_precision"] = 7
+    write_record(base_record)
+    monkeypatch.chdir(tmp_path)
+    (rel,) = incidentkit.validate("coded").errors
+    (absolute,) = incidentkit.validate(tmp_path / "coded").errors
+    assert rel.path == "coded/record.yaml"
+    assert absolute.path == (tmp_path / "coded" / "record.yaml").as_posix()

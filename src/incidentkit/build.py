@@ -15,7 +15,7 @@ from collections import Counter
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Iterable, Iterator, Sequence
+from typing import Any, Callable, Iterable, Iterator, Mapping, Sequence
 
 import pyarrow as pa
 from tqdm import tqdm
@@ -25,7 +25,7 @@ from incidentkit.codebook import vocab
 from incidentkit.dataset import INCIDENTS_FILE, build_metadata, column_array, finalize, rows_to_table, write_parquet
 from incidentkit.errors import InvalidRecordsError, Problem, UsageError, problem
 from incidentkit.hashing import sha256_file
-from incidentkit.records import discover, iter_records
+from incidentkit.records import discover, display_path, iter_records
 from incidentkit.validate import Validation, ValidationReport
 
 DEFAULT_CODED = Path("datasets/coded")
@@ -88,7 +88,9 @@ def geocode_rows(rows: list[dict[str, Any]], geocoder: Any, progress: bool = Fal
     """Fill coordinates the coder left empty; keep the coder's; record provenance on every row.
 
     Works on validated rows in place (the build's, or a reliability comparison's) and returns the
-    geocoding warnings. With ``geocoder=None`` only the provenance columns are set.
+    geocoding warnings. With ``geocoder=None`` only the provenance columns are set. A warning points at
+    the line of the incident's ``location`` (``location_line``, set by validation), the value it is
+    about, and falls back to the incident's first line.
     """
     problems: list[Problem] = []
     todo = []
@@ -111,8 +113,8 @@ def geocode_rows(rows: list[dict[str, Any]], geocoder: Any, progress: bool = Fal
         by_key = dict(zip(keys, found))
         for row in todo:
             res = by_key[(row["location"], row["country"], row.get("admin1") or "")]
-            where = dict(path=row["record_path"], line=row["record_line"], field="location",
-                         value=row["location"], record_id=row["id"])
+            where = dict(path=row["record_path"], line=row.get("location_line") or row["record_line"],
+                         field="location", value=row["location"], record_id=row["id"])
             if res.found:
                 coder_precision = row.get("geo_precision")  # a coder's precision code wins over the geocoder's
                 row.update(latitude=res.latitude, longitude=res.longitude, geo_source="geocoder",
@@ -142,10 +144,22 @@ _GEO_OUTPUTS = ("latitude", "longitude", "geo_precision", "where_prec", "priogri
                 "geo_matched_name", "geo_gazetteer", "geo_gazetteer_id", "geo_score", "geo_ambiguous")
 
 
-def geocode_table(table: pa.Table, geocoder: Any, progress: bool = False) -> tuple[pa.Table, list[Problem]]:
-    """:func:`geocode_rows` on a dataset table: only the place columns are read, the geo columns replaced."""
+def geocode_table(table: pa.Table, geocoder: Any, progress: bool = False, *,
+                  location_lines: Mapping[str, int] | None = None,
+                  coded: Path | None = None) -> tuple[pa.Table, list[Problem]]:
+    """:func:`geocode_rows` on a dataset table: only the place columns are read, the geo columns replaced.
+
+    The table keeps each incident's first line and its file relative to the coded folder; problems
+    name the file as validation does (``coded`` joined to it, :func:`~incidentkit.records.display_path`)
+    and the line of ``location`` from ``location_lines`` (:attr:`Validation.location_lines`).
+    """
     cols = [table.column(name).to_pylist() for name in _GEO_INPUTS]
     rows = [dict(zip(_GEO_INPUTS, values)) for values in zip(*cols)]
+    for row in rows:
+        if location_lines:
+            row["location_line"] = location_lines.get(row["id"])
+        if coded is not None:
+            row["record_path"] = display_path(coded / row["record_path"])
     problems = geocode_rows(rows, geocoder, progress)
     for name in _GEO_OUTPUTS:
         i = table.schema.get_field_index(name)
@@ -235,9 +249,10 @@ def build(coded: str | os.PathLike[str] = DEFAULT_CODED, out: str | os.PathLike[
     coded, out = Path(coded), Path(out)
     if not coded.is_dir():
         raise UsageError(f"{coded}: no such folder of coded records")
-    files, _ = discover([coded])
-    if not files:
-        raise UsageError(f"{coded}: holds no coded records (*.yaml, *.yml, *.csv)")
+    files, found = discover([coded])
+    if found:  # no records, or a link leading outside: the same errors validate reports, before any work
+        raise InvalidRecordsError(f"{len(found)} problem(s) in the coded records; nothing was written",
+                                  problems=found)
     batches = [files[i:i + BATCH_FILES] for i in range(0, len(files), BATCH_FILES)]
     state = Validation()
     chunks: list[pa.Table] = []
@@ -264,7 +279,8 @@ def build(coded: str | os.PathLike[str] = DEFAULT_CODED, out: str | os.PathLike[
     problems = list(report.warnings)
     geocoded = []
     for chunk in chunks:
-        chunk, geo_problems = geocode_table(chunk, gc, progress)
+        chunk, geo_problems = geocode_table(chunk, gc, progress, location_lines=state.location_lines,
+                                            coded=coded)
         geocoded.append(chunk)
         problems.extend(geo_problems)
     del gc, chunks  # the gazetteer index is the largest object here: release it before the exports run

@@ -45,6 +45,9 @@ CATALOGUE: dict[str, ErrorType] = _catalogue(
     ErrorType("file-encoding", "File is not UTF-8",
               "Coded records must be UTF-8 text. Binary files and other encodings are rejected."),
     ErrorType("file-empty", "File is empty", "The file holds no record."),
+    ErrorType("no-records", "No coded records",
+              "The paths hold no coded incident: an empty folder, a folder without *.yaml, *.yml or *.csv "
+              "files, or a CSV holding only its header. validate, build and agree all refuse it (exit 1)."),
     ErrorType("file-unwritable", "Output cannot be written",
               "An output path is a folder, lies under a file, or may not be written; nothing was published."),
     ErrorType("not-a-dataset", "Not an incidents dataset",
@@ -195,7 +198,12 @@ def problem(code: str, message: str, **kwargs: Any) -> Problem:
 
 
 class IncidentkitError(Exception):
-    """Base of every error incidentkit raises on purpose. The CLI prints it without a traceback."""
+    """Base of every error incidentkit raises on purpose. The CLI prints it without a traceback.
+
+    ``exit_code`` follows the one rule of every command (docs/reference/exit-codes.md): 1 when the
+    input data is bad or the work could not be done (this class and all its subclasses but one), 2 for
+    :class:`UsageError`, when the command line itself is wrong.
+    """
 
     exit_code = 1
 
@@ -215,7 +223,11 @@ class InputFileError(IncidentkitError):
 
 
 class UsageError(IncidentkitError):
-    """The caller asked for something that cannot be done (bad option combination, missing path)."""
+    """The caller asked for something that cannot be done (bad option combination, missing path).
+
+    Only for what the command line got wrong: a problem in the data (a record, a file's content, an
+    incident the layout cannot hold) is an :class:`InputFileError` or :class:`InvalidRecordsError`.
+    """
 
     exit_code = 2
 

@@ -33,12 +33,17 @@ MAX_ID_LENGTH = 200
 
 
 class _Bad(Exception):
-    """Raised by a checker: the value is wrong; carries the catalogue code and the message."""
+    """Raised by a checker: the value is wrong; carries the catalogue code and the message.
 
-    def __init__(self, code: str, message: str) -> None:
+    ``line`` is set when the wrong part of a nested value has a line of its own (an evidence item, a
+    fatalities key, a list item), so the problem points at it rather than at the field's key.
+    """
+
+    def __init__(self, code: str, message: str, line: int | None = None) -> None:
         super().__init__(message)
         self.code = code
         self.message = message
+        self.line = line
 
 
 def did_you_mean(value: str, choices: Iterable[str], cutoff: float = 70) -> str:
@@ -119,9 +124,10 @@ def _text_list(value: Any) -> list[str]:
         return [value]
     if isinstance(value, list):
         out = []
-        for item in value:
+        for i, item in enumerate(value):
             if not isinstance(item, str):
-                raise _Bad("type-error", f"list items must be text, got {type(item).__name__} {_show(item)}")
+                raise _Bad("type-error", f"list items must be text, got {type(item).__name__} {_show(item)}",
+                           line_of(value, i))
             out.append(item)
         return out
     raise _Bad("type-error", f"expected a list of text, got {type(value).__name__} {_show(value)}")
@@ -246,12 +252,20 @@ def _fatalities(value: Any) -> tuple[int, int, int]:
     unknown = [k for k in value if k not in FATALITY_PARTS]
     if unknown:
         raise _Bad("unknown-field", f"fatalities has unknown key {unknown[0]!r}"
-                   f"{did_you_mean(str(unknown[0]), FATALITY_PARTS)}; allowed: low, best, high")
+                   f"{did_you_mean(str(unknown[0]), FATALITY_PARTS)}; allowed: low, best, high",
+                   line_of(value, unknown[0]))
     if "best" not in value:
         raise _Bad("required-missing", "fatalities needs at least 'best' (low and high default to it)")
-    best = _count(value["best"])
-    low = _count(value["low"]) if value.get("low") is not None else best
-    high = _count(value["high"]) if value.get("high") is not None else best
+
+    def part(key: str) -> int:
+        try:
+            return _count(value[key])
+        except _Bad as bad:
+            raise _Bad(bad.code, f"fatalities {key}: {bad.message}", line_of(value, key)) from None
+
+    best = part("best")
+    low = part("low") if value.get("low") is not None else best
+    high = part("high") if value.get("high") is not None else best
     if not low <= best <= high:
         raise _Bad("fatalities-order", f"low {low}, best {best}, high {high}: need low <= best <= high")
     return low, best, high
@@ -266,18 +280,20 @@ def _evidence(value: Any) -> list[dict[str, str]]:
         raise _Bad("type-error", "evidence is a list of {field, quote} items")
     out = []
     for i, item in enumerate(value, start=1):
+        at = line_of(value, i - 1)  # the item's own line ("- field: ..."), not the line of "evidence:"
         if not isinstance(item, dict):
-            raise _Bad("type-error", f"evidence item {i} must be a mapping with 'field' and 'quote'")
+            raise _Bad("type-error", f"evidence item {i} must be a mapping with 'field' and 'quote'", at)
         unknown = [k for k in item if k not in EVIDENCE_KEYS]
         if unknown:
             raise _Bad("unknown-field", f"evidence item {i} has unknown key {unknown[0]!r}"
-                       f"{did_you_mean(str(unknown[0]), EVIDENCE_KEYS)}; allowed: field, quote")
+                       f"{did_you_mean(str(unknown[0]), EVIDENCE_KEYS)}; allowed: field, quote",
+                       line_of(item, unknown[0]) or at)
         fname, quote = item.get("field"), item.get("quote")
         if not isinstance(fname, str) or not isinstance(quote, str) or not quote.strip():
-            raise _Bad("required-missing", f"evidence item {i} needs a field name and a non-empty quote")
+            raise _Bad("required-missing", f"evidence item {i} needs a field name and a non-empty quote", at)
         if fname not in _EVIDENCE_FIELDS:
             raise _Bad("evidence-field-unknown", f"evidence item {i} names field {fname!r}, which the codebook "
-                       f"does not define{did_you_mean(fname, _EVIDENCE_FIELDS)}")
+                       f"does not define{did_you_mean(fname, _EVIDENCE_FIELDS)}", line_of(item, "field") or at)
         out.append({"field": fname, "quote": quote})
     return out
 
@@ -342,7 +358,7 @@ def _check_mapping(ctx: _Context, mapping: Any, fields: Mapping[str, Field], pre
         try:
             out[key] = _CHECKERS[(fdef.level.value, key)](value)
         except _Bad as bad:
-            ctx.add(bad.code, bad.message, line, name, value)
+            ctx.add(bad.code, bad.message, bad.line or line, name, value)
             out[key] = _INVALID
     for key, fdef in fields.items():
         if fdef.required and key not in out:
@@ -465,7 +481,7 @@ def _incident_row(ctx: _Context, inc: LocatedDict, source: dict[str, Any], top: 
     actor2, inter2 = v.get("actor2"), v.get("inter2")
     if actor2 and actor2 is not _INVALID and not inter2:
         ctx.add("inter-without-actor", f"actor2 {actor2!r} needs inter2 (its ACLED actor type, 1-8)",
-                at("actor2"), "inter2")
+                at("inter2" if "inter2" in inc else "actor2"), "inter2")
     if inter2 and inter2 is not _INVALID and not actor2:
         ctx.add("inter-without-actor", f"inter2 is {inter2} but there is no actor2; use 0 or leave it empty "
                 "for a single-actor event", at("inter2"), "inter2", inter2)
@@ -499,17 +515,23 @@ def _incident_row(ctx: _Context, inc: LocatedDict, source: dict[str, Any], top: 
     parts = [v.get(k) for k in ("deaths_a", "deaths_b", "deaths_civilians", "deaths_unknown")]
     if _ok(fat) and any(p is not None for p in parts) and all(p is not _INVALID for p in parts):
         total = sum(p or 0 for p in parts)
+        first = next(k for k, p in zip(("deaths_a", "deaths_b", "deaths_civilians", "deaths_unknown"), parts)
+                     if p is not None)
         if total > fat[1]:
             ctx.add("deaths-exceed-best", f"the coded deaths split adds up to {total}, more than fatalities best "
-                    f"({fat[1]})", at("deaths_a"), "deaths_a", total)
+                    f"({fat[1]})", at(first), first, total)
         elif all(p is not None for p in parts) and total != fat[1]:
             ctx.add("deaths-split-mismatch", f"deaths_a + deaths_b + deaths_civilians + deaths_unknown = {total}, "
-                    f"but fatalities best is {fat[1]}; leave deaths_unknown out to give it the rest", at("deaths_a"),
-                    "deaths_unknown", total)
+                    f"but fatalities best is {fat[1]}; leave deaths_unknown out to give it the rest",
+                    at("deaths_unknown"), "deaths_unknown", total)
     ctx.record_id = ""
     if any(p.is_error for p in ctx.problems[before:]):
         return {}
-    return _row(v, source, top, record, line or 0)
+    row = _row(v, source, top, record, line or 0)
+    # where the id and the place were written: duplicate ids and geocoding problems, found after this
+    # check, point at those lines rather than at the incident's first line
+    row["id_line"], row["location_line"] = at("id") or line or 0, at("location") or line or 0
+    return row
 
 
 def _outside_country_km(lat: float, lon: float, country: str) -> float | None:
@@ -537,7 +559,7 @@ def _row(v: dict[str, Any], source: dict[str, Any], top: dict[str, Any], record:
     row["civilian_targeting"] = bool(row["civilian_targeting"])
     row["disorder_type"] = vocab.disorder_type(row["sub_event_type"])
     row["interaction"] = vocab.interaction(row["inter1"], inter2)
-    row["record_path"] = record.path
+    row["record_path"] = record.rel
     row["record_line"] = line
     return row
 
@@ -581,6 +603,9 @@ class Validation:
     ids: list[tuple[str, str, int]] = field(default_factory=list)
     sources: list[tuple[str, str, int | None]] = field(default_factory=list)
     paths: set[str] = field(default_factory=set)
+    #: incident id -> line of its ``location``, for incidents left to the geocoder (whose problems are
+    #: found after the rows have become Arrow columns, where lines other than the incident's are gone)
+    location_lines: dict[str, int] = field(default_factory=dict)
     _csv_sources: dict[tuple[str, str], tuple[dict[str, Any], int | None]] = field(default_factory=dict, repr=False)
 
     def feed(self, record: RawRecord | Problem,
@@ -593,7 +618,8 @@ class Validation:
         rec_rows, rec_problems = validate_record(record)
         self.problems.extend(rec_problems)
         valid = [r for r in rec_rows if r]
-        self.ids.extend((r["id"], r["record_path"], r["record_line"]) for r in valid)
+        self.ids.extend((r["id"], record.path, r["id_line"]) for r in valid)
+        self.location_lines.update((r["id"], r["location_line"]) for r in valid if r.get("latitude") is None)
         if on_rows is not None:
             on_rows(valid)
         else:
@@ -627,6 +653,7 @@ class Validation:
         self.ids.extend(other.ids)
         self.sources.extend(other.sources)
         self.paths |= other.paths
+        self.location_lines.update(other.location_lines)
 
     def report(self) -> ValidationReport:
         """Finish with the project-wide checks and return the report."""

@@ -15,7 +15,13 @@ from incidentkit._version import __version__
 _COMMAND_MODULES = ("records", "geocode", "export", "external", "link", "agree")
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+EXIT_STATUS = ("Exit status, the same for every command: 0 done; 1 bad input data (an invalid record, "
+               "a malformed file, no coded records); 2 usage error (a missing path, an unknown option, a bad "
+               "option value). See docs/reference/exit-codes.md.")
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
+             epilog=EXIT_STATUS)
 @click.version_option(__version__, prog_name="incidentkit")
 def main() -> None:
     """incidentkit: hand-coded conflict incidents -> a validated, geocoded, ACLED/UCDP-compatible dataset.

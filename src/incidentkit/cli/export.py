@@ -6,11 +6,11 @@ from pathlib import Path
 
 import click
 
-from incidentkit.cli._common import handle_errors
+from incidentkit.cli._common import InputPath, handle_errors
 from incidentkit.dataset import read_table
 
-_DATASET = click.option("--dataset", type=click.Path(path_type=Path), default=Path("datasets"), show_default=True,
-                        help="incidents.parquet, or the folder holding it.")
+_DATASET = click.option("--dataset", type=InputPath(hint="`incidentkit build` writes it"), default=Path("datasets"),
+                        show_default=True, help="incidents.parquet, or the folder holding it.")
 
 
 def _out_dir(default: str) -> click.Option:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from incidentkit.cli._common import handle_errors
+from incidentkit.cli._common import InputPath, handle_errors
 
 _progress = click.option("--progress/--no-progress", default=None,
                          help="Show a progress bar on stderr [default: when stderr is a terminal].")
@@ -27,14 +27,15 @@ def ingest_group() -> None:
 
 
 @ingest_group.command("acled")
-@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.argument("files", nargs=-1, required=True, type=InputPath(dir_okay=False))
 @_out
 @_progress
 @handle_errors
 def acled_command(files: tuple[Path, ...], output: Path, progress: bool | None) -> None:
     """Ingest ACLED export files (any vintage; CSV or API JSON) into one Parquet file.
 
-    Exit status: 0 written, 1 a file is unreadable or malformed (file, line and column are named).
+    Exit status: 0 written, 1 a file is unreadable or malformed (file, line and column are named),
+    2 usage error (a missing file, a bad option).
 
     \b
     Example:
@@ -48,7 +49,7 @@ def acled_command(files: tuple[Path, ...], output: Path, progress: bool | None) 
 
 
 @ingest_group.command("ucdp")
-@click.argument("file", type=click.Path(path_type=Path))
+@click.argument("file", type=InputPath(dir_okay=False))
 @_out
 @_progress
 @handle_errors

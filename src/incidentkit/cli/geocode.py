@@ -14,7 +14,7 @@ from pathlib import Path
 
 import click
 
-from incidentkit.cli._common import handle_errors
+from incidentkit.cli._common import InputPath, handle_errors
 from incidentkit.errors import InputFileError, UsageError
 
 DEFAULT_PROJECT_GAZETTEER = Path("datasets") / "gazetteer"
@@ -42,11 +42,11 @@ def _backends(names: tuple[str, ...], cache_dir: Path | None, user_agent: str | 
 
 
 @click.command("geocode")
-@click.argument("input_csv", type=click.Path(path_type=Path))
+@click.argument("input_csv", type=InputPath(dir_okay=False))
 @click.option("-o", "--output", "output", type=click.Path(path_type=Path), required=True,
               help="Output CSV: every input column plus latitude, longitude, geo_precision, where_prec, "
                    "matched_name, gazetteer, gazetteer_id, score, ambiguous, geocode_note, alternatives.")
-@click.option("--gazetteer-dir", type=click.Path(path_type=Path, file_okay=False), default=None,
+@click.option("--gazetteer-dir", type=InputPath(file_okay=False), default=None,
               help="Project gazetteer folder (default: datasets/gazetteer when it exists).")
 @click.option("--cache-dir", type=click.Path(path_type=Path, file_okay=False), default=None,
               help="Where the index and online answers are cached (default: $INCIDENTKIT_CACHE_DIR or ~/.cache/incidentkit).")
@@ -70,8 +70,6 @@ def geocode_cmd(input_csv: Path, output: Path, gazetteer_dir: Path | None, cache
 
     from incidentkit.geocode import GeocodeResult, Geocoder, country_code
 
-    if not input_csv.is_file():
-        raise InputFileError(f"{input_csv}: no such file", code="file-unreadable")
     try:
         df = pd.read_csv(input_csv, dtype=str, keep_default_na=False, encoding="utf-8")
     except UnicodeDecodeError as exc:
@@ -128,7 +126,7 @@ def _target_dir(to: Path | None, cache_dir: Path | None) -> Path:
 
 
 @gazetteer_group.command("add")
-@click.argument("file", type=click.Path(path_type=Path))
+@click.argument("file", type=InputPath(dir_okay=False))
 @click.option("--name", default=None, help="Gazetteer name (default: the file name without extension).")
 @click.option("--to", "to", type=click.Path(path_type=Path, file_okay=False), default=None,
               help="Folder to add it to (default: datasets/gazetteer if present, else the user cache).")
@@ -173,7 +171,7 @@ def gazetteer_download(countries: tuple[str, ...], base_url: str | None, to: Pat
 
 
 @gazetteer_group.command("info")
-@click.option("--gazetteer-dir", type=click.Path(path_type=Path, file_okay=False), default=None,
+@click.option("--gazetteer-dir", type=InputPath(file_okay=False), default=None,
               help="Project gazetteer folder [default: datasets/gazetteer when it exists].")
 @click.option("--cache-dir", type=click.Path(path_type=Path, file_okay=False), default=None,
               help="Where the index is cached [default: $INCIDENTKIT_CACHE_DIR or ~/.cache/incidentkit].")

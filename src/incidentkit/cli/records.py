@@ -9,19 +9,21 @@ from pathlib import Path
 import click
 
 from incidentkit.build import DEFAULT_CODED, DEFAULT_OUT, build
-from incidentkit.cli._common import handle_errors
+from incidentkit.cli._common import InputPath, handle_errors
 from incidentkit.validate import validate
 
 
 @click.command("validate")
-@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.argument("paths", nargs=-1, required=True, type=InputPath())
 @click.option("--json", "as_json", is_flag=True, help="Print the problems as JSON instead of lines.")
 @click.option("--strict", is_flag=True, help="Treat warnings as errors (exit 1 on any warning).")
+@handle_errors
 def validate_command(paths: tuple[Path, ...], as_json: bool, strict: bool) -> None:
     """Check coded records (files or folders) against the codebook.
 
     Prints one line per problem as  path:line: field: message [code].
-    Exit status: 0 all valid, 1 a record is invalid, 2 usage error.
+    Exit status: 0 all valid, 1 a record is invalid or there is none (an empty folder), 2 usage error
+    (a missing path, a bad option).
 
     \b
     Example:
@@ -43,11 +45,11 @@ def validate_command(paths: tuple[Path, ...], as_json: bool, strict: bool) -> No
 
 
 @click.command("build")
-@click.option("--coded", type=click.Path(path_type=Path), default=DEFAULT_CODED, show_default=True,
+@click.option("--coded", type=InputPath(file_okay=False), default=DEFAULT_CODED, show_default=True,
               help="Folder of coded records (YAML/CSV).")
 @click.option("--out", type=click.Path(path_type=Path), default=DEFAULT_OUT, show_default=True,
               help="Folder the dataset and its exports are written to.")
-@click.option("--gazetteer-dir", type=click.Path(path_type=Path), default=None,
+@click.option("--gazetteer-dir", type=InputPath(file_okay=False), default=None,
               help="Project gazetteer folder [default: OUT/gazetteer].")
 @click.option("--no-geocode", is_flag=True, help="Do not geocode; incidents without coordinates stay empty.")
 @click.option("--no-exports", is_flag=True, help="Write incidents.parquet only.")
@@ -57,7 +59,8 @@ def build_command(coded: Path, out: Path, gazetteer_dir: Path | None, no_geocode
                   as_json: bool) -> None:
     """Validate, geocode and write the dataset (incidents.parquet and its exports).
 
-    If any record is invalid, every problem is printed, nothing is written and the exit status is 1.
+    If any record is invalid (or there is none), every problem is printed, nothing is written and the
+    exit status is 1; a missing --coded folder is a usage error (2).
 
     \b
     Example:

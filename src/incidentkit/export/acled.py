@@ -29,7 +29,7 @@ import pyarrow.compute as pc
 
 from incidentkit.codebook import vocab
 from incidentkit.codebook.countries import country_alpha3, country_name, country_numeric
-from incidentkit.errors import UsageError
+from incidentkit.errors import InputFileError
 from incidentkit.export import ids
 from incidentkit.export._arrow import concat_text, day_numbers, ints, join_lists, map_distinct, or_null, plain
 from incidentkit.export.regions import acled_region
@@ -88,10 +88,10 @@ def _event_days(table: pa.Table) -> tuple[np.ndarray, np.ndarray]:
     if too_long.size:
         i = int(too_long[0])
         row = table.slice(i, 1).select(["id", "record_path", "record_line"]).to_pylist()[0]
-        raise UsageError(f"{row['record_path']}:{row['record_line']}: date_end: incident {row['id']} spans "
-                         f"{days[i]} days with time_precision 1; ACLED codes one event per day and the "
-                         f"export allows at most {ids.MAX_DAYS}; use time_precision 2 or 3 for long periods",
-                         code="export-too-many-days")
+        raise InputFileError(f"{row['record_path']}:{row['record_line']}: date_end: incident {row['id']} spans "
+                             f"{days[i]} days with time_precision 1; ACLED codes one event per day and the "
+                             f"export allows at most {ids.MAX_DAYS}; use time_precision 2 or 3 for long periods",
+                             code="export-too-many-days")
     return np.where(precise, start, start + span // 2), days
 
 

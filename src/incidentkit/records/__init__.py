@@ -25,12 +25,22 @@ LIST_SEPARATOR = ";"
 
 @dataclass
 class RawRecord:
-    """One source report's coding as written: the source, the coder, and its incidents."""
+    """One source report's coding as written: the source, the coder, and its incidents.
+
+    ``path`` is the file as messages name it (:func:`display_path`: as the user gave it); ``rel`` is
+    the file as the dataset stores it in ``record_path`` (relative to the coded folder, so a dataset
+    does not depend on where it was built). Without a base folder both are the same.
+    """
 
     path: str
     document: LocatedDict
     incidents: list[LocatedDict] = field(default_factory=list)
     fmt: str = "yaml"
+    rel: str = ""
+
+    def __post_init__(self) -> None:
+        if not self.rel:
+            self.rel = self.path
 
     @property
     def source(self) -> LocatedDict:
@@ -44,11 +54,29 @@ class LoadResult:
     problems: list[Problem]
 
 
+def display_path(path: str | os.PathLike[str]) -> str:
+    """How every message writes a path: as the user gave it, with '/' separators.
+
+    ``validate``, ``build`` and ``agree`` name files the same way, so a path copied from any of them
+    opens from the folder the command was run in (relative stays relative, absolute stays absolute).
+    Files found in a folder keep the folder's spelling: ``datasets/coded`` gives
+    ``datasets/coded/svt-2022-01-21-hasakah.yaml``.
+    """
+    return Path(path).as_posix()
+
+
+def no_records(path: str | os.PathLike[str], why: str, line: int | None = None) -> Problem:
+    """The one "no coded records" error, for an empty folder, a folder without record files, or a CSV
+    holding only its header: a dataset of nothing is a mistake (a wrong folder, an unsaved file), not
+    a valid empty result, and ``validate``, ``build`` and ``agree`` say so alike (exit status 1)."""
+    return problem("no-records", f"no coded records: {why}", path=display_path(path), line=line)
+
+
 def discover(paths: Iterable[str | os.PathLike[str]]) -> tuple[list[Path], list[Problem]]:
     """Every coded file under the given files and folders, sorted so builds are deterministic.
 
     Symbolic links that lead outside a folder being searched are skipped: a coded folder must not pull
-    in files from elsewhere on the machine.
+    in files from elsewhere on the machine. A folder holding no record file is a ``no-records`` error.
     """
     found: list[Path] = []
     problems: list[Problem] = []
@@ -56,6 +84,7 @@ def discover(paths: Iterable[str | os.PathLike[str]]) -> tuple[list[Path], list[
         p = Path(raw)
         if p.is_dir():
             root = p.resolve()
+            before = len(found)
             for sub in sorted(p.rglob("*")):
                 if sub.suffix.lower() not in YAML_SUFFIXES + CSV_SUFFIXES or not sub.is_file():
                     continue
@@ -63,13 +92,15 @@ def discover(paths: Iterable[str | os.PathLike[str]]) -> tuple[list[Path], list[
                     continue
                 if sub.is_symlink() and not sub.resolve().is_relative_to(root):
                     problems.append(problem("file-unreadable", "symbolic link leads outside the coded folder; "
-                                            "skipped", path=str(sub)))
+                                            "skipped", path=display_path(sub)))
                     continue
                 found.append(sub)
+            if len(found) == before:
+                problems.append(no_records(p, "the folder holds no *.yaml, *.yml or *.csv file"))
         elif p.is_file():
             found.append(p)
         else:
-            problems.append(problem("file-unreadable", "no such file or folder", path=str(p)))
+            problems.append(problem("file-unreadable", "no such file or folder", path=display_path(p)))
     return found, problems
 
 
@@ -96,8 +127,9 @@ def read_text(path: Path, display: str) -> str:
     return text[1:] if text.startswith("\ufeff") else text
 
 
-def load_yaml(path: Path, display: str | None = None) -> RawRecord:
-    display = display or str(path)
+def load_yaml(path: Path, display: str | None = None, rel: str = "") -> RawRecord:
+    """One YAML record; ``display`` names the file in problems, ``rel`` in the dataset (see RawRecord)."""
+    display = display or display_path(path)
     doc = load_yaml_text(read_text(path, display), display)
     if not isinstance(doc, LocatedDict):
         raise YamlLoadError([problem("yaml-structure", "a coded record is a mapping with source, coder, coded_on "
@@ -105,20 +137,22 @@ def load_yaml(path: Path, display: str | None = None) -> RawRecord:
                                      line=getattr(doc, "line", 1))])
     incidents = doc.get("incidents")
     items = [i for i in incidents if isinstance(i, LocatedDict)] if isinstance(incidents, LocatedList) else []
-    return RawRecord(display, doc, items, "yaml")
+    return RawRecord(display, doc, items, "yaml", rel)
 
 
 _SOURCE_COLUMNS = {f"source_{name}": name for name in SOURCE_FIELDS}
 _LIST_KINDS = (Kind.TEXT_LIST,)
 
 
-def load_csv(path: Path, display: str | None = None) -> list[RawRecord]:
+def load_csv(path: Path, display: str | None = None, rel: str = "") -> list[RawRecord]:
     """One record per row: ``source_*`` columns form the source, the rest the incident.
 
     Fatalities may be one ``fatalities`` column or ``fatalities_low/best/high``; list fields separate
-    items with ';'; evidence comes from ``evidence_<field>`` columns. Empty cells count as absent.
+    items with ';'; evidence comes from ``evidence_<field>`` columns. Empty cells count as absent. A
+    CSV holding only its header (or only empty rows) is a ``no-records`` error, as an empty YAML file
+    is a ``file-empty`` one: every coded file holds at least one incident.
     """
-    display = display or str(path)
+    display = display or display_path(path)
     text = read_text(path, display)
     reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     try:
@@ -149,11 +183,13 @@ def load_csv(path: Path, display: str | None = None) -> list[RawRecord]:
         if len(row) != len(header):
             raise YamlLoadError([problem("csv-syntax", f"row has {len(row)} cells but the header has "
                                          f"{len(header)}", path=display, line=line)])
-        records.append(_csv_row_record(display, header, row, line))
+        records.append(_csv_row_record(display, header, row, line, rel))
+    if not records:
+        raise YamlLoadError([no_records(display, "the CSV holds only its header", line=1)])
     return records
 
 
-def _csv_row_record(display: str, header: list[str], row: list[str], line: int) -> RawRecord:
+def _csv_row_record(display: str, header: list[str], row: list[str], line: int, rel: str = "") -> RawRecord:
     doc, source, incident = LocatedDict(line), LocatedDict(line), LocatedDict(line)
     fatalities = LocatedDict(line)
     evidence = LocatedList(line)
@@ -202,21 +238,24 @@ def _csv_row_record(display: str, header: list[str], row: list[str], line: int) 
         incident.lines["evidence"] = line
     doc["source"] = source
     doc.lines["source"] = line
-    return RawRecord(display, doc, [incident], "csv")
+    return RawRecord(display, doc, [incident], "csv", rel)
 
 
 def iter_records(files: Iterable[Path], base: Path | None = None) -> Iterator[RawRecord | Problem]:
     """Load files one at a time, yielding records and, for unreadable files, their problems.
 
     Streaming keeps memory flat: a build of 100,000 incidents never holds every parsed file at once.
+    Problems name each file as the user gave it (:func:`display_path`); with ``base``, the records'
+    ``rel`` (the dataset's ``record_path``) is the path relative to it.
     """
     for f in files:
-        display = _display(f, base)
+        display = display_path(f)
+        rel = _relative(f, base)
         try:
             if f.suffix.lower() in CSV_SUFFIXES:
-                yield from load_csv(f, display)
+                yield from load_csv(f, display, rel)
             else:
-                yield load_yaml(f, display)
+                yield load_yaml(f, display, rel)
         except YamlLoadError as exc:
             yield from exc.problems
 
@@ -233,14 +272,15 @@ def load_paths(paths: Iterable[str | os.PathLike[str]], base: Path | None = None
     return LoadResult(records, problems)
 
 
-def _display(path: Path, base: Path | None) -> str:
+def _relative(path: Path, base: Path | None) -> str:
+    """The path the dataset stores: relative to ``base`` (the coded folder) when under it."""
     if base is not None:
         try:
             return path.resolve().relative_to(base.resolve()).as_posix()
         except ValueError:
             pass
-    return path.as_posix()
+    return display_path(path)
 
 
-__all__ = ["RawRecord", "LoadResult", "discover", "load_yaml", "load_csv", "load_paths", "iter_records",
-           "YamlLoadError"]
+__all__ = ["RawRecord", "LoadResult", "discover", "display_path", "no_records", "load_yaml", "load_csv",
+           "load_paths", "iter_records", "YamlLoadError"]

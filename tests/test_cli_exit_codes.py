@@ -1,0 +1,184 @@
+"""One exit-status rule for every command (docs/reference/exit-codes.md): 0 done, 1 bad input data,
+2 usage (a missing path, an unknown option, a bad option value).
+
+Every leaf command of ``incidentkit`` is run with a missing input path and with real-shaped bad data;
+a new command fails :func:`test_every_command_is_covered` until it is added to the table below.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+import pytest
+from click.testing import CliRunner, Result
+
+from incidentkit.cli import main
+from incidentkit.cli._reference import all_commands
+
+from conftest import REPO, SEED
+
+GOLDEN = REPO / "tests" / "data" / "golden" / "v0.1.0"
+ACLED_CSV = REPO / "tests" / "data" / "acled" / "acled_2023_api.csv"
+
+Argv = Callable[[Path], list[str]]
+
+
+@dataclass(frozen=True)
+class Case:
+    """How to call one command with a missing path and with bad data (None: the command reads neither)."""
+
+    missing: Argv | None
+    bad_data: Argv | None
+    why_not: str = ""
+
+
+def _bad_record(tmp: Path) -> Path:
+    """The seed record with one value out of range: a real record a coder could write."""
+    folder = tmp / "coded"
+    folder.mkdir(exist_ok=True)
+    path = folder / SEED.name
+    path.write_text(SEED.read_text(encoding="utf-8").replace("time_precision: 1", "time_precision: 9", 1),
+                    encoding="utf-8")
+    return folder
+
+
+def _not_parquet(tmp: Path) -> Path:
+    """A file named like a dataset that is not one (a CSV saved under the wrong name)."""
+    path = tmp / "incidents.parquet"
+    path.write_text("id,date_start\na,2022-01-20\n", encoding="utf-8")
+    return path
+
+
+def _semicolon_csv(tmp: Path) -> Path:
+    """An ACLED/UCDP export re-saved by a spreadsheet with ';' as the separator."""
+    path = tmp / "export.csv"
+    text = ACLED_CSV.read_text(encoding="utf-8").splitlines()[:3]
+    path.write_text("\n".join(line.replace(",", ";") for line in text) + "\n", encoding="utf-8")
+    return path
+
+
+def _gazetteer_without_coordinates(tmp: Path) -> Path:
+    path = tmp / "villages.csv"
+    path.write_text("name,country\nTell Tamer,SY\n", encoding="utf-8")
+    return path
+
+
+def _names_without_country(tmp: Path) -> Path:
+    path = tmp / "places.csv"
+    path.write_text("place\nal-Hasakah\n", encoding="utf-8")
+    return path
+
+
+def _not_a_zip(tmp: Path) -> str:
+    """A 'GeoNames mirror' serving something that is not a GeoNames zip."""
+    (tmp / "mirror").mkdir(exist_ok=True)
+    (tmp / "mirror" / "SY.zip").write_text("<html>maintenance</html>", encoding="utf-8")
+    return (tmp / "mirror").as_uri() + "/"
+
+
+def _bad_gazetteer_dir(tmp: Path) -> Path:
+    folder = tmp / "gazetteer"
+    folder.mkdir(exist_ok=True)
+    (folder / "villages.csv").write_text("name,country,latitude,longitude\nTell Tamer,SY,north,40.6\n",
+                                         encoding="utf-8")
+    return folder
+
+
+NOPE = "does-not-exist"
+
+CASES: dict[str, Case] = {
+    "validate": Case(lambda t: ["validate", str(t / NOPE)],
+                     lambda t: ["validate", str(_bad_record(t))]),
+    "build": Case(lambda t: ["build", "--coded", str(t / NOPE), "--out", str(t / "ds")],
+                  lambda t: ["build", "--coded", str(_bad_record(t)), "--out", str(t / "ds"), "--no-geocode"]),
+    "agree": Case(lambda t: ["agree", str(t / NOPE), str(SEED)],
+                  lambda t: ["agree", str(_bad_record(t)), str(SEED), "--no-geocode", "--bootstrap", "0"]),
+    "geocode": Case(lambda t: ["geocode", str(t / "nope.csv"), "-o", str(t / "out.csv")],
+                    lambda t: ["geocode", str(_names_without_country(t)), "-o", str(t / "out.csv")]),
+    "gazetteer add": Case(lambda t: ["gazetteer", "add", str(t / "nope.csv"), "--to", str(t / "g")],
+                          lambda t: ["gazetteer", "add", str(_gazetteer_without_coordinates(t)), "--to",
+                                     str(t / "g")]),
+    "gazetteer info": Case(lambda t: ["gazetteer", "info", "--gazetteer-dir", str(t / NOPE)],
+                           lambda t: ["gazetteer", "info", "--gazetteer-dir", str(_bad_gazetteer_dir(t))]),
+    "gazetteer download": Case(None, lambda t: ["gazetteer", "download", "SY", "--base-url", _not_a_zip(t),
+                                                "--to", str(t / "g")],
+                               why_not="reads no local path: its input is a country code"),
+    "ingest acled": Case(lambda t: ["ingest", "acled", str(t / "nope.csv"), "-o", str(t / "a.parquet")],
+                         lambda t: ["ingest", "acled", str(_semicolon_csv(t)), "-o", str(t / "a.parquet"),
+                                    "--no-progress"]),
+    "ingest ucdp": Case(lambda t: ["ingest", "ucdp", str(t / "nope.csv"), "-o", str(t / "u.parquet")],
+                        lambda t: ["ingest", "ucdp", str(_semicolon_csv(t)), "-o", str(t / "u.parquet"),
+                                   "--no-progress"]),
+    "link": Case(lambda t: ["link", str(t / NOPE), str(t / "nope.parquet"), "-o", str(t / "l.parquet")],
+                 lambda t: ["link", str(_not_parquet(t)), str(_not_parquet(t)), "-o", str(t / "l.parquet")]),
+    "codebook": Case(None, None, why_not="reads nothing but the codebook built into incidentkit"),
+    **{f"export {layout}": Case(
+        lambda t, layout=layout: ["export", layout, "--dataset", str(t / NOPE), "-o", str(t / f"out.{layout}")],
+        lambda t, layout=layout: ["export", layout, "--dataset", str(_not_parquet(t)), "-o",
+                                  str(t / ("out.csv" if layout == "spreadsheet" else f"out-{layout}"))])
+       for layout in ("acled", "ucdp", "geoparquet", "datapackage", "spreadsheet")},
+}
+
+
+def _leaf_commands() -> list[str]:
+    return [" ".join(path) for path, command in all_commands() if not hasattr(command, "commands")]
+
+
+def _run(argv: list[str]) -> Result:
+    return CliRunner().invoke(main, argv)
+
+
+def test_every_command_is_covered() -> None:
+    assert sorted(CASES) == sorted(_leaf_commands())
+
+
+# agree and link still leave a missing path to the library, which reports it as bad data (exit 1), until
+# their path arguments use incidentkit.cli._common.InputPath like the other commands; strict, so the
+# marker fails (and must go) as soon as they do
+PENDING = {"agree", "link"}
+
+
+@pytest.mark.parametrize("name", [
+    pytest.param(n, marks=pytest.mark.xfail(strict=True, reason="cli/agree.py and cli/link.py: use InputPath"))
+    if n in PENDING else n for n in sorted(n for n, c in CASES.items() if c.missing)])
+def test_a_missing_path_is_a_usage_error(name: str, tmp_path: Path) -> None:
+    result = _run(CASES[name].missing(tmp_path))  # type: ignore[misc]
+    assert result.exit_code == 2, result.output
+    assert "does not exist" in result.output and "Traceback" not in result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+
+
+# the geocoder reads a project gazetteer only after indexing GeoNames cities500 (about a minute here)
+SLOW = {"gazetteer info"}
+
+
+@pytest.mark.parametrize("name", [pytest.param(n, marks=pytest.mark.slow) if n in SLOW else n
+                                  for n in sorted(n for n, c in CASES.items() if c.bad_data)])
+def test_bad_input_data_exits_one(name: str, tmp_path: Path) -> None:
+    result = _run(CASES[name].bad_data(tmp_path))  # type: ignore[misc]
+    assert result.exit_code == 1, result.output
+    assert "Traceback" not in result.output
+    assert isinstance(result.exception, SystemExit), repr(result.exception)  # handled, not a crash
+    assert result.stderr.strip(), "a failing command says why on stderr"
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_an_unknown_option_is_a_usage_error(name: str) -> None:
+    result = _run([*name.split(), "--no-such-option"])
+    assert result.exit_code == 2 and "No such option" in result.output
+
+
+def test_commands_that_read_no_path_say_why() -> None:
+    for name, case in CASES.items():
+        if case.missing is None or case.bad_data is None:
+            assert case.why_not, f"{name}: say why it has no missing-path or bad-data case"
+
+
+def test_the_rule_is_in_the_top_level_help_and_documented_once() -> None:
+    text = _run(["--help"]).output
+    assert "1 bad input data" in text and "2 usage error" in text and "exit-codes.md" in text
+    page = (REPO / "docs" / "reference" / "exit-codes.md").read_text(encoding="utf-8")
+    for status in ("| 0 |", "| 1 |", "| 2 |"):
+        assert status in page
