@@ -115,10 +115,11 @@ def test_validate_and_build_refuse_no_records_alike(tmp_path, make):
         (coded / "incidents.csv").write_text("source_id,id,date_start,location\n", encoding="utf-8")
     checked = run("validate", str(coded))
     built = run("build", "--coded", str(coded), "--out", str(tmp_path / "ds"), "--no-geocode")
-    assert checked.exit_code == built.exit_code == 1
+    agreed = run("agree", str(coded), str(SEED), "--no-geocode", "--bootstrap", "0")
+    assert checked.exit_code == built.exit_code == agreed.exit_code == 1
     (line,) = [ln for ln in checked.stdout.splitlines() if ln]
     assert "no coded records" in line and line.endswith("[no-records]")
-    assert line in built.stderr.splitlines()  # the same problem, in the same words
+    assert line in built.stderr.splitlines() and line in agreed.stderr.splitlines()  # the same words
     assert not (tmp_path / "ds" / "incidents.parquet").exists()
 
 
