@@ -16,7 +16,7 @@ import pytest
 from click.testing import CliRunner
 
 from incidentkit.cli import main
-from incidentkit.errors import GeocoderServiceError
+from incidentkit.errors import GeocoderServiceError, GeocoderTimeoutError
 from incidentkit.geocode.backends import NominatimBackend
 
 DUMP = (Path(__file__).parent / "data" / "geocode" / "SY.txt").read_text(encoding="utf-8")
@@ -87,6 +87,7 @@ def server():
 
 def backend(server: str, tmp_path: Path, **kw) -> NominatimBackend:
     kw.setdefault("backoff", 0.01)
+    kw.setdefault("notify", lambda message: None)  # "retrying ..." lines: tests/test_geocode_online_faults.py
     return NominatimBackend(domain=server, scheme="http", cache_dir=tmp_path, **kw)
 
 
@@ -116,16 +117,16 @@ def test_429_then_success_is_retried(server: str, tmp_path: Path) -> None:
 
 def test_500_raises_and_is_not_cached(server: str, tmp_path: Path) -> None:
     b = backend(server, tmp_path, retries=2)
-    with pytest.raises(GeocoderServiceError):
+    with pytest.raises(GeocoderServiceError) as ei:
         b.geocode("broken town", "SY")
-    assert b.requests == 3 and len(b.cache) == 0
+    assert b.requests == 3 and len(b.cache) == 0 and ei.value.code == "geocoder-unavailable"
 
 
 def test_timeout_raises_service_error(server: str, tmp_path: Path) -> None:
     b = backend(server, tmp_path, timeout=0.3, retries=1)
-    with pytest.raises(GeocoderServiceError):
+    with pytest.raises(GeocoderTimeoutError):
         b.geocode("slow town", "SY")
-    assert len(b.cache) == 0
+    assert len(b.cache) == 0 and b.requests == 1  # the timeout is the budget of all attempts
 
 
 def test_min_delay_between_requests(server: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

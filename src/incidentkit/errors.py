@@ -109,6 +109,21 @@ CATALOGUE: dict[str, ErrorType] = _catalogue(
     ErrorType("geocode-ambiguous", "Place ambiguous",
               "Two or more gazetteer entries match almost equally well; add admin1 or code the point.",
               WARNING),
+    ErrorType("geocoder-timeout", "Online geocoder did not answer in time",
+              "The server gave no usable answer within the timeout for one name (every attempt and back-off "
+              "pause included): it is down, overloaded or unreachable. Nothing is recorded; rerun later."),
+    ErrorType("geocoder-rate-limited", "Online geocoder asked for a longer wait than allowed",
+              "The server answered 429/503 with a Retry-After longer than the wait cap (max_wait, default "
+              "60 s): the run stops instead of hanging. Rerun later or raise the cap."),
+    ErrorType("geocoder-bad-response", "Online geocoder answered something else",
+              "A 200 answer that is an HTML page, not JSON, or JSON of the wrong shape (no list of places "
+              "with coordinates): often a proxy, a maintenance page or a wrong domain. Never read as "
+              "'not found'."),
+    ErrorType("geocoder-unavailable", "Online geocoder kept failing",
+              "Every attempt failed with a server error (5xx, 429) or a network error; nothing is recorded."),
+    ErrorType("geocoder-refused", "Online geocoder refused the request",
+              "The server refused the request (a 4xx status other than 408/425/429, a rejected user name, "
+              "quota or user agent, a TLS certificate that fails); retrying would not help."),
     # <<< geocode error types: add above this line >>>
     # --- exports (issue 4) ---------------------------------------------------------------------
     ErrorType("export-too-many-days", "Incident too long to split per day",
@@ -244,7 +259,33 @@ class MissingDependencyError(IncidentkitError):
 
 
 class GeocoderServiceError(IncidentkitError):
-    """An online geocoder failed (network, HTTP error, rate limit): never to be read as 'not found'."""
+    """An online geocoder failed (network, HTTP error, rate limit): never to be read as 'not found'.
+
+    ``backend`` names the geocoder and ``status`` the HTTP status (None when there was no answer),
+    so scripts can react without parsing the message.
+    """
+
+    def __init__(self, message: str, *, code: str = "", problems: list[Problem] | None = None,
+                 backend: str = "", status: int | None = None) -> None:
+        super().__init__(message, code=code, problems=problems)
+        self.backend = backend
+        self.status = status
+
+
+class GeocoderTimeoutError(GeocoderServiceError):
+    """The online geocoder gave no usable answer within the time budget for one name."""
+
+
+class GeocoderRateLimitError(GeocoderServiceError):
+    """The server asked (Retry-After) for a longer wait than allowed: failing beats hanging silently."""
+
+    def __init__(self, message: str, *, retry_after: float, **kwargs: Any) -> None:
+        super().__init__(message, **kwargs)
+        self.retry_after = retry_after
+
+
+class GeocoderBadResponseError(GeocoderServiceError):
+    """A 200 answer that is not what the geocoder promises (HTML, not JSON, wrong shape): not 'not found'."""
 
 
 def require(module: str, extra: str, purpose: str) -> Any:
