@@ -155,11 +155,13 @@ def geocode_table(table: pa.Table, geocoder: Any, progress: bool = False, *,
     """
     cols = [table.column(name).to_pylist() for name in _GEO_INPUTS]
     rows = [dict(zip(_GEO_INPUTS, values)) for values in zip(*cols)]
+    shown: dict[str, str] = {}  # one display path per file, not per incident
     for row in rows:
         if location_lines:
             row["location_line"] = location_lines.get(row["id"])
         if coded is not None:
-            row["record_path"] = display_path(coded / row["record_path"])
+            rel = row["record_path"]
+            row["record_path"] = shown.get(rel) or shown.setdefault(rel, display_path(coded / rel))
     problems = geocode_rows(rows, geocoder, progress)
     for name in _GEO_OUTPUTS:
         i = table.schema.get_field_index(name)
