@@ -9,6 +9,8 @@
 * The docstrings carry doctests (``>>>`` lines, run by the test suite). Markdown would read ``>>>`` as
   three nested block quotes and ``[...][:4]`` as a reference link, so doctest runs outside code fences
   are wrapped in ``pycon`` fences before Markdown sees them, on pages and in mkdocstrings' docstrings.
+* The docstrings name other objects with Sphinx roles (``:func:`build```); Markdown would print the role
+  literally, so a role becomes inline code of its target (``~a.b`` shows ``b``, as Sphinx does).
 """
 
 from __future__ import annotations
@@ -55,6 +57,23 @@ MARKERS: dict[str, Callable[[], str]] = {ERROR_CATALOGUE_MARKER: error_catalogue
 
 _FENCE = re.compile(r"^\s*(```|~~~)")
 _PROMPT = re.compile(r"^(\s*)>>> ")
+_ROLE = re.compile(r":(?:py:)?(?:func|class|mod|meth|data|attr|exc|obj|const):`(~?)([^`]+)`")
+
+
+def _role_as_code(match: re.Match[str]) -> str:
+    short, target = match.group(1), match.group(2)
+    return f"`{target.rsplit('.', 1)[-1] if short else target}`"
+
+
+def sphinx_roles_as_code(lines: list[str]) -> list[str]:
+    """Turn ``:func:`~pkg.name``` into ```name``` outside code fences (doctest fences included)."""
+    out: list[str] = []
+    in_fence = False
+    for line in lines:
+        if _FENCE.match(line):
+            in_fence = not in_fence
+        out.append(line if in_fence else _ROLE.sub(_role_as_code, line))
+    return out
 
 
 def fence_doctests(lines: list[str]) -> list[str]:
@@ -87,7 +106,7 @@ def fence_doctests(lines: list[str]) -> list[str]:
 
 class _DoctestPreprocessor(Preprocessor):
     def run(self, lines: list[str]) -> list[str]:
-        return fence_doctests(lines)
+        return sphinx_roles_as_code(fence_doctests(lines))
 
 
 class DoctestFenceExtension(Extension):
