@@ -57,6 +57,7 @@ MARKERS: dict[str, Callable[[], str]] = {ERROR_CATALOGUE_MARKER: error_catalogue
 
 _FENCE = re.compile(r"^\s*(```|~~~)")
 _PROMPT = re.compile(r"^(\s*)>>> ")
+_DOCTEST_FLAG = re.compile(r"\s*#\s*doctest:.*$")
 _ROLE = re.compile(r":(?:py:)?(?:func|class|mod|meth|data|attr|exc|obj|const):`(~?)([^`]+)`")
 
 
@@ -98,7 +99,7 @@ def fence_doctests(lines: list[str]) -> list[str]:
             out.append("")  # a fence must not continue a paragraph
         out.append(f"{indent}```pycon")
         while i < len(lines) and lines[i].strip() and not _FENCE.match(lines[i]):
-            out.append(lines[i])
+            out.append(_DOCTEST_FLAG.sub("", lines[i]))  # "# doctest: +SKIP" is for the test runner
             i += 1
         out.append(f"{indent}```")
     return out
