@@ -1,6 +1,6 @@
 """Export time for 100,000 incidents, as a ratio to a plain pyarrow write of the same table.
 
-Run:  .venv/bin/python benchmarks/export_speed.py [N]
+Run:  .venv/bin/python benchmarks/export_speed.py [N]      # N incidents, default 100,000
 
 Builds N realistic incidents (the seed record's shapes: date ranges, imprecise dates, several event
 types and countries, Arabic/Swedish text, some without coordinates) through
@@ -22,6 +22,9 @@ import time
 from pathlib import Path
 
 import pyarrow.parquet as pq
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _measure import machine, self_peak_mb  # noqa: E402
 
 from incidentkit.atomic import StagedFiles
 from incidentkit.codebook import vocab
@@ -91,6 +94,7 @@ def one_round(table) -> tuple[float, float, float, float, dict[str, int]]:
 
 
 def main(n: int = 100_000, rounds: int = 3) -> None:
+    print(machine())
     t0 = time.perf_counter()
     table = rows_to_table(synthetic_rows(n), build_metadata("0" * 64, n, n // 4))
     print(f"table: {n:,} incidents built in {time.perf_counter() - t0:.1f} s")
@@ -103,6 +107,7 @@ def main(n: int = 100_000, rounds: int = 3) -> None:
     print(f"write_build_outputs:        {exports:7.2f} s wall, {exports_cpu:6.2f} s CPU  ({len(sizes)} files, "
           f"{sum(sizes.values()) / 1e6:.1f} MB)")
     print(f"ratio exports / plain write: {exports / base:.1f}x wall, {exports_cpu / base_cpu:.1f}x CPU")
+    print(f"peak memory (this process, which starts no others; the table included): {self_peak_mb():,.0f} MB")
 
 
 if __name__ == "__main__":

@@ -1,17 +1,18 @@
-"""Geocoding accuracy on real place names (offline gazetteers only).
+"""Geocoding accuracy on real place names (offline gazetteers only), from files that ship in the repository.
 
-    python benchmarks/geocode_accuracy.py [--verbose]
+    python benchmarks/geocode_accuracy.py [--verbose] [--dev-places FILE] [--ucdp FILE]
 
-* ../shared/geocoding/dev_places.csv: names with reference points; every row should be found within 25 km.
-* ../shared/reference/ucdp_ged_23_1_sample.csv: UCDP GED 23.1 rows; the query is where_coordinates with
-  adm_1 and country. Coverage = share of rows answered with a point; precision = share of answers within
+* ``--dev-places`` (default ``benchmarks/data/dev_places.csv``): names with reference points; every row
+  should be found within 25 km.
+* ``--ucdp`` (default ``tests/data/reference/ucdp_ged_23_1_sample.csv``): UCDP GED rows (any release with
+  the GED columns); the query is where_coordinates with adm_1 and country. Coverage = share of rows answered with a point; precision = share of answers within
   25 km of UCDP's point. Reported for all rows and per UCDP where_prec (1-2: a named place; 3: district;
   4: province; 5-7: larger areas, which a point gazetteer cannot answer).
 """
 
 from __future__ import annotations
 
-import sys
+import argparse
 from pathlib import Path
 
 import pandas as pd
@@ -20,12 +21,14 @@ from incidentkit.geocode import Geocoder
 from incidentkit.geocode.countries import haversine_km
 
 ROOT = Path(__file__).resolve().parents[1]
-SHARED = ROOT.parent / "shared"
+DEV_PLACES = ROOT / "benchmarks" / "data" / "dev_places.csv"
+UCDP_SAMPLE = ROOT / "tests" / "data" / "reference" / "ucdp_ged_23_1_sample.csv"
 WITHIN_KM = 25.0
 
 
-def dev_places(gc: Geocoder, verbose: bool) -> None:
-    df = pd.read_csv(SHARED / "geocoding" / "dev_places.csv")
+def dev_places(gc: Geocoder, path: Path, verbose: bool) -> None:
+    """Every development name should land within WITHIN_KM of its reference point."""
+    df = pd.read_csv(path)
     ok = 0
     for row in df.itertuples():
         r = gc.geocode(row.name, row.country)
@@ -37,8 +40,9 @@ def dev_places(gc: Geocoder, verbose: bool) -> None:
     print(f"dev_places: {ok}/{len(df)} within {WITHIN_KM:.0f} km ({ok / len(df):.1%})")
 
 
-def ucdp(gc: Geocoder, verbose: bool) -> None:
-    df = pd.read_csv(SHARED / "reference" / "ucdp_ged_23_1_sample.csv")
+def ucdp(gc: Geocoder, path: Path, verbose: bool) -> None:
+    """Coverage and precision against UCDP's own points, per UCDP where_prec."""
+    df = pd.read_csv(path)
     rows = []
     for row in df.itertuples():
         r = gc.geocode(str(row.where_coordinates), str(row.country),
@@ -63,13 +67,17 @@ def ucdp(gc: Geocoder, verbose: bool) -> None:
 
 
 def main() -> None:
-    if not SHARED.is_dir():
-        print(f"skipped: {SHARED} not found")
-        return
-    verbose = "--verbose" in sys.argv
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--dev-places", type=Path, default=DEV_PLACES, help="CSV: name, country, latitude, longitude")
+    ap.add_argument("--ucdp", type=Path, default=UCDP_SAMPLE, help="a UCDP GED CSV (or a sample of one)")
+    ap.add_argument("--verbose", action="store_true", help="print every miss")
+    args = ap.parse_args()
+    for path in (args.dev_places, args.ucdp):
+        if not path.is_file():
+            ap.error(f"{path}: no such file")
     gc = Geocoder(gazetteer_dir=ROOT / "datasets" / "gazetteer", use_user_gazetteers=False)
-    dev_places(gc, verbose)
-    ucdp(gc, verbose)
+    dev_places(gc, args.dev_places, args.verbose)
+    ucdp(gc, args.ucdp, args.verbose)
 
 
 if __name__ == "__main__":

@@ -1,15 +1,17 @@
 """Benchmark: ACLED ingest against plain pyarrow (CSV read + Parquet write) and pandas.read_csv.
 
 Generates an ACLED-shaped CSV (2.5 million events, ~1.3 GB, notes with commas, quotes, newlines, Arabic;
-cached under benchmarks/out/), then times, each in its own subprocess so peak memory (ru_maxrss) is
-measured per task:
+cached under benchmarks/out/), then times, each in its own subprocess whose process tree is sampled for
+peak memory (``_measure.run_measured``; pyarrow works in threads, so the tree is one process) and CPU:
   ingest   incidentkit.external.ingest_acled (streaming, typed, harmonised)
   pyarrow  pyarrow.csv.read_csv + pyarrow.parquet.write_table of the same file (the baseline)
   pandas   pandas.read_csv of the same file
-and prints ratios (ingest / pyarrow: goal <= 0.7; pandas / ingest: goal >= 3).
+and prints ratios (ingest / pyarrow: goal <= 0.7; pandas / ingest: goal >= 3). ``--rounds`` repeats the
+three tasks in turn (the machine is shared: each round's ratios are measured minutes apart at most).
 
     .venv/bin/python benchmarks/ingest_speed.py            # 2.5 M rows
     .venv/bin/python benchmarks/ingest_speed.py --quick    # 250 k rows
+    .venv/bin/python benchmarks/ingest_speed.py --quick --rounds 3
 """
 
 from __future__ import annotations
@@ -21,7 +23,11 @@ import sys
 import time
 from pathlib import Path
 
-OUT = Path(__file__).parent / "out"
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+from _measure import TreeUsage, machine, run_measured  # noqa: E402
+
+OUT = HERE / "out"
 
 # (imports, timed statement): imports happen before the clock starts, so only the work is timed
 TASKS = {
@@ -32,22 +38,24 @@ TASKS = {
 }
 
 
-def run_task(name: str, src: Path) -> dict[str, float]:
+def run_task(name: str, src: Path, *, imports_only: bool = False) -> tuple[float, TreeUsage]:
+    """Seconds of the timed statement alone (imports outside the clock), and the task's process tree.
+    ``imports_only``: the same process without the work, whose CPU seconds the CPU ratios subtract."""
     dst = OUT / f"bench_{name}.parquet"
-    # VmHWM (peak resident set of this process image), not ru_maxrss, which survives fork+exec on Linux
     imports, statement = TASKS[name]
-    code = (f"import re, time, json\n{imports}\nSRC, DST = {str(src)!r}, {str(dst)!r}\nt = time.perf_counter()\n"
-            f"{statement}\nsec = time.perf_counter() - t\n"
-            f"hwm = int(re.search(r'VmHWM:\\s+(\\d+)', open('/proc/self/status').read()).group(1))\n"
-            f"print(json.dumps({{'seconds': sec, 'peak_mb': hwm / 1024}}))")
-    res = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    return json.loads(res.stdout.strip().splitlines()[-1])
+    if imports_only:
+        statement = "pass"
+    code = (f"import time, json\n{imports}\nSRC, DST = {str(src)!r}, {str(dst)!r}\nt = time.perf_counter()\n"
+            f"{statement}\nprint(json.dumps({{'seconds': time.perf_counter() - t}}))")
+    out, usage = run_measured([sys.executable, "-c", code])
+    return json.loads(out.strip().splitlines()[-1])["seconds"], usage
 
 
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--quick", action="store_true", help="250,000 rows instead of 2,500,000")
     ap.add_argument("--rows", type=int, default=None)
+    ap.add_argument("--rounds", type=int, default=1, help="measure the three tasks this many times, in turn")
     args = ap.parse_args()
     rows = args.rows or (250_000 if args.quick else 2_500_000)
     OUT.mkdir(exist_ok=True)
@@ -61,14 +69,22 @@ def main() -> None:
         tmp.rename(src)
         print(f"generated {src} in {time.perf_counter() - t:.1f} s", file=sys.stderr)
     size_mb = src.stat().st_size / 1e6
-    results = {name: run_task(name, src) for name in TASKS}
-    ing, pa_, pd_ = results["ingest"], results["pyarrow"], results["pandas"]
+    print(machine())
     print(f"ACLED ingest benchmark: {rows:,} rows, {size_mb:,.0f} MB CSV")
-    for name, r in results.items():
-        print(f"  {name:8s} {r['seconds']:7.2f} s   peak RSS {r['peak_mb']:8.0f} MB")
-    print(f"  ingest / (pyarrow read + parquet write) = {ing['seconds'] / pa_['seconds']:.2f}  (goal <= 0.7)")
-    print(f"  pandas.read_csv / ingest               = {pd_['seconds'] / ing['seconds']:.2f}x (goal >= 3)")
-    print(f"  ingest peak memory / file size          = {ing['peak_mb'] / size_mb:.2f}")
+    # CPU seconds of each task's start-up and imports alone, subtracted from its CPU below
+    startup = {name: run_task(name, src, imports_only=True)[1].cpu_seconds for name in TASKS}
+    print("  start-up and imports: " + ", ".join(f"{n} {s:.1f} s CPU" for n, s in startup.items()))
+    for r in range(1, args.rounds + 1):
+        results = {name: run_task(name, src) for name in TASKS}
+        (ing, ing_u), (pa_, pa_u), (pd_, pd_u) = results["ingest"], results["pyarrow"], results["pandas"]
+        cpu = {name: usage.cpu_seconds - startup[name] for name, (_, usage) in results.items()}
+        for name, (sec, usage) in results.items():
+            print(f"  round {r} {name:8s} {sec:7.2f} s wall, {cpu[name]:6.2f} s CPU of work   {usage.text()}")
+        print(f"  round {r} ingest / (pyarrow read + parquet write) = {ing / pa_:.2f} wall, "
+              f"{cpu['ingest'] / cpu['pyarrow']:.2f} CPU  (goal <= 0.7)")
+        print(f"  round {r} pandas.read_csv / ingest               = {pd_ / ing:.2f}x wall, "
+              f"{cpu['pandas'] / cpu['ingest']:.2f}x CPU (goal >= 3)")
+        print(f"  round {r} ingest peak memory / file size          = {ing_u.tree_rss_mb * 1.048576 / size_mb:.2f}")
 
 
 if __name__ == "__main__":

@@ -26,6 +26,9 @@ from incidentkit.external.synthetic import perturb, write_acled_csv
 from incidentkit.linking import COLUMNS, link
 from incidentkit.matching import haversine_km
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _measure import machine, self_peak_mb  # noqa: E402
+
 OUT = Path(__file__).parent / "out"
 PLACES_PER_COUNTRY = 3000   # 30,000 towns: ACLED-like spread, not every event in the same 600 places
 SPAN_DAYS = 25 * 365        # ACLED's 2.5 million events span 1997-2024
@@ -64,6 +67,7 @@ def main() -> None:
     args = ap.parse_args()
     n_events, n_incidents = (250_000, 5_000) if args.quick else (2_500_000, 20_000)
     days, km = 3, 10.0
+    print(machine())
     ev = events(n_events)
     pool = ev.head(250_000)  # incidents come from events present in every size below
     sample = pool.sample(int(n_incidents / 0.85), random_state=1)  # perturb drops about 10%
@@ -103,6 +107,8 @@ def main() -> None:
           f"{t_ours_sample:.2f} s, x{t_naive / t_ours_sample:.0f})")
     print(f"  naive extrapolated to {len(incidents):,} x {len(ev):,}: {extrapolated:,.0f} s "
           f"= x{extrapolated / full:,.0f} our time")
+    print(f"  peak memory (this process, which starts no others; events and the naive join included): "
+          f"{self_peak_mb():,.0f} MB")
 
 
 if __name__ == "__main__":

@@ -12,12 +12,17 @@ on the oracle's largest input, measured in the same run. Both results are checke
 from __future__ import annotations
 
 import argparse
+import sys
 import time
+from pathlib import Path
 from typing import Callable
 
 import numpy as np
 
 from incidentkit.reliability.alpha import krippendorff_alpha
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _measure import machine, self_peak_mb  # noqa: E402
 
 MEMORY_CAP_BYTES = 6e9
 
@@ -57,6 +62,7 @@ def main() -> None:
     args = parser.parse_args()
     import krippendorff
 
+    print(machine())
     print(f"incidentkit alpha, {args.units:,} units x 3 coders (best of 3):")
     for kind in ("nominal", "ordinal", "interval"):
         data = make_data(kind, args.units)
@@ -90,6 +96,9 @@ def main() -> None:
             units, distinct, oracle_s, ours_s = last
             print(f"  -> {kind}: on the oracle's largest input ({units:,} units) incidentkit is "
                   f"{oracle_s / ours_s:,.0f}x faster ({units / ours_s:,.0f} vs {units / oracle_s:,.0f} units/s)")
+
+    print(f"\npeak memory (this process, which starts no others; the oracle's arrays included): "
+          f"{self_peak_mb():,.0f} MB")
 
 
 if __name__ == "__main__":
