@@ -66,7 +66,10 @@ def test_links_are_one_to_one_and_deterministic(tmp_path: Path) -> None:
     r1.write(tmp_path / "a.parquet")
     r2.write(tmp_path / "b.parquet")
     assert (tmp_path / "a.parquet").read_bytes() == (tmp_path / "b.parquet").read_bytes()
-    assert list(r1.pairs.columns) == ["incident_id", "external_id", "distance_km", "day_gap", "score", "reason"]
+    assert list(r1.pairs.columns) == ["incident_id", "external_id", "distance_km", "day_gap", "score",
+                                      "window_days", "window_km", "same_event_as", "reason"]
+    # no two external events share a point here, so no incident takes per-day rows: strictly one-to-one
+    assert r1.pairs.same_event_as.isna().all() and r1.summary["per_day_extra"] == 0
 
 
 def test_precision_codes_widen_the_windows() -> None:
@@ -180,16 +183,23 @@ def test_cli_links_a_built_dataset_to_an_ingested_acled_file(tmp_path: Path) -> 
     res = runner.invoke(main, ["link", str(tmp_path / "ds"), str(tmp_path / "a.parquet"), "-o", str(out),
                                "--days", "2", "--km", "10"])
     assert res.exit_code == 0, res.output
-    assert "Matched: 2 pair(s) of 3 incident(s)" in res.output
-    assert "Only in ours: 1" in res.output
+    assert "Linked: 2 of 3 incident(s) to 2 of 12 external event(s)\n" in res.output
+    assert "Only in ours: 1 incident(s)" in res.output
     pairs = pq.read_table(out).to_pandas()
     assert dict(zip(pairs.incident_id, pairs.external_id)) == {"test-2022-01-22-01": "SYR100201",
                                                                "test-2022-01-22-02": "IRQ20011"}
     assert "fatalities 62 vs 63" in pairs.set_index("incident_id").loc["test-2022-01-22-01", "reason"]
+    # the two-day prison battle does not take the coalition's air strike on its second day at the same
+    # point: another type and other actors are another event, not the battle's row for that day
+    assert "SYR100202" not in set(pairs.external_id)
 
 
-def test_cli_errors_exit_1(tmp_path: Path) -> None:
+def test_cli_errors_exit_1_for_bad_files_and_2_for_missing_ones(tmp_path: Path) -> None:
     res = CliRunner().invoke(main, ["link", str(tmp_path / "nope"), str(tmp_path / "x.parquet"), "-o",
                                     str(tmp_path / "l.parquet")])
-    assert res.exit_code == 1 and "no such file" in res.output
+    assert res.exit_code == 2 and "does not exist" in res.output and "incidentkit build writes" in res.output
+    bad = tmp_path / "incidents.parquet"
+    bad.write_text("id,date_start\n1,2022-01-01\n", encoding="utf-8")     # a CSV under a Parquet name
+    res = CliRunner().invoke(main, ["link", str(bad), str(bad), "-o", str(tmp_path / "l.parquet")])
+    assert res.exit_code == 1 and "not a readable Parquet file" in res.output and "Traceback" not in res.output
     assert not (tmp_path / "l.parquet").exists()

@@ -75,3 +75,46 @@ def test_precision_and_recall_against_ucdp_through_the_taxonomy() -> None:
     result = link(incidents, external, days=2, km=10)
     p, r = precision_recall(result.pairs, truth)
     assert p >= 0.95 and r >= 0.95, (p, r)
+
+
+def test_multi_day_events_link_every_day_and_nothing_more(acled_events: pd.DataFrame) -> None:
+    """ACLED's per-day rows at scale: 300 battles of 2-4 days among 2,000 events in the same towns.
+
+    Each battle is one row per day (same actors, type and point, each day with its own deaths), and
+    our coder recorded it as one incident spanning those days, a few km off, with the deaths of all days. Every day's row must link
+    to its incident, and nothing else may join it: other events in the same towns and days differ in
+    type, actors or point (synthetic events, like ACLED's, each have their own point).
+    """
+    rng = np.random.default_rng(8)
+    ev = acled_events.reset_index(drop=True)
+    battles = ev[(ev["sub_event_type"] == "Armed clash") & (ev["time_precision"] == 1)].head(300)
+    extra, incidents, truth = [], [], []
+    for k, (_, row) in enumerate(battles.iterrows()):
+        n_days = int(rng.integers(2, 5))
+        total = int(row["fatalities_best"])
+        for d in range(1, n_days):
+            day = row.copy()
+            day["id"] = f"{row['id']}-d{d + 1}"
+            day["date_start"] = day["date_end"] = pd.Timestamp(row["date_start"]) + pd.Timedelta(days=d)
+            day["fatalities_best"] = int(rng.geometric(0.35)) - 1
+            total += day["fatalities_best"]
+            extra.append(day)
+        inc = row.copy()
+        inc["id"] = f"ik-{k:04d}"
+        inc["date_end"] = pd.Timestamp(row["date_start"]) + pd.Timedelta(days=n_days - 1)
+        inc["latitude"] = row["latitude"] + rng.uniform(-0.02, 0.02)
+        inc["fatalities_best"] = total
+        incidents.append(inc)
+        truth += [(inc["id"], row["id"])] + [(inc["id"], f"{row['id']}-d{d + 1}") for d in range(1, n_days)]
+    external = pd.concat([ev, pd.DataFrame(extra)], ignore_index=True)
+    ours = pd.DataFrame(incidents).reset_index(drop=True)
+    for c in ("event_type", "sub_event_type"):
+        external[c] = external[c].astype("object")
+        ours[c] = ours[c].astype("object")
+    result = link(ours, external, days=3, km=10)
+    p, r = precision_recall(result.pairs, pd.DataFrame(truth, columns=["incident_id", "external_id"]))
+    assert p >= 0.95 and r >= 0.95, (p, r)
+    assert result.pairs.external_id.is_unique
+    s = result.summary
+    assert s["linked_external"] == len(result.pairs) > s["linked_incidents"] >= 0.95 * len(ours)
+    assert s["per_day_extra"] == len(result.pairs) - s["linked_incidents"]

@@ -2,7 +2,8 @@
 
 Both linking our incidents to ACLED/UCDP events (:mod:`incidentkit.linking`) and aligning two coders'
 incidents (:mod:`incidentkit.reliability`) score candidate pairs and then keep each event in at most one
-pair, best score first, as MELTT does (Donnay et al. 2019). That logic lives here once.
+pair, best score first, as MELTT does (Donnay et al. 2019). That logic lives here once;
+:func:`assign_per_day` is its variant for external datasets that record a multi-day event one row per day.
 """
 
 from __future__ import annotations
@@ -56,6 +57,60 @@ def assign_one_to_one(left: Sequence[K], right: Sequence[K], scores: Sequence[fl
         used_left.add(a)
         used_right.add(b)
         kept.append(int(i))
+    return kept
+
+
+def assign_per_day(left: Sequence[K], right: Sequence[K], scores: Sequence[float], min_score: float = 0.0, *,
+                   day: Sequence[int], span_start: Sequence[int], span_end: Sequence[int],
+                   event: Sequence[int]) -> list[int]:
+    """:func:`assign_one_to_one`, except that a left item spanning N days may take up to N right items that
+    are one event recorded one row per day (ACLED's rule for multi-day events).
+
+    ACLED splits an event lasting three days into three rows; a coder who read "the fighting lasted three
+    days" codes one incident from ``date_start`` to ``date_end``. Strict one-to-one would link one row and
+    report the other two as missing from our data. Here, pairs are taken best score first as in
+    :func:`assign_one_to_one` (each right item at most once, ties on input order, so deterministic); a
+    left item's first pair is its best one, and after it a pair is also taken when the right item
+
+    * belongs to the same event as the first one (``event[k] == event[first] >= 0``: a key the caller
+      derives from what per-day rows of one event share, e.g. type, actors and point),
+    * falls on a day inside the left item's span (``span_start[k] <= day[k] <= span_end[k]``),
+    * on a day none of the left item's pairs has yet,
+
+    and the left item has fewer than ``span_end - span_start + 1`` pairs. A left item of one day keeps
+    one pair, exactly as :func:`assign_one_to_one`. ``event[k] = -1`` marks a right item that can only be
+    a first pair (not a one-day row, or its left item is not day-precise). Arrays are per candidate pair;
+    returns the indices of the kept pairs in order of decreasing score, so each left item's first pair
+    comes before its others.
+    """
+    score = np.asarray(scores, dtype=float)
+    order = np.lexsort((np.arange(len(score)), -score))
+    order = order[score[order] >= min_score].tolist()
+    # plain lists for what every pair reads: indexing them is several times faster than numpy arrays;
+    # the rest is read only for a left item's second and later pairs, which are few
+    lefts, rights, events = np.asarray(left).tolist(), np.asarray(right).tolist(), np.asarray(event).tolist()
+    used_right: set[K] = set()
+    days_of: dict[K, set[int]] = {}
+    event_of: dict[K, int] = {}
+    kept: list[int] = []
+    for i in order:
+        a, b = lefts[i], rights[i]
+        if b in used_right:
+            continue
+        taken = days_of.get(a)
+        if taken is None:
+            days_of[a] = {int(day[i])}
+            event_of[a] = events[i]
+        else:
+            ev = events[i]
+            if ev < 0 or ev != event_of[a]:  # most later pairs stop here: another event, or no per-day row
+                continue
+            d, lo, hi = int(day[i]), int(span_start[i]), int(span_end[i])
+            if d in taken or not lo <= d <= hi or len(taken) >= hi - lo + 1:
+                continue
+            taken.add(d)
+        used_right.add(b)
+        kept.append(i)
     return kept
 
 

@@ -12,7 +12,7 @@ from incidentkit.reliability import agreement
 
 
 @click.command("agree")
-@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.argument("paths", nargs=-1, required=True, type=InputPath())
 @click.option("--json", "as_json", is_flag=True, help="Print the full report (fields, split, disagreements) as JSON.")
 @click.option("--disagreements", "disagreements_csv", type=click.Path(path_type=Path, dir_okay=False),
               help="Write every disagreement, with both coders' values and evidence quotes, to this CSV.")

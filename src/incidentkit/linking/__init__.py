@@ -4,7 +4,10 @@ The approach is MELTT's (Donnay, Dunford, McGrath, Backer and Cunningham 2019, "
 Data", Journal of Conflict Resolution 63(5)): candidates are the external events within a time window
 and a great-circle distance, both widened by the events' precision codes; each candidate pair is scored
 on time, distance, event-type compatibility (through an editable taxonomy table), actors and
-fatalities; pairs are then kept one-to-one, best score first (:func:`incidentkit.matching.assign_one_to_one`).
+fatalities; pairs are then kept best score first, each external event in at most one pair
+(:func:`incidentkit.matching.assign_per_day`). An incident is linked to one external event, except that
+an incident spanning N days may link to up to N rows that record one event day by day, as ACLED does
+(the rule, with a worked example, is in ``docs/explanation/linking-rules.md``).
 
 >>> from incidentkit.linking import link
 >>> result = link(incidents_df, acled_df, days=3, km=25)     # doctest: +SKIP
@@ -31,7 +34,7 @@ from incidentkit.errors import InputFileError, UsageError
 from incidentkit.linking.actors import actor_similarity
 from incidentkit.linking.index import Events, SpaceTimeIndex
 from incidentkit.linking.taxonomy import EVENTS, SUB_EVENTS, Taxonomy, compatibility, load_taxonomy
-from incidentkit.matching import assign_one_to_one
+from incidentkit.matching import assign_per_day
 
 #: Extra km allowed per geo_precision code (1 town, 2 near a town, 3 region): added for each side.
 GEO_WIDEN_KM: Mapping[int, float] = {1: 0.0, 2: 25.0, 3: 100.0}
@@ -41,14 +44,22 @@ TIME_WIDEN_DAYS: Mapping[int, int] = {1: 0, 2: 7, 3: 15}
 WEIGHTS: Mapping[str, float] = {"time": 0.25, "distance": 0.2, "type": 0.2, "actors": 0.15, "fatalities": 0.2}
 
 COLUMNS = ("id", "date_start", "date_end", "time_precision", "event_type", "sub_event_type", "type_of_violence",
-           "actor1", "actor2", "latitude", "longitude", "geo_precision", "fatalities_best", "country")
+           "actor1", "actor2", "latitude", "longitude", "geo_precision", "fatalities_best", "country", "dataset")
 REQUIRED = ("id", "date_start", "latitude", "longitude")
-PAIR_COLUMNS = ("incident_id", "external_id", "distance_km", "day_gap", "score", "reason")
+PAIR_COLUMNS = ("incident_id", "external_id", "distance_km", "day_gap", "score", "window_days", "window_km",
+                "same_event_as", "reason")
+#: What the rows of one event split by day share (ACLED repeats them on each day's row); the point too.
+SAME_EVENT_COLUMNS = ("dataset", "event_type", "sub_event_type", "type_of_violence")
 
 
 @dataclass
 class LinkResult:
-    """Pairs (one row per linked incident), and what is only in ours and only in theirs."""
+    """The links, and what is only in ours and only in theirs.
+
+    ``pairs`` has one row per linked external event: an incident has one row, or one per day of its span
+    when the external dataset splits the event by day (``same_event_as`` names the incident's first row).
+    ``fatalities`` has one row per linked incident, the external rows' figures summed.
+    """
 
     pairs: pd.DataFrame
     only_ours: pd.DataFrame
@@ -57,13 +68,26 @@ class LinkResult:
     summary: dict[str, Any] = field(default_factory=dict)
 
     def summary_text(self) -> str:
+        """The summary as printed by ``incidentkit link``: incidents and external events counted apart."""
         s = self.summary
-        lines = [f"Matched: {s['matched']} pair(s) of {s['incidents']} incident(s) and "
-                 f"{s['external']} external event(s) (--days {s['days']} --km {s['km']})",
-                 f"Only in ours: {s['only_ours']} ({s['unlocated']} without coordinates)",
-                 f"Only in theirs (same countries and dates as ours): {s['only_theirs']}",
-                 f"Fatalities in matched pairs: ours {s['fatalities_ours']}, theirs {s['fatalities_theirs']}, "
-                 f"{s['fatalities_equal']} pair(s) equal, mean absolute difference {s['fatalities_mad']:.2f}"]
+        several = (f" ({s['per_day_extra']} of them further per-day rows of {s['per_day_incidents']} "
+                   "multi-day incident(s))" if s["per_day_extra"] else "")
+        if not s["matched"]:
+            windows = "no pair linked"
+        elif s["beyond_base"]:
+            windows = (f"widened for precision: up to {s['window_days_max']} days / {s['window_km_max']:g} km "
+                       f"({s['beyond_base']} linked pair(s) beyond {s['days']} days or {s['km']:g} km; each "
+                       "pair's window is in its reason)")
+        else:
+            windows = "no linked pair needed the widening precision codes allow"
+        lines = [f"Linked: {s['linked_incidents']} of {s['incidents']} incident(s) to {s['linked_external']} of "
+                 f"{s['external']} external event(s){several}",
+                 f"Only in ours: {s['only_ours']} incident(s) ({s['unlocated']} without coordinates)",
+                 f"Only in theirs (same countries and dates as ours): {s['only_theirs']} external event(s)",
+                 f"Windows: --days {s['days']} --km {s['km']:g}; {windows}",
+                 f"Fatalities of linked incidents (their rows summed per incident): ours {s['fatalities_ours']}, "
+                 f"theirs {s['fatalities_theirs']}, {s['fatalities_equal']} incident(s) equal, "
+                 f"mean absolute difference {s['fatalities_mad']:.2f}"]
         return "\n".join(lines)
 
     def write(self, path: str | os.PathLike[str]) -> None:
@@ -134,10 +158,13 @@ def link(incidents: pd.DataFrame | str | os.PathLike[str], external: pd.DataFram
          min_score: float = 0.5, weights: Mapping[str, float] = WEIGHTS,
          geo_widen_km: Mapping[int, float] = GEO_WIDEN_KM, time_widen_days: Mapping[int, int] = TIME_WIDEN_DAYS,
          cell_degrees: float | None = None) -> LinkResult:
-    """Link our incidents to external events one-to-one; DataFrames or Parquet paths on both sides.
+    """Link our incidents to the external events that record the same events; DataFrames or Parquet paths.
 
     ``days``/``km`` are the base windows; each side's precision codes widen them (``geo_widen_km``,
-    ``time_widen_days``). Pairs scoring below ``min_score`` are not linked.
+    ``time_widen_days``), and each pair's widened window is in ``pairs`` and its reason. Pairs scoring
+    below ``min_score`` are not linked. Each external event is linked at most once; an incident is
+    linked to one external event, or, when it spans N days, to up to N rows of one event recorded day
+    by day (ACLED's rule): see :func:`incidentkit.matching.assign_per_day`.
     """
     if not (days >= 0 and math.isfinite(km) and km > 0):  # also refuses NaN, which every comparison passes
         raise UsageError(f"--days must be >= 0 and --km a finite number > 0 (got days={days}, km={km})",
@@ -167,13 +194,23 @@ def link(incidents: pd.DataFrame | str | os.PathLike[str], external: pd.DataFram
     fa = _ints(ours, "fatalities_best", -1)
     fb = _ints(theirs, "fatalities_best", -1)
     known = (fa[i] >= 0) & (fb[e] >= 0)
-    s_fat = np.where(known, 1.0 - np.abs(fa[i] - fb[e]) / np.maximum(fa[i] + fb[e], 1), 0.5)
+    # a row shorter than a multi-day incident (one of ACLED's per-day rows) holds a part of its deaths:
+    # only a day with more deaths than our whole incident disagrees
+    part = (b.end[e] - b.start[e]) < (a.end[i] - a.start[i])
+    excess = np.where(part, np.maximum(fb[e] - fa[i], 0), np.abs(fa[i] - fb[e]))
+    s_fat = np.where(known, 1.0 - excess / np.maximum(fa[i] + fb[e], 1), 0.5)
     score = (weights["time"] * s_time + weights["distance"] * s_dist + weights["type"] * s_type
              + weights["actors"] * s_actor + weights["fatalities"] * s_fat)
     score = np.round(score, 6)
 
     keep = np.flatnonzero(score >= min_score)
-    kept = keep[assign_one_to_one(i[keep], e[keep], score[keep], min_score)]
+    day, span_start, span_end, event = _per_day_keys(ours, theirs, a, b, i[keep], e[keep])
+    kept = keep[assign_per_day(i[keep], e[keep], score[keep], min_score, day=day, span_start=span_start,
+                               span_end=span_end, event=event)]
+    # an incident's first pair (its best) comes first in `kept`; its other days' rows name it
+    first_of: dict[int, int] = {}
+    for k in kept:
+        first_of.setdefault(int(i[k]), int(e[k]))
     kept = kept[np.lexsort((e[kept], i[kept]))]  # deterministic order: by incident, then event
 
     ids_a = ours["id"].astype(str).to_numpy()
@@ -181,14 +218,24 @@ def link(incidents: pd.DataFrame | str | os.PathLike[str], external: pd.DataFram
     def ids_b(rows: np.ndarray) -> np.ndarray:  # only the linked rows: 2.5 M ids are not boxed for nothing
         return theirs["id"].iloc[rows].astype(str).to_numpy()
 
+    ext_ids = ids_b(e[kept])
+    first_e = np.array([first_of[int(x)] for x in i[kept]], dtype=np.int64)
+    extra = first_e != e[kept]
+    first_ids = dict(zip(e[kept].tolist(), ext_ids.tolist()))
+    same_as = [first_ids[int(f)] if x else None for f, x in zip(first_e, extra)]
     how_text = {0: "types incompatible", 1: "same sub-event type", 2: "same event type", 3: "compatible via UCDP type"}
-    reasons = [f"{int(gap[k])} day(s) apart; {dist[k]:.1f} km; type {s_type[k]:.2f} ({how_text[int(how[k])]}); "
+    reasons = [f"{int(gap[k])} day(s) apart (window {int(allowed_days[k])}); {dist[k]:.1f} km "
+               f"(window {allowed_km[k]:g}); type {s_type[k]:.2f} ({how_text[int(how[k])]}); "
                f"actors {s_actor[k]:.2f}; fatalities "
-               + (f"{fa[i[k]]} vs {fb[e[k]]}" if known[k] else "unknown") for k in kept]
+               + (f"{fa[i[k]]} vs {fb[e[k]]}" if known[k] else "unknown")
+               + (f"; another day of the same event as {same}" if same is not None else "")
+               for k, same in zip(kept, same_as)]
     pairs = pd.DataFrame({
-        "incident_id": ids_a[i[kept]], "external_id": ids_b(e[kept]),
+        "incident_id": ids_a[i[kept]], "external_id": ext_ids,
         "distance_km": dist[kept].astype(float), "day_gap": gap[kept].astype(np.int32),
-        "score": score[kept].astype(float), "reason": reasons,
+        "score": score[kept].astype(float), "window_days": allowed_days[kept].astype(np.int32),
+        "window_km": allowed_km[kept].astype(float), "same_event_as": pd.Series(same_as, dtype=object),
+        "reason": reasons,
     }, columns=list(PAIR_COLUMNS))
 
     matched_a = np.zeros(len(ours), bool)
@@ -198,19 +245,91 @@ def link(incidents: pd.DataFrame | str | os.PathLike[str], external: pd.DataFram
     scope = _in_scope(ours, theirs)
     only_ours = ours.loc[~matched_a, ["id"]].reset_index(drop=True)
     only_theirs = theirs.loc[scope & ~matched_b, ["id"]].reset_index(drop=True)
-    fat = pd.DataFrame({"incident_id": ids_a[i[kept]], "external_id": ids_b(e[kept]),
-                        "fatalities_ours": fa[i[kept]], "fatalities_theirs": fb[e[kept]]})
-    fat = fat[(fat.fatalities_ours >= 0) & (fat.fatalities_theirs >= 0)].reset_index(drop=True)
-    fat["difference"] = fat.fatalities_ours - fat.fatalities_theirs
+    fat = _fatalities(ids_a[i[kept]], ext_ids, fa[i[kept]], fb[e[kept]])
+    beyond = (gap[kept] > days) | (dist[kept] > km)
     summary = {
         "incidents": len(ours), "external": len(theirs), "candidates": int(len(i)), "matched": int(len(kept)),
+        "linked_incidents": int(matched_a.sum()), "linked_external": int(len(kept)),
+        "per_day_incidents": int(len(set(i[kept][extra].tolist()))), "per_day_extra": int(extra.sum()),
         "only_ours": int(len(only_ours)), "only_theirs": int(len(only_theirs)),
         "unlocated": int(np.isnan(a.lat).sum()), "days": days, "km": km, "min_score": min_score,
+        "window_days_max": int(allowed_days[kept].max(initial=days)),
+        "window_km_max": float(allowed_km[kept].max(initial=km)), "beyond_base": int(beyond.sum()),
         "taxonomy": tax.source, "fatalities_ours": int(fat.fatalities_ours.sum()),
         "fatalities_theirs": int(fat.fatalities_theirs.sum()), "fatalities_equal": int((fat.difference == 0).sum()),
         "fatalities_mad": float(fat.difference.abs().mean()) if len(fat) else 0.0,
     }
     return LinkResult(pairs, only_ours, only_theirs, fat, summary)
+
+
+def _per_day_keys(ours: pd.DataFrame, theirs: pd.DataFrame, a: Events, b: Events, i: np.ndarray,
+                  e: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Per candidate pair: the external row's day, the incident's span, and the row's same-event key.
+
+    The key is -1 unless the pair could be one of several per-day rows: the incident spans more than one
+    day and is day-precise (time_precision 1: its span is a known run of days, not "some day that week"),
+    and the external row is a one-day, day-precise row. Rows of one event split by day share the
+    dataset, type (``SAME_EVENT_COLUMNS``), the two actors (in either order) and the point (ACLED repeats
+    its location's coordinates; compared to 4 decimals, ACLED's own precision), so equal keys mean
+    "these rows may be one event's days". Only the few eligible rows are keyed: nothing is computed
+    for the millions of rows no multi-day incident reaches.
+    """
+    span_start, span_end = a.start[i], a.end[i]
+    day = b.start[e]
+    event = np.full(len(i), -1, dtype=np.int64)
+    eligible = np.flatnonzero((span_end > span_start) & (b.end[e] == b.start[e]))
+    if len(eligible) == 0:  # no multi-day incident: nothing more to compute (the common case)
+        return day, span_start, span_end, event
+    tp_a = _ints(ours, "time_precision", 1)
+    eligible = eligible[tp_a[i[eligible]] == 1]
+    if len(eligible) == 0:
+        return day, span_start, span_end, event
+    rows, inverse = np.unique(e[eligible], return_inverse=True)
+    sub = theirs.iloc[rows]
+    tp_b = _ints(sub, "time_precision", 1)
+    parts = [_factor(sub[c]) for c in SAME_EVENT_COLUMNS if c in sub]
+    if "actor1" in sub or "actor2" in sub:  # the two actors in either order: codes over one shared table
+        both = pd.concat([sub.get("actor1", pd.Series([None] * len(sub))).astype(object),
+                          sub.get("actor2", pd.Series([None] * len(sub))).astype(object)], ignore_index=True)
+        codes = _factor(both)
+        x, y = codes[:len(sub)], codes[len(sub):]
+        parts += [np.minimum(x, y), np.maximum(x, y)]
+    parts += [_factor(pd.Series(np.round(b.lat[rows], 4))), _factor(pd.Series(np.round(b.lon[rows], 4)))]
+    _, key = np.unique(np.stack(parts, axis=1), axis=0, return_inverse=True)
+    key = np.where(tp_b == 1, key.reshape(-1), -1)
+    event[eligible] = key[inverse.reshape(-1)]
+    return day, span_start, span_end, event
+
+
+def _factor(values: pd.Series) -> np.ndarray:
+    """Integer codes of a column's values, missing values one code of their own (-1)."""
+    codes, _ = pd.factorize(values.reset_index(drop=True), use_na_sentinel=True)
+    return codes.astype(np.int64)
+
+
+def _fatalities(incident_ids: np.ndarray, external_ids: np.ndarray, ours: np.ndarray,
+                theirs: np.ndarray) -> pd.DataFrame:
+    """One row per linked incident: our figure next to the sum of its external rows' figures.
+
+    An event ACLED splits by day has its deaths split by day too, so one row's figure is not the event's;
+    the sum over the incident's rows is. An incident is left out when our figure or any of its rows'
+    is unknown (a partial sum would read as a real difference). The pairs come grouped by incident
+    (sorted by incident, then event), so the groups are runs: summed with ``reduceat``, not a Python
+    aggregation per incident, which would cost seconds for 20,000 links.
+    """
+    n = len(incident_ids)
+    starts = np.flatnonzero(np.r_[True, incident_ids[1:] != incident_ids[:-1]]) if n else np.empty(0, np.int64)
+    counts = np.diff(np.r_[starts, n]).astype(np.int64)
+    theirs_sum = np.add.reduceat(theirs, starts) if n else np.empty(0, np.int64)
+    known = ((np.minimum.reduceat(theirs, starts) >= 0) & (ours[starts] >= 0)) if n else np.empty(0, bool)
+    ids = external_ids.tolist()
+    joined = ["; ".join(ids[s:s + c]) for s, c in zip(starts.tolist(), counts.tolist())]
+    out = pd.DataFrame({"incident_id": incident_ids[starts].astype(object), "external_ids": joined,
+                        "external_events": counts, "fatalities_ours": ours[starts].astype(np.int64),
+                        "fatalities_theirs": theirs_sum.astype(np.int64)})
+    out = out[known].reset_index(drop=True)
+    out["difference"] = out.fatalities_ours - out.fatalities_theirs
+    return out
 
 
 def _in_scope(ours: pd.DataFrame, theirs: pd.DataFrame) -> np.ndarray:
@@ -228,4 +347,4 @@ def _in_scope(ours: pd.DataFrame, theirs: pd.DataFrame) -> np.ndarray:
     return mask
 
 
-__all__ = ["link", "LinkResult", "load_taxonomy", "Taxonomy", "GEO_WIDEN_KM", "TIME_WIDEN_DAYS", "WEIGHTS"]
+__all__ = ["link", "LinkResult", "load_taxonomy", "SAME_EVENT_COLUMNS", "Taxonomy", "GEO_WIDEN_KM", "TIME_WIDEN_DAYS", "WEIGHTS"]
