@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import click
@@ -10,7 +9,8 @@ import click
 from incidentkit.cli._common import InputPath, handle_errors
 
 _progress = click.option("--progress/--no-progress", default=None,
-                         help="Show a progress bar on stderr [default: when stderr is a terminal].")
+                         help="Show a progress bar on stderr [default: a bar on a terminal, a one-line note "
+                              "otherwise].")
 _out = click.option("-o", "--output", "output", type=click.Path(path_type=Path), required=True,
                     help="The harmonised Parquet file to write (atomically; nothing is left on error).")
 
@@ -44,7 +44,7 @@ def acled_command(files: tuple[Path, ...], output: Path, progress: bool | None) 
     """
     from incidentkit.external import ingest_acled
 
-    result = ingest_acled(files, output, progress=_auto(progress))
+    result = ingest_acled(files, output, progress=progress)
     _report(result)
 
 
@@ -62,12 +62,8 @@ def ucdp_command(file: Path, output: Path, progress: bool | None) -> None:
     """
     from incidentkit.external import ingest_ucdp
 
-    result = ingest_ucdp(file, output, progress=_auto(progress))
+    result = ingest_ucdp(file, output, progress=progress)
     _report(result)
-
-
-def _auto(progress: bool | None) -> bool:
-    return sys.stderr.isatty() if progress is None else progress
 
 
 def _report(result: object) -> None:

@@ -55,7 +55,8 @@ def _backends(names: tuple[str, ...], cache_dir: Path | None, user_agent: str | 
 @click.option("--user-agent", default=None, help="User agent for Nominatim (identify your project).")
 @click.option("--nominatim-domain", default=None, help="A self-hosted Nominatim (host[:port]); no rate limit.")
 @click.option("--geonames-username", default=None, envvar="GEONAMES_USERNAME", help="geonames.org user name.")
-@click.option("--no-progress", is_flag=True, help="No progress bar.")
+@click.option("--no-progress", is_flag=True,
+              help="No progress report [default: a bar on a terminal, a one-line note otherwise].")
 @handle_errors
 def geocode_cmd(input_csv: Path, output: Path, gazetteer_dir: Path | None, cache_dir: Path | None,
                 backends: tuple[str, ...], user_agent: str | None, nominatim_domain: str | None,
@@ -86,7 +87,9 @@ def geocode_cmd(input_csv: Path, output: Path, gazetteer_dir: Path | None, cache
                                  "(use an ISO 3166 code such as SY, or a country name)", code="type-error")
     gc = Geocoder(gazetteer_dir=_project_gazetteer_dir(gazetteer_dir), cache_dir=cache_dir,
                   backends=_backends(backends, cache_dir, user_agent, nominatim_domain, geonames_username))
-    results = gc.geocode_many(df.to_dict("records"), progress=not no_progress)
+    # None: incidentkit.progress picks the form (a bar on a terminal, one note in a log); True would
+    # force a bar into logs and captured output
+    results = gc.geocode_many(df.to_dict("records"), progress=False if no_progress else None)
     added = pd.DataFrame([r.as_row() for r in results], index=df.index,
                          columns=list(GeocodeResult(query="").as_row()))
     for col in ("geo_precision", "where_prec"):
