@@ -118,8 +118,11 @@ def test_a_three_day_incident_links_to_its_three_per_day_rows(files: dict[str, P
     assert links == {"rep-01": ["SYR1", "SYR2", "SYR3"], "rep-02": ["SYR6"], "rep-04": ["SYR7"]}
     battle = result.pairs[result.pairs.incident_id == "rep-01"].set_index("external_id")
     assert battle.same_event_as.to_dict() == {"SYR1": None, "SYR2": "SYR1", "SYR3": "SYR1"}
-    assert "another day of the same event as SYR1" in battle.loc["SYR2", "reason"]
+    assert battle.loc["SYR2", "reason"].endswith(
+        "fatalities 120 vs 30 (their row: 1 of our 3 days); another day of the same event as SYR1")
     assert (battle.day_gap == 0).all()
+    # a day's deaths are a part of the incident's: fewer than ours costs a per-day row nothing
+    assert battle.score.nunique() == 1
     # each external event at most once
     assert result.pairs.external_id.is_unique
     # SYR4 (the 23rd) lies outside the span; SYR5 is the same day but elsewhere; neither is linked
@@ -227,3 +230,18 @@ def test_assign_per_day_reduces_to_one_to_one_for_one_day_items() -> None:
 def test_the_scenario_distances_are_what_the_docs_say() -> None:
     assert haversine_km(GHWAYRAN[0], GHWAYRAN[1], 36.5956, 40.7335) == pytest.approx(12.0, abs=0.1)
     assert haversine_km(35.0117, 40.5061, 35.4254, 40.5061) == pytest.approx(46.0, abs=0.1)
+
+
+def test_the_worked_example_in_the_docs_is_what_link_prints(files: dict[str, Path], monkeypatch) -> None:
+    """docs/explanation/linking-rules.md shows this scenario's output; it must stay what the command prints."""
+    page = (Path(__file__).resolve().parents[1] / "docs" / "explanation" / "linking-rules.md").read_text(encoding="utf-8")
+    command = "$ incidentkit link datasets acled.parquet -o links.parquet"
+    shown = page.split(command + "\n", 1)[1].split("```", 1)[0].splitlines()
+    work = files["dir"] / "docs-example"
+    work.mkdir()
+    (work / "datasets").symlink_to(files["ds"], target_is_directory=True)
+    (work / "acled.parquet").symlink_to(files["acled"])
+    monkeypatch.chdir(work)
+    res = CliRunner().invoke(main, command.split()[2:])
+    assert res.exit_code == 0, res.output
+    assert res.stdout.splitlines() == shown

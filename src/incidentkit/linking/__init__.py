@@ -228,6 +228,7 @@ def link(incidents: pd.DataFrame | str | os.PathLike[str], external: pd.DataFram
                f"(window {allowed_km[k]:g}); type {s_type[k]:.2f} ({how_text[int(how[k])]}); "
                f"actors {s_actor[k]:.2f}; fatalities "
                + (f"{fa[i[k]]} vs {fb[e[k]]}" if known[k] else "unknown")
+               + (f" (their row: 1 of our {a.end[i[k]] - a.start[i[k]] + 1} days)" if part[k] and known[k] else "")
                + (f"; another day of the same event as {same}" if same is not None else "")
                for k, same in zip(kept, same_as)]
     pairs = pd.DataFrame({
