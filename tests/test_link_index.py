@@ -203,3 +203,13 @@ def test_cli_errors_exit_1_for_bad_files_and_2_for_missing_ones(tmp_path: Path) 
     res = CliRunner().invoke(main, ["link", str(bad), str(bad), "-o", str(tmp_path / "l.parquet")])
     assert res.exit_code == 1 and "not a readable Parquet file" in res.output and "Traceback" not in res.output
     assert not (tmp_path / "l.parquet").exists()
+    # the taxonomy: a missing file is a usage error, a wrong one bad data located at its line
+    res = CliRunner().invoke(main, ["link", str(bad), str(bad), "-o", str(tmp_path / "l.parquet"),
+                                    "--taxonomy", str(tmp_path / "taxonomy.csv")])
+    assert res.exit_code == 2 and "does not exist" in res.output
+    wrong = tmp_path / "wrong.csv"
+    wrong.write_text("event_type,sub_event_type,type_of_violence,weight\nBattles,Air/drone strike,1,1\n",
+                     encoding="utf-8")
+    res = CliRunner().invoke(main, ["link", str(bad), str(bad), "-o", str(tmp_path / "l.parquet"),
+                                    "--taxonomy", str(wrong)])
+    assert res.exit_code == 1 and "wrong.csv:2: event_type" in res.output and "Traceback" not in res.output

@@ -23,7 +23,7 @@ from incidentkit.cli._common import InputPath, handle_errors
               help="Base distance in km (widened by geo_precision 2: +25, 3: +100, per side).")
 @click.option("--min-score", type=click.FloatRange(0, 1), default=0.5, show_default=True,
               help="Pairs scoring below this are not linked.")
-@click.option("--taxonomy", type=click.Path(path_type=Path), default=None,
+@click.option("--taxonomy", type=InputPath(dir_okay=False), default=None,
               help="An edited copy of the event-type taxonomy CSV [default: the shipped one].")
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
 @handle_errors
