@@ -16,12 +16,12 @@ sum over all its processes at one moment, which only sampling the tree while it 
 A peak shorter than ``interval`` can be missed; the root process's own peak (``VmHWM``, kept by the
 kernel) is reported too, and the tree's RSS peak is never below it.
 
-CPU seconds of the tree come from ``getrusage(RUSAGE_CHILDREN)`` of *this* process before and after the
-run: once the root has been waited for, it holds every descendant that was waited for by its parent
-(workers by the forkserver, the forkserver by the root). Unlike memory, CPU time adds up, so the
-kernel's own sums are exact here. On a shared machine CPU seconds are disturbed less than wall-clock
-seconds (a busy neighbour delays a process without adding to its CPU time), but they include the
-interpreter's start and imports.
+CPU seconds of the tree are sampled the same way: each process's own user + system time as last seen,
+summed over every process that appeared. (``getrusage(RUSAGE_CHILDREN)`` cannot give them either: the
+forkserver outlives the build's process, is reaped by init, and takes its workers' CPU time with it.)
+The CPU a process spends after its last sample is missed, at most ``interval`` seconds per process.
+On a shared machine CPU seconds are disturbed less than wall-clock seconds (a busy neighbour delays a
+process without adding to its CPU time); they include the interpreter's start and imports.
 """
 
 from __future__ import annotations
@@ -55,10 +55,12 @@ class TreeUsage:
     processes: int  # distinct processes seen in the tree
     samples: int
 
-    def text(self) -> str:
+    def memory_text(self) -> str:
         return (f"tree peak {self.tree_rss_mb:,.0f} MB RSS / {self.tree_pss_mb:,.0f} MB PSS "
-                f"({self.processes} process{'es' if self.processes != 1 else ''}), "
-                f"{self.cpu_seconds:.1f} s CPU")
+                f"({self.processes} process{'es' if self.processes != 1 else ''})")
+
+    def text(self) -> str:
+        return f"{self.memory_text()}, {self.cpu_seconds:.1f} s CPU"
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -76,22 +78,13 @@ def _vm_hwm_mb(pid: int) -> float:
     return 0.0
 
 
-def _children_cpu() -> float:
-    import resource
-
-    ru = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return ru.ru_utime + ru.ru_stime
-
-
 def run_measured(cmd: Sequence[str], *, interval: float = 0.1, **popen: Any) -> tuple[str, TreeUsage]:
     """Run ``cmd`` to completion (raising on a non-zero exit like ``check=True``); return its stdout and
-    its process tree's peak memory (sampled every ``interval`` seconds from this process) and CPU time.
-    Run one at a time: the CPU figure is the change in this process's waited-for children."""
-    cpu0 = _children_cpu()
+    its process tree's peak memory and CPU time, sampled every ``interval`` seconds from this process."""
     proc = subprocess.Popen(list(cmd), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, **popen)
     root = psutil.Process(proc.pid)
     peak_rss = peak_pss = hwm = 0.0
-    seen: set[int] = set()
+    cpu: dict[int, float] = {}  # pid -> its own CPU seconds as last seen
     samples = 0
     done = threading.Event()
 
@@ -106,9 +99,10 @@ def run_measured(cmd: Sequence[str], *, interval: float = 0.1, **popen: Any) -> 
             for p in tree:
                 try:
                     m = p.memory_full_info()
+                    t = p.cpu_times()
                 except (psutil.NoSuchProcess, psutil.AccessDenied, psutil.ZombieProcess):
                     continue
-                seen.add(p.pid)
+                cpu[p.pid] = t.user + t.system
                 rss += m.rss
                 pss += getattr(m, "pss", m.rss)
             hwm = max(hwm, _vm_hwm_mb(proc.pid))
@@ -123,7 +117,7 @@ def run_measured(cmd: Sequence[str], *, interval: float = 0.1, **popen: Any) -> 
     thread.join()
     if proc.returncode != 0:
         raise subprocess.CalledProcessError(proc.returncode, list(cmd), out, err)
-    return out, TreeUsage(peak_rss, peak_pss, hwm, _children_cpu() - cpu0, len(seen), samples)
+    return out, TreeUsage(peak_rss, peak_pss, hwm, sum(cpu.values()), len(cpu), samples)
 
 
 def self_peak_mb() -> float:
