@@ -20,7 +20,7 @@ from typing import Any, Callable, Iterable, Iterator, Mapping, Sequence
 import pyarrow as pa
 from tqdm import tqdm
 
-from incidentkit.atomic import StagedFiles
+from incidentkit.atomic import StagedFiles, fault_point
 from incidentkit.codebook import vocab
 from incidentkit.dataset import INCIDENTS_FILE, build_metadata, column_array, finalize, rows_to_table, write_parquet
 from incidentkit.errors import InvalidRecordsError, Problem, UsageError, problem
@@ -201,19 +201,83 @@ def _worker_count(workers: int | None, batches: int) -> int:
     return max(1, min(workers, MAX_WORKERS, batches))
 
 
+def _process_ended(pid: int) -> bool:
+    """Whether process ``pid`` has ended: gone, or a zombie whose parent has not collected it yet."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    except OSError:  # pragma: no cover - exists, not ours to signal
+        return False
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as fh:
+            return fh.read().rsplit(b")", 1)[1].split()[0] in (b"Z", b"X")
+    except (OSError, IndexError):  # no /proc (not Linux): a live pid is a live process
+        return False
+
+
+def _die_with_parent(parent: int) -> None:
+    """Worker initialiser: end this worker when the build that started it ends, however it ends.
+
+    A SIGKILLed build cannot stop its workers, and nothing else does: a fork-server worker's parent is
+    the fork server, which every worker keeps alive (each holds a copy of the server's liveness pipe),
+    and the task queue never reaches end-of-file. So a daemon thread in each worker watches the build's
+    process and ends the worker within half a second of the build's end.
+    """
+    import threading
+    import time
+
+    def watch() -> None:
+        while not _process_ended(parent):
+            time.sleep(0.5)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="incidentkit-watch-build", daemon=True).start()
+
+
+@contextlib.contextmanager
+def _main_module_hidden() -> Iterator[None]:
+    """Start workers without re-running the caller's script.
+
+    Spawned and fork-server workers re-import ``__main__`` from its file, which runs a plain script
+    (no ``if __name__ == "__main__":`` guard) again inside every worker: its own ``build()`` call then
+    starts workers of its own. The parsing workers need nothing from ``__main__`` (their task is
+    :func:`_read_batch`), so while they start ``__main__`` is replaced by an empty module.
+    """
+    import sys
+    import types
+
+    real = sys.modules.get("__main__")
+    sys.modules["__main__"] = types.ModuleType("__main__")
+    try:
+        yield
+    finally:
+        if real is not None:
+            sys.modules["__main__"] = real
+
+
+def _ready(_: int) -> int:
+    """A first task for each worker, so that all of them start while the caller's script is hidden."""
+    return os.getpid()
+
+
 @contextlib.contextmanager
 def _pool(workers: int) -> Iterator[ProcessPoolExecutor | None]:
     """Worker processes for parsing (libyaml and validation are CPU-bound, one file at a time).
 
     The forkserver start method gives each worker a clean interpreter: forking a process that already
-    runs Arrow's thread pools is not safe.
+    runs Arrow's thread pools is not safe. Every worker is started (and has answered) before any task
+    is sent, with the caller's script hidden, and ends with the build (:func:`_die_with_parent`).
     """
     if workers <= 1:
         yield None
         return
     methods = multiprocessing.get_all_start_methods()
     ctx = multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
-    with ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as executor:
+    with ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=_die_with_parent,
+                             initargs=(os.getpid(),)) as executor:
+        with _main_module_hidden():
+            list(executor.map(_ready, range(workers)))
         yield executor
 
 
@@ -236,18 +300,37 @@ def _export_writers() -> Callable[..., list[Path]] | None:
 
 def build(coded: str | os.PathLike[str] = DEFAULT_CODED, out: str | os.PathLike[str] = DEFAULT_OUT, *,
           geocode: bool = True, geocoder: Any = None, gazetteer_dir: str | os.PathLike[str] | None = None,
-          exports: bool = True, progress: bool = False, workers: int | None = None) -> BuildResult:
+          exports: bool = True, progress: bool = False, workers: int | None = None,
+          wait: bool = True) -> BuildResult:
     """Validate every record under ``coded``, geocode, and write the dataset and its exports to ``out``.
 
     Raises :class:`InvalidRecordsError` (with every problem) when any record is invalid; then nothing is
     written. Returns a :class:`BuildResult` holding the Arrow table. Large projects are parsed by
     ``workers`` processes (default: the CPUs available, at most 4); the result does not depend on it.
 
+    The build holds ``out``'s lock from start to finish (:func:`incidentkit.lock.output_lock`): a second
+    build into the same folder waits for it (or, with ``wait=False``, raises at once), and a build
+    killed earlier is completed or undone first. Outputs are published together through a journal
+    (:class:`incidentkit.atomic.StagedFiles`): a kill at any moment leaves the old set or the new one.
+
     >>> import incidentkit
     >>> result = incidentkit.build("datasets/coded", "datasets")   # doctest: +SKIP
     >>> result.summary()["incidents"]                               # doctest: +SKIP
     4
     """
+    from incidentkit.lock import output_lock
+
+    if not Path(coded).is_dir():
+        raise UsageError(f"{coded}: no such folder of coded records")
+    with output_lock(out, wait=wait):
+        return _build(coded, out, geocode=geocode, geocoder=geocoder, gazetteer_dir=gazetteer_dir,
+                      exports=exports, progress=progress, workers=workers)
+
+
+def _build(coded: str | os.PathLike[str], out: str | os.PathLike[str], *, geocode: bool, geocoder: Any,
+           gazetteer_dir: str | os.PathLike[str] | None, exports: bool, progress: bool,
+           workers: int | None) -> BuildResult:
+    """:func:`build`'s work, with the output folder's lock held."""
     coded, out = Path(coded), Path(out)
     if not coded.is_dir():
         raise UsageError(f"{coded}: no such folder of coded records")
@@ -273,6 +356,7 @@ def build(coded: str | os.PathLike[str] = DEFAULT_CODED, out: str | os.PathLike[
             state.merge(part_state)
             chunks.extend(part_chunks)
             bar.update(len(part_state.paths))
+            fault_point("parsing")
     report = state.report()
     report.files = len(files)
     if not report.ok:
@@ -290,7 +374,7 @@ def build(coded: str | os.PathLike[str] = DEFAULT_CODED, out: str | os.PathLike[
     n_sources = len(set().union(*(set(c.column("source_id").to_pylist()) for c in geocoded))) if geocoded else 0
     table = finalize(geocoded, build_metadata(inputs_digest(files, coded), n_rows, n_sources))
     outputs: list[Path] = []
-    with StagedFiles() as staged:
+    with StagedFiles(out) as staged:
         target = out / INCIDENTS_FILE
         staged.write(target, lambda tmp: write_parquet(table, tmp))
         outputs.append(target)

@@ -50,6 +50,9 @@ CATALOGUE: dict[str, ErrorType] = _catalogue(
               "files, or a CSV holding only its header. validate, build and agree all refuse it (exit 1)."),
     ErrorType("file-unwritable", "Output cannot be written",
               "An output path is a folder, lies under a file, or may not be written; nothing was published."),
+    ErrorType("output-locked", "Output folder is being written",
+              "Another incidentkit process holds the output folder's lock (one writer at a time); "
+              "without --no-wait the command waits for it."),
     ErrorType("not-a-dataset", "Not an incidents dataset",
               "The Parquet file was not written by incidentkit build (an export or ingested external events?)."),
     ErrorType("yaml-syntax", "YAML syntax error", "The YAML parser could not read the file."),

@@ -54,9 +54,11 @@ def validate_command(paths: tuple[Path, ...], as_json: bool, strict: bool) -> No
 @click.option("--no-geocode", is_flag=True, help="Do not geocode; incidents without coordinates stay empty.")
 @click.option("--no-exports", is_flag=True, help="Write incidents.parquet only.")
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
+@click.option("--no-wait", is_flag=True,
+              help="Fail at once if another build writes OUT, instead of waiting for it to finish.")
 @handle_errors
 def build_command(coded: Path, out: Path, gazetteer_dir: Path | None, no_geocode: bool, no_exports: bool,
-                  as_json: bool) -> None:
+                  as_json: bool, no_wait: bool) -> None:
     """Validate, geocode and write the dataset (incidents.parquet and its exports).
 
     If any record is invalid (or there is none), every problem is printed, nothing is written and the
@@ -68,7 +70,7 @@ def build_command(coded: Path, out: Path, gazetteer_dir: Path | None, no_geocode
         incidentkit build --coded my-project/coded --out my-project/dataset
     """
     result = build(coded, out, geocode=not no_geocode, gazetteer_dir=gazetteer_dir, exports=not no_exports,
-                   progress=sys.stderr.isatty())
+                   progress=sys.stderr.isatty(), wait=not no_wait)
     for p in result.warnings:
         click.echo(p.format(), err=True)
     summary = result.summary()
