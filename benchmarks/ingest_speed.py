@@ -45,8 +45,8 @@ def run_task(name: str, src: Path) -> tuple[float, float, TreeUsage]:
     dst = OUT / f"bench_{name}.parquet"
     imports, statement = TASKS[name]
     code = (f"import time, json\n{imports}\nSRC, DST = {str(src)!r}, {str(dst)!r}\n"
-            f"t, c = time.perf_counter(), time.process_time()\n{statement}\n"
-            f"print(json.dumps({{'seconds': time.perf_counter() - t, 'cpu': time.process_time() - c}}))")
+            f"_t0, _c0 = time.perf_counter(), time.process_time()\n{statement}\n"
+            f"print(json.dumps({{'seconds': time.perf_counter() - _t0, 'cpu': time.process_time() - _c0}}))")
     out, usage = run_measured([sys.executable, "-c", code])
     res = json.loads(out.strip().splitlines()[-1])
     return res["seconds"], res["cpu"], usage
