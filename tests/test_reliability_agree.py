@@ -172,9 +172,45 @@ def test_invalid_and_doubly_coded_records_are_clear_errors(tmp_path):
     with pytest.raises(InvalidRecordsError) as exc:
         load_coders(tmp_path / "c", tmp_path / "d")
     assert exc.value.problems[0].code == "reliability-duplicate-coding"
-    with pytest.raises(UsageError):
-        load_coders(tmp_path / "c")
+    # one path is the command line's fault (2); two paths whose records name one coder are the data's (1)
     assert CliRunner().invoke(main, ["agree", str(tmp_path / "c")]).exit_code == 2
+    with pytest.raises(InvalidRecordsError, match="the records name aa") as exc:
+        load_coders(tmp_path / "c")
+    assert exc.value.code == "reliability-too-few-coders"
+
+
+def _line_of(path: Path, start: str) -> int:
+    return next(n for n, text in enumerate(path.read_text(encoding="utf-8").splitlines(), 1) if text.startswith(start))
+
+
+def test_one_coder_in_two_paths_is_bad_data_at_the_coder_line(tmp_path):
+    first = write_record(tmp_path / "a", "s1", "aa", [incident("s1-a")])
+    second = write_record(tmp_path / "b", "s2", "aa", [incident("s2-b")])
+    result = CliRunner().invoke(main, ["agree", str(tmp_path / "a"), str(tmp_path / "b")])
+    assert result.exit_code == 1, result.output
+    assert "agreement needs at least two coders; the records name aa" in result.output
+    for path in (first, second):
+        assert f"{path}:{_line_of(path, 'coder:')}: coder: " in result.output
+    assert "[reliability-too-few-coders]" in result.output and "Traceback" not in result.output
+
+
+def test_duplicate_coding_points_at_the_coder_line(tmp_path):
+    write_record(tmp_path / "c", "s1", "aa", [incident("s1-c")])
+    # the second coding: a comment and the incidents first, so the coder line is not the incident's line
+    second = tmp_path / "d" / "s1.yaml"
+    second.parent.mkdir()
+    text = write_record(tmp_path / "tmp", "s1", "aa", [incident("s1-d")]).read_text(encoding="utf-8")
+    second.write_text("# second coding\n" + text, encoding="utf-8")
+    with pytest.raises(InvalidRecordsError) as exc:
+        load_coders(tmp_path / "c", tmp_path / "d")
+    p = exc.value.problems[0]
+    assert p.code == "reliability-duplicate-coding" and p.field == "coder"
+    assert p.path == second.as_posix() and p.line == _line_of(second, "coder:")
+    first = tmp_path / "c" / "s1.yaml"
+    assert f"{first.as_posix()}:{_line_of(first, 'coder:')}" in p.message
+    result = CliRunner().invoke(main, ["agree", str(tmp_path / "c"), str(tmp_path / "d")])
+    assert result.exit_code == 1
+    assert f"{second.as_posix()}:{_line_of(second, 'coder:')}: coder: " in result.output
 
 
 def test_demo_double_coding_cli_text_json_and_csv(tmp_path):

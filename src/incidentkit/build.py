@@ -281,6 +281,23 @@ def _pool(workers: int) -> Iterator[ProcessPoolExecutor | None]:
         yield executor
 
 
+def project_gazetteer_dir(out: str | os.PathLike[str], gazetteer_dir: str | os.PathLike[str] | None = None) -> Path:
+    """The project's gazetteer folder: ``gazetteer_dir`` when given, else ``out/gazetteer``.
+
+    The one rule for ``build`` (``--gazetteer-dir``, default ``OUT/gazetteer``) and ``agree`` (which has
+    no output folder and passes :data:`DEFAULT_OUT`, so both read ``datasets/gazetteer`` by default).
+    The default folder may be absent (then only the embedded gazetteer is used); a folder given
+    explicitly must exist, since a mistyped path would silently leave the project's villages out and
+    turn them into "not found" places: :class:`UsageError` then.
+    """
+    if gazetteer_dir is None:
+        return Path(out) / "gazetteer"
+    folder = Path(gazetteer_dir)
+    if not folder.is_dir():
+        raise UsageError(f"{display_path(folder)}: no such gazetteer folder (--gazetteer-dir)", code="usage")
+    return folder
+
+
 def default_geocoder(gazetteer_dir: Path | None) -> Any:
     """The offline geocoder over the embedded gazetteer plus the project's gazetteer folder."""
     try:
@@ -322,6 +339,8 @@ def build(coded: str | os.PathLike[str] = DEFAULT_CODED, out: str | os.PathLike[
 
     if not Path(coded).is_dir():
         raise UsageError(f"{coded}: no such folder of coded records")
+    if geocode and geocoder is None:
+        project_gazetteer_dir(out, gazetteer_dir)  # a mistyped folder is a usage error before any work
     with output_lock(out, wait=wait):
         return _build(coded, out, geocode=geocode, geocoder=geocoder, gazetteer_dir=gazetteer_dir,
                       exports=exports, progress=progress, workers=workers)
@@ -350,8 +369,7 @@ def _build(coded: str | os.PathLike[str], out: str | os.PathLike[str], *, geocod
         else:
             parts = executor.map(_read_batch, batches, itertools.repeat(coded))
         if geocode:  # load the gazetteer index while the workers parse
-            gdir = Path(gazetteer_dir) if gazetteer_dir is not None else out / "gazetteer"
-            gc = geocoder or default_geocoder(gdir)
+            gc = geocoder or default_geocoder(project_gazetteer_dir(out, gazetteer_dir))
         for part_chunks, part_state in parts:
             state.merge(part_state)
             chunks.extend(part_chunks)

@@ -43,9 +43,12 @@ def acled_command(dataset: Path, out: Path, numeric_inter: bool) -> None:
         incidentkit export acled -o exports --numeric-inter
     """
     from incidentkit.export import write_acled
+    from incidentkit.export.acled import formula_note
 
     for path in write_acled(read_table(dataset), out, inter_labels=not numeric_inter):
         click.echo(str(path))
+    if note := formula_note(out):  # kept exact on purpose; said, so nobody opens it in Excel unawares
+        click.echo(note, err=True)
 
 
 @export_group.command("ucdp")
@@ -60,6 +63,7 @@ def ucdp_command(dataset: Path, out: Path) -> None:
         incidentkit export ucdp --dataset datasets -o exports
     """
     from incidentkit.export import excluded_counts, to_ucdp, write_ucdp
+    from incidentkit.export.ucdp import formula_note
 
     table = read_table(dataset)
     for path in write_ucdp(table, out):
@@ -67,6 +71,8 @@ def ucdp_command(dataset: Path, out: Path) -> None:
     left = excluded_counts(to_ucdp(table))
     click.echo(f"left out: {left.get('not_ged_event_type', 0)} Protests/Strategic developments, "
                f"{left.get('no_deaths', 0)} without deaths (not UCDP GED events)", err=True)
+    if note := formula_note(out):
+        click.echo(note, err=True)
 
 
 @export_group.command("geoparquet")

@@ -69,6 +69,7 @@ def geocode_cmd(input_csv: Path, output: Path, gazetteer_dir: Path | None, cache
     """
     import pandas as pd
 
+    from incidentkit.formulas import neutralise_frame
     from incidentkit.geocode import GeocodeResult, Geocoder, country_code
 
     try:
@@ -95,7 +96,8 @@ def geocode_cmd(input_csv: Path, output: Path, gazetteer_dir: Path | None, cache
     for col in ("geo_precision", "where_prec"):
         added[col] = added[col].astype("Int64")
     out = pd.concat([df, added[[c for c in added.columns if c not in df.columns]]], axis=1)
-    _write_atomic(out, output)
+    # a person opens this file: cells a spreadsheet would run are neutralised, as `export spreadsheet` does
+    _write_atomic(neutralise_frame(out), output)
     found = sum(r.found for r in results)
     amb = sum(r.ambiguous for r in results)
     click.echo(f"{len(results)} names: {found} found, {amb} ambiguous, {len(results) - found - amb} not found "

@@ -76,6 +76,7 @@ def build_command(coded: Path, out: Path, gazetteer_dir: Path | None, no_geocode
     summary = result.summary()
     if as_json:
         click.echo(json.dumps(summary, ensure_ascii=False, indent=2))
+        _formula_notes(result.outputs, out)
         return
     click.echo(f"Built {summary['incidents']} incidents from {summary['sources']} source report(s) "
                f"in {summary['files']} file(s); countries: {', '.join(summary['countries'])}")
@@ -86,6 +87,18 @@ def build_command(coded: Path, out: Path, gazetteer_dir: Path | None, no_geocode
                + f"; warnings: {summary['warnings']}")
     for path in summary["outputs"]:
         click.echo(f"  wrote {path}")
+    _formula_notes(result.outputs, out)
+
+
+def _formula_notes(outputs: list[Path], out: Path) -> None:
+    """Say how many cells of the ACLED and UCDP CSVs a spreadsheet would read as formulas (on stderr, so
+    --json stays parseable): those layouts keep the exact text on purpose."""
+    from incidentkit.export import acled, ucdp
+
+    written = {Path(p).name for p in outputs}
+    for module, name in ((acled, acled.ACLED_CSV), (ucdp, ucdp.UCDP_CSV)):
+        if name in written and (note := module.formula_note(out)):
+            click.echo(note, err=True)
 
 
 commands = [validate_command, build_command]

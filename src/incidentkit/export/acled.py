@@ -16,11 +16,15 @@ ranges and low/best/high, so the layout is derived, not copied:
   so the same records always give the same file.
 
 The columns are the API's (ISO dates, empty cells for missing values), which pandas and DuckDB read
-alongside any ACLED vintage; see tests/test_export_acled.py.
+alongside any ACLED vintage; see tests/test_export_acled.py. Text is written exactly as coded, even a
+note beginning with ``=`` (a spreadsheet would run it): the file must concatenate with ACLED's own, so
+:func:`formula_note` only counts such cells for the commands to say so.
 """
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
 from typing import Any, Callable
 
 import numpy as np
@@ -33,6 +37,7 @@ from incidentkit.errors import InputFileError
 from incidentkit.export import ids
 from incidentkit.export._arrow import concat_text, day_numbers, ints, join_lists, map_distinct, or_null, plain
 from incidentkit.export.regions import acled_region
+from incidentkit.formulas import layout_note
 
 ACLED_COLUMNS: tuple[str, ...] = (
     "event_id_cnty", "event_date", "year", "time_precision", "disorder_type", "event_type", "sub_event_type",
@@ -164,3 +169,10 @@ def acled_outputs(table: pa.Table, inter_labels: bool = True) -> dict[str, pa.Ta
     """Every file of the ACLED export by name: the CSV, its Parquet twin and the id mapping."""
     acled, id_map = _acled_rows(table, inter_labels)
     return {ACLED_CSV: acled, ACLED_PARQUET: acled, ACLED_IDS: id_map}
+
+
+def formula_note(out_dir: str | os.PathLike[str]) -> str | None:
+    """How many cells of the acled.csv in ``out_dir`` a spreadsheet would read as formulas, as a note to
+    print, or None when there is none. The layout keeps them exact on purpose (it must concatenate with
+    ACLED's own files): ``export spreadsheet`` is the copy to open in a spreadsheet."""
+    return layout_note(Path(out_dir) / ACLED_PARQUET, ACLED_CSV, "ACLED")

@@ -3,8 +3,16 @@
 Excel, LibreOffice and Google Sheets treat a cell that begins with ``=``, ``+``, ``-`` or ``@`` (and, in
 some versions, tab, CR or LF before those) as a formula. Notes quoted from news reports and anything
 else a coder pastes are untrusted, so this export prefixes such cells with a single quote, as OWASP's
-"CSV Injection" guidance recommends. Only this export is altered: incidents.parquet and the ACLED/UCDP
-CSVs keep the exact text.
+"CSV Injection" guidance recommends (the rule is :func:`incidentkit.formulas.neutralise`, shared with
+every other file written for people: ``agree --disagreements``, ``geocode -o``). incidents.parquet and
+the ACLED/UCDP CSVs keep the exact text; the commands that write those count the cells a spreadsheet
+would misread.
+
+Excel holds at most 32,767 characters in a cell and cuts a longer one when it opens the file. A longer
+text (a long note) is never cut silently: its cell says ``[continued in sheet long_text, row N]`` and
+shows the beginning, and the ``long_text`` sheet holds the full text in row N, split over ``text_1``,
+``text_2``, ... (each within the limit; join them in order), next to the incident's id, its row on the
+incidents sheet and the column name.
 
 List columns are joined with "; " (evidence as "field: quote" items) so each incident is one row; the
 CSV is UTF-8 with a byte-order mark, which Excel needs to show Arabic or Swedish text correctly.
@@ -25,16 +33,17 @@ import pyarrow as pa
 
 from incidentkit.atomic import atomic_path
 from incidentkit.errors import UsageError
+from incidentkit.formulas import DANGEROUS_PREFIXES, neutralise
 
-DANGEROUS_PREFIXES = ("=", "+", "-", "@", "\t", "\r", "\n")
 SPREADSHEET_SUFFIXES = (".csv", ".xlsx")
 _FIXED_TIME = dt.datetime(2000, 1, 1, 0, 0, 0)
 _ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 
 
-def neutralise(text: str) -> str:
-    """Prefix a cell a spreadsheet could read as a formula with a single quote (OWASP)."""
-    return "'" + text if text.startswith(DANGEROUS_PREFIXES) else text
+#: Excel's limit on the characters of one cell (counted in UTF-16 code units, as Excel counts them)
+EXCEL_MAX_CELL = 32_767
+LONG_TEXT_SHEET = "long_text"
+_SAFE_BOUNDARY_SEARCH = 200   # how far back a part boundary may move so no part begins like a formula
 
 
 def _cell_text(value: Any) -> Any:
@@ -83,6 +92,87 @@ def _deterministic_zip(data: bytes) -> bytes:
     return out.getvalue()
 
 
+def _units(text: str) -> int:
+    """Length as Excel counts it: UTF-16 code units (a character beyond U+FFFF counts twice)."""
+    return len(text) if text.isascii() else len(text.encode("utf-16-le")) // 2
+
+
+def _too_long(value: Any) -> bool:
+    return isinstance(value, str) and len(value) > EXCEL_MAX_CELL // 2 and _units(value) > EXCEL_MAX_CELL
+
+
+def _prefix_within(text: str, limit: int) -> int:
+    """How many characters of ``text`` fit in ``limit`` UTF-16 code units."""
+    if text.isascii():
+        return min(len(text), limit)
+    used = 0
+    for i, ch in enumerate(text):
+        used += 2 if ord(ch) > 0xFFFF else 1
+        if used > limit:
+            return i
+    return len(text)
+
+
+def split_long_text(text: str, limit: int = EXCEL_MAX_CELL) -> list[str]:
+    """Split a text into parts Excel can hold (at most ``limit`` UTF-16 code units each); the parts
+    joined in order are the text. A boundary moves back a little when it would make a part begin like
+    a formula, so no part on the long_text sheet begins with ``= + - @`` or a tab or line break."""
+    parts: list[str] = []
+    rest = text
+    while _units(rest) > limit:
+        cut = _prefix_within(rest, limit)
+        for back in range(min(_SAFE_BOUNDARY_SEARCH, cut - 1)):
+            if not rest[cut - back:].startswith(DANGEROUS_PREFIXES):
+                cut -= back
+                break
+        parts.append(rest[:cut])
+        rest = rest[cut:]
+    parts.append(rest)
+    return parts
+
+
+class _LongText:
+    """Collects the over-long cells of the incidents sheet: each becomes a pointer to its row on the
+    long_text sheet, followed by as much of its beginning as fits."""
+
+    def __init__(self, header: list[str]) -> None:
+        self.header = header
+        self.id_col = header.index("id") if "id" in header else None
+        self.rows: list[list[Any]] = []
+
+    def cells(self, row: list[Any], sheet_row: int) -> list[Any]:
+        if not any(_too_long(v) for v in row):
+            return row
+        row = list(row)
+        for c, value in enumerate(row):
+            if not _too_long(value):
+                continue
+            n = len(self.rows) + 2                        # the long_text sheet's row (row 1 is its header)
+            parts = split_long_text(value)
+            self.rows.append([sheet_row, row[self.id_col] if self.id_col is not None else None, self.header[c],
+                              len(value), len(parts), *parts])
+            marker = f"[continued in sheet {LONG_TEXT_SHEET}, row {n}] "
+            row[c] = marker + value[:_prefix_within(value, EXCEL_MAX_CELL - len(marker))]
+        return row
+
+    def write(self, wb: Any) -> None:
+        from openpyxl.cell import WriteOnlyCell
+
+        if not self.rows:
+            return
+        ws = wb.create_sheet(LONG_TEXT_SHEET)
+        most = max(row[4] for row in self.rows)
+        ws.append(["incidents_row", "id", "column", "characters", "parts", *(f"text_{k}" for k in range(1, most + 1))])
+        for row in self.rows:
+            cells = []
+            for value in row:
+                cell = WriteOnlyCell(ws, value=value)
+                if isinstance(value, str):
+                    cell.data_type = "s"  # text, whatever it begins with (openpyxl would make "=..." a formula)
+                cells.append(cell)
+            ws.append(cells)
+
+
 def _write_xlsx(header: list[str], rows: list[list[Any]], path: Path) -> None:
     from openpyxl import Workbook
     from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
@@ -93,9 +183,12 @@ def _write_xlsx(header: list[str], rows: list[list[Any]], path: Path) -> None:
     wb.properties.modified = _FIXED_TIME
     ws = wb.create_sheet("incidents")
     ws.append(header)
-    for row in rows:
+    long_text = _LongText(header)
+    for i, row in enumerate(rows):
         # XML cannot hold most C0 control characters: they become U+FFFD instead of failing the export
-        ws.append([ILLEGAL_CHARACTERS_RE.sub("\ufffd", v) if isinstance(v, str) else v for v in row])
+        clean = [ILLEGAL_CHARACTERS_RE.sub("\ufffd", v) if isinstance(v, str) else v for v in row]
+        ws.append(long_text.cells(clean, i + 2))
+    long_text.write(wb)
     buf = io.BytesIO()
     wb.save(buf)
     Path(path).write_bytes(_deterministic_zip(buf.getvalue()))

@@ -22,13 +22,17 @@ UCDP GED records organised lethal violence only, one row per event with a date r
   does. relid holds our incident id, id the incident's number (:mod:`incidentkit.export.ids`).
 
 Numeric columns are float64, exactly the dtypes pandas infers for UCDP's own CSV files (which write
-``300380.0``), so the layout reads next to a GED release without a dtype change.
+``300380.0``), so the layout reads next to a GED release without a dtype change. Text is written exactly
+as coded, even a cell beginning with ``=`` (a spreadsheet would run it): the file must concatenate with
+GED releases, so :func:`formula_note` only counts such cells for the commands to say so.
 """
 
 from __future__ import annotations
 
 import json
 import logging
+import os
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -41,6 +45,7 @@ from incidentkit.export import ids
 from incidentkit.export._arrow import (concat_text, day_numbers, float_repr, ints, join_lists, map_distinct, or_else,
                                        or_null, plain)
 from incidentkit.export.regions import gw_number, ucdp_country_name, ucdp_region
+from incidentkit.formulas import layout_note
 
 log = logging.getLogger(__name__)
 
@@ -210,3 +215,10 @@ def ucdp_outputs(table: pa.Table) -> dict[str, pa.Table]:
     """Every file of the UCDP export by name: the CSV and its Parquet twin."""
     ged = to_ucdp(table)
     return {UCDP_CSV: ged, UCDP_PARQUET: ged}
+
+
+def formula_note(out_dir: str | os.PathLike[str]) -> str | None:
+    """How many cells of the ucdp_ged.csv in ``out_dir`` a spreadsheet would read as formulas, as a note
+    to print, or None when there is none. The layout keeps them exact on purpose (it must concatenate
+    with UCDP's own files): ``export spreadsheet`` is the copy to open in a spreadsheet."""
+    return layout_note(Path(out_dir) / UCDP_PARQUET, UCDP_CSV, "UCDP GED")

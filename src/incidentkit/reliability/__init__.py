@@ -24,26 +24,7 @@ from incidentkit.validate import validate
 __all__ = [
     "agreement", "AgreementResult", "AlignOptions", "Alignment", "Unit", "align", "pair_score",
     "krippendorff_alpha", "alpha_with_ci", "alpha_from_counts", "AlphaResult", "load_coders",
-    "project_gazetteer_dir",
 ]
-
-
-def project_gazetteer_dir(gazetteer_dir: str | os.PathLike[str] | None) -> Path:
-    """The gazetteer folder ``incidentkit build`` reads with its defaults, unless one is given.
-
-    ``build`` looks in ``OUT/gazetteer`` and ``OUT`` defaults to ``datasets``: agreement has no ``OUT``
-    but must place incidents where the build places them, so it takes the same default from the build's
-    own constant. A folder given explicitly must exist: a mistyped path would otherwise silently leave
-    the project's villages out and turn into "not found" places. Raises :class:`UsageError` then.
-    """
-    from incidentkit.build import DEFAULT_OUT
-
-    if gazetteer_dir is None:
-        return DEFAULT_OUT / "gazetteer"
-    folder = Path(gazetteer_dir)
-    if not folder.is_dir():
-        raise UsageError(f"{folder}: no such gazetteer folder (--gazetteer-dir)", code="usage")
-    return folder
 
 
 def load_coders(*paths: str | os.PathLike[str], geocode: bool = True,
@@ -76,21 +57,25 @@ def load_coders(*paths: str | os.PathLike[str], geocode: bool = True,
             if first["record_path"] != row["record_path"]:
                 problems.append(problem(
                     "reliability-duplicate-coding", f"coder {row['coder']!r} coded source {row['source_id']!r} "
-                    f"again; the first coding is in {first['record_path']}", path=row["record_path"],
-                    line=row["record_line"], field="coder", value=row["coder"], record_id=row["id"]))
+                    f"again; the first coding is in {first['record_path']}:{coder_line(first)}",
+                    path=row["record_path"], line=coder_line(row), field="coder", value=row["coder"],
+                    record_id=row["id"]))
                 continue
             by_coder.setdefault(row["coder"], []).append(row)
     if problems:
+        problems = _dedupe(problems)   # a record coded twice is one problem, at its coder line, not one per incident
         raise InvalidRecordsError(f"{len(problems)} problem(s) in the coded records; no agreement computed",
-                                  problems=_dedupe(problems))
+                                  problems=problems)
     if len(by_coder) < 2:
+        # the command line was fine (two paths or more): the records' content is what falls short
         found = ", ".join(sorted(by_coder)) or "none"
-        raise UsageError(f"agreement needs at least two coders; the records name {found}",
-                         code="reliability-too-few-coders")
+        raise InvalidRecordsError(f"agreement needs at least two coders; the records name {found}",
+                                  code="reliability-too-few-coders", problems=_coder_problems(by_coder))
     if geocode:
-        from incidentkit.build import default_geocoder, geocode_rows
+        from incidentkit.build import DEFAULT_OUT, default_geocoder, geocode_rows, project_gazetteer_dir
 
-        folder = project_gazetteer_dir(gazetteer_dir)
+        # no output folder here: the build's default one, so both read datasets/gazetteer by default
+        folder = project_gazetteer_dir(DEFAULT_OUT, gazetteer_dir)
         rows = [row for rows in by_coder.values() for row in rows]
         geocode_rows(rows, default_geocoder(folder))
         if places is not None:
@@ -100,6 +85,44 @@ def load_coders(*paths: str | os.PathLike[str], geocode: bool = True,
     elif places is not None:
         places.update(geocoded=False, gazetteer_dir=None, placed=0, unplaced=0)
     return by_coder
+
+
+def coder_line(row: dict[str, Any]) -> int | None:
+    """The line of the ``coder:`` value a validated row was read from.
+
+    A YAML record names its coder once, at the top, so problems about who coded it point there rather
+    than at an incident's first line; a CSV record has the coder in each incident's row, on that line.
+    Rows keep only the incident's line, so the record is read again (only for the few rows a problem
+    is about); if it cannot be, the incident's line is the best there is.
+    """
+    from incidentkit.records import YAML_SUFFIXES, load_yaml
+    from incidentkit.records.located import line_of
+
+    path = Path(row["record_path"])
+    if path.suffix.lower() in YAML_SUFFIXES:
+        try:
+            line = line_of(load_yaml(path).document, "coder")
+        except Exception:  # changed or unreadable since it was validated: the incident's line will do
+            line = None
+        if line:
+            return line
+    return row.get("record_line")
+
+
+def _coder_problems(by_coder: dict[str, list[dict[str, Any]]]) -> list[Problem]:
+    """Where the one coder found is named: the ``coder:`` line of each record file (at most a few)."""
+    out: list[Problem] = []
+    seen: set[str] = set()
+    for coder, rows in by_coder.items():
+        for row in rows:
+            if row["record_path"] in seen:
+                continue
+            seen.add(row["record_path"])
+            if len(out) < 5:
+                out.append(problem("reliability-too-few-coders", f"coder {coder!r}: every record given names the "
+                                   "same coder; agreement compares two coders' codings (check the coder field)",
+                                   path=row["record_path"], line=coder_line(row), field="coder", value=coder))
+    return out
 
 
 def _dedupe(problems: list[Problem]) -> list[Problem]:

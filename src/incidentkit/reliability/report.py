@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 
 from incidentkit.atomic import atomic_write_text
+from incidentkit.formulas import neutralise_frame
 from incidentkit.reliability.align import Alignment, Unit, point_km
 from incidentkit.reliability.alpha import alpha_with_ci
 from incidentkit.reliability.fields import (FIELD_SPECS, INCIDENT_EVIDENCE, POINT_EVIDENCE, FieldSpec,
@@ -63,8 +64,15 @@ class AgreementResult:
         return json.dumps(self.to_dict(), ensure_ascii=False, indent=indent, allow_nan=False)
 
     def write_disagreements(self, path: str | os.PathLike[str]) -> None:
-        """The disagreement list as UTF-8 CSV, written atomically."""
-        atomic_write_text(path, self.disagreements.to_csv(index=False, lineterminator="\n"))
+        """The disagreement list as UTF-8 CSV, written atomically, for a supervisor's spreadsheet.
+
+        Values and evidence are what coders typed or pasted from reports, so a text cell a spreadsheet
+        could run as a formula (``=HYPERLINK(...)``, ``-2+3``, ``@SUM``) is written with a leading single
+        quote, as ``export spreadsheet`` writes it (:func:`incidentkit.formulas.neutralise`).
+        :attr:`disagreements` and :meth:`to_json` keep the exact text.
+        """
+        safe = neutralise_frame(self.disagreements)
+        atomic_write_text(path, safe.to_csv(index=False, lineterminator="\n"))
 
     def format(self) -> str:
         """A readable report: split agreement, the per-field table, and the number of disagreements."""
