@@ -12,6 +12,8 @@ turns them into a one-line message and an exit code, never a traceback.
 from __future__ import annotations
 
 import dataclasses
+import math
+import reprlib
 from dataclasses import asdict, dataclass
 from typing import Any
 
@@ -43,7 +45,9 @@ CATALOGUE: dict[str, ErrorType] = _catalogue(
     ErrorType("file-unreadable", "File cannot be read",
               "The file does not exist, is a directory, or the operating system refused to read it."),
     ErrorType("file-encoding", "File is not UTF-8",
-              "Coded records must be UTF-8 text. Binary files and other encodings are rejected."),
+              "Coded records and external files must be UTF-8 text. Other encodings (UTF-16, Latin-1), "
+              "compressed files (gzip, zip), workbooks and files holding NUL bytes are rejected, named as what "
+              "they are with what to do (save as UTF-8, decompress first)."),
     ErrorType("file-empty", "File is empty", "The file holds no record."),
     ErrorType("no-records", "No coded records",
               "The paths hold no coded incident: an empty folder, a folder without *.yaml, *.yml or *.csv "
@@ -66,6 +70,9 @@ CATALOGUE: dict[str, ErrorType] = _catalogue(
               "coded_on and incidents)."),
     ErrorType("csv-syntax", "CSV syntax error", "The CSV file could not be parsed."),
     ErrorType("csv-header", "CSV header problem", "The CSV header is missing, repeated or malformed."),
+    ErrorType("csv-delimiter", "Wrong delimiter in a CSV of coded records",
+              "The header is one column holding ';', a tab or '|': the file is not comma-separated. Save it "
+              "again as comma-separated CSV (the same rule as external-delimiter for ingested files)."),
     # --- fields --------------------------------------------------------------------------------
     ErrorType("required-missing", "Required field missing", "A field the codebook requires is absent or empty."),
     ErrorType("unknown-field", "Unknown field",
@@ -147,6 +154,10 @@ CATALOGUE: dict[str, ErrorType] = _catalogue(
               "A cell of an external file is not of its column's type (a date, number, code or label)."),
     ErrorType("external-bad-json", "Not an ACLED API JSON document",
               "JSON input must be a list of records or the API's {\"status\": ..., \"data\": [...]} object."),
+    ErrorType("external-api-error", "The file is an API error answer",
+              "The JSON file holds the ACLED API's error answer (e.g. {\"status\": 403, \"success\": false, "
+              "\"error\": {\"message\": ...}}), not events; the message gives the API's status and words. "
+              "Fix the request (key, e-mail, access level) and download again."),
     ErrorType("link-missing-column", "Column needed for linking is missing",
               "Linking needs ids, dates and coordinates in both inputs (an ingested file or incidents.parquet)."),
     ErrorType("taxonomy-invalid", "Taxonomy table invalid",
@@ -182,13 +193,18 @@ class Problem:
         return self.severity == ERROR
 
     def format(self) -> str:
-        """The CLI's one-line form: ``path:line: field: message [code]``."""
-        loc = self.path or "<input>"
+        """The CLI's one-line form: ``path:line: field: message [code]``.
+
+        Always one line of printable text: control characters in the path, the field or the message are
+        escaped (:func:`printable`), a field name is cut to :data:`MAX_QUOTED` characters and the message
+        to :data:`MAX_MESSAGE`, whatever a caller put in them.
+        """
+        loc = printable(self.path, MAX_MESSAGE) if self.path else "<input>"
         if self.line is not None:
             loc = f"{loc}:{self.line}"
-        fld = f" {self.field}:" if self.field else ""
+        fld = f" {printable(str(self.field), MAX_QUOTED)}:" if self.field else ""
         sev = "" if self.is_error else " warning:"
-        return f"{loc}:{sev}{fld} {self.message} [{self.code}]"
+        return f"{loc}:{sev}{fld} {printable(self.message, MAX_MESSAGE)} [{self.code}]"
 
     def to_dict(self) -> dict[str, Any]:
         d = asdict(self)
@@ -197,14 +213,108 @@ class Problem:
         return d
 
 
-def _jsonable(value: Any) -> Any:
-    if value is None or isinstance(value, (str, int, float, bool)):
+def _jsonable(value: Any, depth: int = 0) -> Any:
+    """A problem's value for JSON: plain values as they are, within the same bounds as messages.
+
+    Text longer than :data:`MAX_QUOTED` characters and whole numbers JSON readers cannot hold (beyond
+    64 bits) become their :func:`quote`; lists and mappings are kept three levels deep and 20 items wide.
+    """
+    if value is None or isinstance(value, (bool, float)):
         return value
+    if isinstance(value, int):
+        return value if -2**63 <= value < 2**63 else quote(value)
+    if isinstance(value, str):
+        return value if len(value) <= MAX_QUOTED else quote(value)
+    if depth >= 3:
+        return quote(value)
     if isinstance(value, (list, tuple)):
-        return [_jsonable(v) for v in value]
+        return [_jsonable(v, depth + 1) for v in list(value)[:20]]
     if isinstance(value, dict):
-        return {str(k): _jsonable(v) for k, v in value.items()}
-    return str(value)
+        return {printable(str(k), MAX_QUOTED): _jsonable(v, depth + 1) for k, v in list(value.items())[:20]}
+    return quote(value)
+
+
+#: Characters of a value that messages quote: a value is cut after about this many, with its length said.
+MAX_QUOTED = 200
+#: The longest message :meth:`Problem.format` prints (a safety net: messages quote values with quote()).
+MAX_MESSAGE = 1_000
+_LOG10_2 = math.log10(2)
+
+
+def printable(text: str, limit: int | None = None) -> str:
+    """``text`` with every control or invisible formatting character escaped (``\\x1b``, ``\\u202e``),
+    so a message is one line that cannot move the cursor, colour the terminal or reorder what is shown;
+    cut to ``limit`` characters (with how long it was) when given."""
+    if not text.isprintable():
+        text = "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
+    if limit is not None and len(text) > limit + 20:
+        text = f"{text[:limit]}... ({len(text):,} characters)"
+    return text
+
+
+def _int_text(n: int, limit: int) -> str:
+    if n.bit_length() * _LOG10_2 < limit:
+        return repr(n)
+    try:
+        return f"<a whole number of {len(str(abs(n))):,} digits>"
+    except ValueError:  # str() of a number past 4,300 digits raises (Python's limit): estimate
+        return f"<a whole number of about {int((n.bit_length() - 1) * _LOG10_2) + 1:,} digits>"
+
+
+def _str_text(s: str, limit: int) -> str:
+    if len(s) <= limit and s.isprintable():
+        return repr(s)
+    shown = repr(s[:limit])
+    if len(shown) > limit + 2:  # escapes made it longer: keep fewer characters
+        shown = repr(s[:max(1, limit * limit // len(shown))])
+    return shown if len(s) <= limit else f"{shown}... ({len(s):,} characters)"
+
+
+class _Quoter(reprlib.Repr):
+    """reprlib with the limits of messages: any value shown in at most about ``limit`` characters."""
+
+    def __init__(self, limit: int) -> None:
+        super().__init__()
+        self.limit = limit
+        self.maxlevel = 3
+        self.maxdict = self.maxlist = self.maxtuple = self.maxset = 8
+        self.maxstring = self.maxother = limit
+
+    def repr1(self, x: Any, level: int) -> str:
+        if x is None or isinstance(x, (bool, float)):
+            return repr(x)
+        if isinstance(x, int):
+            return _int_text(x, self.limit)
+        if isinstance(x, str):
+            return _str_text(x, self.limit)
+        if isinstance(x, dict):
+            return self.repr_dict(x, level)
+        if isinstance(x, list):
+            return self.repr_list(x, level)
+        if isinstance(x, tuple):
+            return self.repr_tuple(x, level)
+        try:
+            return printable(super().repr1(x, level), self.limit)
+        except Exception:  # a value whose repr fails must not hide the problem it is about
+            return f"<{type(x).__name__}>"
+
+
+def quote(value: Any, limit: int = MAX_QUOTED) -> str:
+    r"""How every message shows a value the user wrote: its Python form (text in quotes), at most about
+    ``limit`` characters of it with its full length said, control characters escaped.
+
+    Safe on anything a file can hold: 100,000-character cells, 5,000-digit numbers (whose ``str()``
+    Python refuses), 1,000-level nested mappings, ANSI escape sequences.
+
+    >>> quote("x" * 1000)[-26:]
+    "xxx'... (1,000 characters)"
+    >>> print(quote("red\x1b[31m"))
+    'red\x1b[31m'
+    >>> quote(7 ** 10_000)
+    '<a whole number of about 8,451 digits>'
+    """
+    text = printable(_Quoter(limit).repr(value))
+    return text if len(text) <= limit + 40 else text[:limit] + " ..."
 
 
 def problem(code: str, message: str, **kwargs: Any) -> Problem:

@@ -21,7 +21,7 @@ from incidentkit.codebook import countries, vocab
 from incidentkit.codebook.actors import ACTORS_BY_NAME
 from incidentkit.codebook.fields import (EVIDENCE_KEYS, FATALITY_PARTS, INCIDENT_FIELDS, RECORD_FIELDS,
                                          SOURCE_FIELDS, TOP_LEVEL_KEYS, Field, Kind)
-from incidentkit.errors import Problem, problem
+from incidentkit.errors import Problem, problem, quote
 from incidentkit.records import RawRecord, discover, iter_records
 from incidentkit.records.located import LocatedDict, line_of
 
@@ -47,14 +47,17 @@ class _Bad(Exception):
 
 
 def did_you_mean(value: str, choices: Iterable[str], cutoff: float = 70) -> str:
-    """' (did you mean 'X'?)' for a near miss, '' otherwise."""
+    """' (did you mean 'X'?)' for a near miss, '' otherwise (and for text far longer than any choice)."""
+    if len(value) > 200:
+        return ""
     match = fuzz_process.extractOne(value, list(choices), score_cutoff=cutoff)
     return f" (did you mean {match[0]!r}?)" if match else ""
 
 
 def _show(value: Any) -> str:
-    text = repr(value)
-    return text if len(text) <= 80 else text[:77] + "..."
+    """A value in a message: :func:`incidentkit.errors.quote` (about 200 characters at most, no control
+    characters, safe on 5,000-digit numbers and deeply nested values)."""
+    return quote(value)
 
 
 def _allowed_list(values: Iterable[Any], limit: int = 8) -> str:
@@ -177,9 +180,12 @@ def _integer(value: Any) -> int:
         return value
     if isinstance(value, float) and value.is_integer():
         return int(value)
-    if isinstance(value, str) and re.fullmatch(r"\s*[-+]?\d+\s*", value):
+    if isinstance(value, str) and re.fullmatch(r"\s*[-+]?[0-9]+\s*", value):  # ASCII digits: not '²' or '٣'
+        if len(value.strip().lstrip("+-")) > 20:  # int() refuses past 4,300 digits; no field holds 20
+            raise _Bad("out-of-range", f"{_show(value)} is larger than any number a field holds")
         return int(value)
-    raise _Bad("type-error", f"expected a whole number, got {type(value).__name__} {_show(value)}")
+    raise _Bad("type-error", f"expected a whole number, got {type(value).__name__} {_show(value)}"
+               + (" (write digits 0-9)" if isinstance(value, str) and any(c.isdigit() for c in value) else ""))
 
 
 def _code(fdef: Field) -> Callable[[Any], int]:
@@ -214,14 +220,21 @@ def _number(value: Any) -> float:
     if isinstance(value, bool):
         raise _Bad("type-error", f"expected a number, got {_show(value)}")
     if isinstance(value, (int, float)):
-        f = float(value)
+        try:
+            f = float(value)
+        except OverflowError:  # a whole number beyond float's range (a 400-digit latitude)
+            raise _Bad("out-of-range", f"{_show(value)} is larger than any number a field holds") from None
     elif isinstance(value, str):
         try:
+            if not value.isascii():  # float() reads '٣' as 3; numbers are written with digits 0-9
+                raise ValueError(value)
             f = float(value)
         except ValueError:
             raise _Bad("type-error", f"expected a number, got {_show(value)}") from None
     else:
         raise _Bad("type-error", f"expected a number, got {type(value).__name__} {_show(value)}")
+    if math.isinf(f) and not (isinstance(value, str) and "inf" in value.casefold()):
+        raise _Bad("out-of-range", f"{_show(value)} is larger than any number a field holds")
     if math.isnan(f) or math.isinf(f):
         raise _Bad("out-of-range", f"{_show(value)} is not a finite number")
     return f
@@ -251,7 +264,7 @@ def _fatalities(value: Any) -> tuple[int, int, int]:
         return n, n, n
     unknown = [k for k in value if k not in FATALITY_PARTS]
     if unknown:
-        raise _Bad("unknown-field", f"fatalities has unknown key {unknown[0]!r}"
+        raise _Bad("unknown-field", f"fatalities has unknown key {_show(unknown[0])}"
                    f"{did_you_mean(str(unknown[0]), FATALITY_PARTS)}; allowed: low, best, high",
                    line_of(value, unknown[0]))
     if "best" not in value:
@@ -285,14 +298,14 @@ def _evidence(value: Any) -> list[dict[str, str]]:
             raise _Bad("type-error", f"evidence item {i} must be a mapping with 'field' and 'quote'", at)
         unknown = [k for k in item if k not in EVIDENCE_KEYS]
         if unknown:
-            raise _Bad("unknown-field", f"evidence item {i} has unknown key {unknown[0]!r}"
+            raise _Bad("unknown-field", f"evidence item {i} has unknown key {_show(unknown[0])}"
                        f"{did_you_mean(str(unknown[0]), EVIDENCE_KEYS)}; allowed: field, quote",
                        line_of(item, unknown[0]) or at)
         fname, quote = item.get("field"), item.get("quote")
         if not isinstance(fname, str) or not isinstance(quote, str) or not quote.strip():
             raise _Bad("required-missing", f"evidence item {i} needs a field name and a non-empty quote", at)
         if fname not in _EVIDENCE_FIELDS:
-            raise _Bad("evidence-field-unknown", f"evidence item {i} names field {fname!r}, which the codebook "
+            raise _Bad("evidence-field-unknown", f"evidence item {i} names field {_show(fname)}, which the codebook "
                        f"does not define{did_you_mean(fname, _EVIDENCE_FIELDS)}", line_of(item, "field") or at)
         out.append({"field": fname, "quote": quote})
     return out
@@ -350,7 +363,7 @@ def _check_mapping(ctx: _Context, mapping: Any, fields: Mapping[str, Field], pre
             if key in extra_keys:
                 continue
             allowed = list(fields) + list(extra_keys)
-            ctx.add("unknown-field", f"unknown field {key!r}{did_you_mean(str(key), allowed)}; the codebook "
+            ctx.add("unknown-field", f"unknown field {_show(key)}{did_you_mean(str(key), allowed)}; the codebook "
                     f"defines: {_allowed_list(allowed, 40)}", line, name, key)
             continue
         if _is_empty(value):
@@ -418,7 +431,7 @@ def validate_record(record: RawRecord) -> tuple[list[dict[str, Any]], list[Probl
     doc = record.document
     for key in doc:
         if key not in TOP_LEVEL_KEYS:
-            ctx.add("unknown-field", f"unknown top-level key {key!r}{did_you_mean(str(key), TOP_LEVEL_KEYS)}; "
+            ctx.add("unknown-field", f"unknown top-level key {_show(key)}{did_you_mean(str(key), TOP_LEVEL_KEYS)}; "
                     f"allowed: {', '.join(TOP_LEVEL_KEYS)}", line_of(doc, key), str(key), key)
     if "source" not in doc:
         ctx.add("required-missing", "the record has no 'source' mapping", doc.line, "source")
@@ -480,7 +493,7 @@ def _incident_row(ctx: _Context, inc: LocatedDict, source: dict[str, Any], top: 
     # actors
     actor2, inter2 = v.get("actor2"), v.get("inter2")
     if actor2 and actor2 is not _INVALID and not inter2:
-        ctx.add("inter-without-actor", f"actor2 {actor2!r} needs inter2 (its ACLED actor type, 1-8)",
+        ctx.add("inter-without-actor", f"actor2 {_show(actor2)} needs inter2 (its ACLED actor type, 1-8)",
                 at("inter2" if "inter2" in inc else "actor2"), "inter2")
     if inter2 and inter2 is not _INVALID and not actor2:
         ctx.add("inter-without-actor", f"inter2 is {inter2} but there is no actor2; use 0 or leave it empty "
@@ -491,7 +504,7 @@ def _incident_row(ctx: _Context, inc: LocatedDict, source: dict[str, Any], top: 
     for key in ("actor1", "actor2"):
         name = v.get(key)
         if isinstance(name, str) and name not in ACTORS_BY_NAME:
-            ctx.add("actor-not-in-list", f"{name!r} is not in the codebook's actor list"
+            ctx.add("actor-not-in-list", f"{_show(name)} is not in the codebook's actor list"
                     f"{did_you_mean(name, ACTORS_BY_NAME, 80)}; use a listed name if one fits", at(key), key, name)
     # civilian targeting
     if v.get("civilian_targeting") is True and _ok(et, st) and not vocab.civilian_targeting_allowed(et, st):
@@ -642,8 +655,8 @@ class Validation:
         differ = [k for k in fields if fields[k] != first[0][k]]
         if differ:
             self.problems.append(problem(
-                "source-inconsistent", f"source {src['id']!r} has {differ[0]} {fields[differ[0]]!r} here but "
-                f"{first[0][differ[0]]!r} on line {first[1]}", path=record.path, line=line_of(src, "id"),
+                "source-inconsistent", f"source {src['id']!r} has {differ[0]} {_show(fields[differ[0]])} here but "
+                f"{_show(first[0][differ[0]])} on line {first[1]}", path=record.path, line=line_of(src, "id"),
                 field=f"source_{differ[0]}", value=fields[differ[0]]))
 
     def merge(self, other: "Validation") -> None:

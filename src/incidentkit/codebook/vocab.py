@@ -135,8 +135,8 @@ def inter_code(value: object) -> int | None:
         return inter_code(int(value))
     if isinstance(value, str):
         s = normalise_label(value)
-        if s.isdigit():
-            return inter_code(int(s))
+        if s.isdigit():  # ASCII digits only: '²' and '٣' are digits to isdigit() but not codes
+            return inter_code(int(s)) if s.isascii() and len(s) <= 3 else None
         if s == "":
             return 0
         return _INTER_BY_KEY.get(s.casefold())

@@ -14,8 +14,9 @@ from pathlib import Path
 from typing import Iterable, Iterator
 
 from incidentkit.codebook.fields import EVIDENCE_KEYS, INCIDENT_FIELDS, RECORD_FIELDS, SOURCE_FIELDS, Kind
-from incidentkit.errors import Problem, problem
+from incidentkit.errors import Problem, problem, quote
 from incidentkit.records.located import LocatedDict, LocatedList
+from incidentkit.records.sniff import delimiter_message, guess_delimiter, what_file
 from incidentkit.records.yamlload import YamlLoadError, load_yaml_text
 
 YAML_SUFFIXES = (".yaml", ".yml")
@@ -105,12 +106,19 @@ def discover(paths: Iterable[str | os.PathLike[str]]) -> tuple[list[Path], list[
 
 
 def read_text(path: Path, display: str) -> str:
-    """Read a file as UTF-8, or raise :class:`YamlLoadError` naming the line of the first bad byte."""
+    """Read a file as UTF-8, or raise :class:`YamlLoadError` naming the line of the first bad byte.
+
+    A compressed file, a workbook or UTF-16 text is named as such, with what to do
+    (:func:`incidentkit.records.sniff.what_file`, the rule ``ingest`` follows too).
+    """
     try:
         data = path.read_bytes()
     except OSError as exc:
         raise YamlLoadError([problem("file-unreadable", f"cannot read the file: {exc.strerror or exc}",
                                      path=display)]) from None
+    what = what_file(data[:4096])
+    if what is not None:
+        raise YamlLoadError([problem("file-encoding", what, path=display, line=1)])
     if not data.strip():
         raise YamlLoadError([problem("file-empty", "the file is empty", path=display)])
     if b"\x00" in data:
@@ -158,13 +166,17 @@ def load_csv(path: Path, display: str | None = None, rel: str = "") -> list[RawR
     try:
         header = next(reader)
     except csv.Error as exc:
-        raise YamlLoadError([problem("csv-syntax", f"CSV syntax error: {exc}", path=display, line=1)]) from None
+        raise YamlLoadError([problem("csv-syntax", f"CSV syntax error: {_csv_error(exc)}", path=display,
+                                     line=1)]) from None
     except StopIteration:  # pragma: no cover - empty files are caught before
         raise YamlLoadError([problem("file-empty", "the file is empty", path=display)]) from None
+    delim = guess_delimiter(header)
+    if delim is not None:
+        raise YamlLoadError([problem("csv-delimiter", delimiter_message(delim), path=display, line=1)])
     seen: set[str] = set()
     for name in header:
         if name in seen:
-            raise YamlLoadError([problem("csv-header", f"column {name!r} appears twice in the header",
+            raise YamlLoadError([problem("csv-header", f"column {quote(name)} appears twice in the header",
                                          path=display, line=1, field=name)])
         seen.add(name)
     records: list[RawRecord] = []
@@ -175,7 +187,7 @@ def load_csv(path: Path, display: str | None = None, rel: str = "") -> list[RawR
         except StopIteration:
             break
         except csv.Error as exc:
-            raise YamlLoadError([problem("csv-syntax", f"CSV syntax error: {exc}", path=display,
+            raise YamlLoadError([problem("csv-syntax", f"CSV syntax error: {_csv_error(exc)}", path=display,
                                          line=reader.line_num)]) from None
         line, start = start, reader.line_num + 1
         if not any(cell.strip() for cell in row):
@@ -187,6 +199,13 @@ def load_csv(path: Path, display: str | None = None, rel: str = "") -> list[RawR
     if not records:
         raise YamlLoadError([no_records(display, "the CSV holds only its header", line=1)])
     return records
+
+
+def _csv_error(exc: csv.Error) -> str:
+    if "field larger than field limit" in str(exc):
+        return (f"a cell is longer than {csv.field_size_limit():,} characters (the CSV reader's limit); is a "
+                "quote left open?")
+    return str(exc)
 
 
 def _csv_row_record(display: str, header: list[str], row: list[str], line: int, rel: str = "") -> RawRecord:

@@ -22,7 +22,7 @@ import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 from yaml.resolver import BaseResolver
 
-from incidentkit.errors import Problem, problem
+from incidentkit.errors import Problem, problem, quote
 from incidentkit.records.located import LocatedDict, LocatedList
 
 try:  # libyaml's C parser and composer; PyYAML wheels ship it
@@ -31,6 +31,10 @@ try:  # libyaml's C parser and composer; PyYAML wheels ship it
 except ImportError:  # pragma: no cover - PyYAML built without libyaml
     _Parser = yaml.parser.Parser
     _PYTHON_COMPOSER = True
+
+#: Deepest nesting of lists and mappings a record may use. A record needs five levels (record, incidents,
+#: incident, evidence, item); libyaml itself stops at 1,000, deeper than Python's recursion allows.
+MAX_DEPTH = 50
 
 STR = "tag:yaml.org,2002:str"
 INT = "tag:yaml.org,2002:int"
@@ -133,20 +137,31 @@ class _Builder:
         self.problems: list[Problem] = []
         self.seen: set[int] = set()
 
-    def build(self, node: Node) -> Any:
+    def build(self, node: Node, key: str = "", depth: int = 0) -> Any:
         if node.tag not in _ALLOWED_TAGS:
             self.problems.append(problem(
-                "yaml-tag", f"tag {node.tag!r} is not allowed: coded records are plain text, numbers, lists "
-                            "and mappings", path=self.path, line=node.start_mark.line + 1, value=node.tag))
+                "yaml-tag", f"tag {quote(node.tag)} is not allowed: coded records are plain text, numbers, "
+                            "lists and mappings", path=self.path, line=node.start_mark.line + 1, value=node.tag))
             return None
         if isinstance(node, ScalarNode):
             try:
                 return _scalar(node, self.path)
             except ValueError:
-                self.problems.append(problem(
-                    "yaml-syntax", f"{node.value!r} is not a valid {node.tag.rsplit(':', 1)[-1]}",
-                    path=self.path, line=node.start_mark.line + 1, value=node.value))
+                if node.tag == INT and node.value.lstrip("+-").isdigit():  # past Python's 4,300-digit limit
+                    self.problems.append(problem(
+                        "out-of-range", f"a whole number of {len(node.value):,} digits: no field holds a number "
+                        "this large", path=self.path, line=node.start_mark.line + 1, field=key,
+                        value=node.value))
+                else:
+                    self.problems.append(problem(
+                        "yaml-syntax", f"{quote(node.value)} is not a valid {node.tag.rsplit(':', 1)[-1]}",
+                        path=self.path, line=node.start_mark.line + 1, field=key, value=node.value))
                 return None
+        if depth >= MAX_DEPTH:
+            self.problems.append(problem(
+                "yaml-structure", f"lists and mappings are nested more than {MAX_DEPTH} levels deep here; a "
+                "record needs five", path=self.path, line=node.start_mark.line + 1, field=key))
+            return None
         if id(node) in self.seen:
             self.problems.append(problem(
                 "yaml-structure", "aliases (*name) are not allowed in coded records: write the value out",
@@ -156,7 +171,7 @@ class _Builder:
         if isinstance(node, SequenceNode):
             out = LocatedList(node.start_mark.line + 1)
             for item in node.value:
-                out.append(self.build(item))
+                out.append(self.build(item, key, depth + 1))
                 out.lines.append(item.start_mark.line + 1)
             return out
         assert isinstance(node, MappingNode)
@@ -167,16 +182,16 @@ class _Builder:
                 self.problems.append(problem("yaml-structure", "mapping keys must be plain text",
                                              path=self.path, line=key_line))
                 continue
-            key = self.build(key_node)
+            key = self.build(key_node, key_node.value, depth + 1)
             if not isinstance(key, str):
-                key = str(key) if key is not None else ""
+                key = key_node.value if key is not None else ""  # as written: 0x1F stays "0x1F"
             if key in mapping:
                 self.problems.append(problem(
                     "yaml-duplicate-key",
-                    f"key {key!r} appears again (first on line {mapping.lines[key]}); YAML would silently keep "
-                    "only the last value", path=self.path, line=key_line, field=key, value=key))
+                    f"key {quote(key)} appears again (first on line {mapping.lines[key]}); YAML would silently "
+                    "keep only the last value", path=self.path, line=key_line, field=key, value=key))
                 continue
-            mapping[key] = self.build(value_node)
+            mapping[key] = self.build(value_node, key, depth + 1)
             mapping.lines[key] = key_line
         return mapping
 
@@ -203,7 +218,11 @@ def load_yaml_text(text: str, path: str = "<string>") -> Any:
     if node is None:
         raise YamlLoadError([problem("file-empty", "the file holds no YAML document", path=path)])
     builder = _Builder(path)
-    value = builder.build(node)
+    try:
+        value = builder.build(node)
+    except RecursionError:  # pragma: no cover - MAX_DEPTH stops well before; a last guard, never a traceback
+        raise YamlLoadError([problem("yaml-structure", "the file is nested too deeply to read", path=path,
+                                     line=1)]) from None
     if builder.problems:
         raise YamlLoadError(builder.problems)
     return value
