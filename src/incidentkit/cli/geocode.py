@@ -109,7 +109,9 @@ def _write_atomic(df, path: Path) -> None:
     fd, tmp = tempfile.mkstemp(dir=path.parent if str(path.parent) else ".", prefix=f".{path.name}.", suffix=".tmp")
     os.close(fd)
     try:
-        df.to_csv(tmp, index=False)
+        # CRLF line ends: Python's csv writer then quotes a cell holding a bare CR or LF, which it
+        # leaves unquoted with \n line ends (the file would split that row when read back)
+        df.to_csv(tmp, index=False, lineterminator="\r\n")
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)

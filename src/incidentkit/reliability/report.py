@@ -72,7 +72,9 @@ class AgreementResult:
         :attr:`disagreements` and :meth:`to_json` keep the exact text.
         """
         safe = neutralise_frame(self.disagreements)
-        atomic_write_text(path, safe.to_csv(index=False, lineterminator="\n"))
+        # CRLF line ends (RFC 4180): Python's csv writer then quotes a quote holding a bare CR, which it
+        # leaves unquoted with \n line ends, splitting the row for every reader
+        atomic_write_text(path, safe.to_csv(index=False, lineterminator="\r\n"))
 
     def format(self) -> str:
         """A readable report: split agreement, the per-field table, and the number of disagreements."""
