@@ -18,13 +18,14 @@ import pyarrow.compute as pc
 
 from incidentkit.codebook import vocab
 from incidentkit.codebook.countries import country_code
+from incidentkit.errors import quote
 
 
 class CellError(Exception):
     """A cell that cannot be converted: row index within the batch, column, value, what was expected."""
 
     def __init__(self, row: int, column: str, value: object, expected: str) -> None:
-        super().__init__(f"{column}: {value!r} is not {expected}")
+        super().__init__(f"{column}: {quote(value)} is not {expected}")
         self.row, self.column, self.value, self.expected = row, column, value, expected
 
 

@@ -13,23 +13,27 @@ record number is not the line number) and raises :class:`ExternalFileError` nami
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import json
 import os
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterator, Mapping, Sequence
 
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
 from incidentkit.atomic import atomic_path
-from incidentkit.errors import InputFileError, Problem, problem
+from incidentkit.errors import InputFileError, Problem, problem, quote
 from incidentkit.external._convert import CellError
 from incidentkit.external.schema import DATASETS
 from incidentkit.progress import note, progress as progress_bar, size_text
+from incidentkit.records.sniff import delimiter_message, guess_delimiter, what_path
 
 BLOCK_SIZE = 1 << 20          # small blocks parse fastest; they are regrouped for conversion
 GROUP_ROWS = 65_536           # rows converted and written together (one Parquet row group)
@@ -88,26 +92,52 @@ def open_source(path: str | os.PathLike[str], required: Sequence[str]) -> Source
         raise fail("external-missing-column", "the JSON holds no events (an empty data list): nothing to ingest",
                    p, None)
     if missing:
-        if src.kind == "csv" and len(src.header) == 1:
-            delim = next((d for d in (";", "\t", "|") if d in src.header[0]), None)
-            if delim is not None:
-                raise fail("external-delimiter", f"the header has one column: the file seems delimited by "
-                           f"{delim!r}, not ','; export it again as comma-separated CSV", p, 1)
+        delim = guess_delimiter(src.header) if src.kind == "csv" else None
+        if delim is not None:  # the rule of every reader (incidentkit.records.sniff)
+            raise fail("external-delimiter", delimiter_message(delim), p, 1)
+        found = ", ".join(quote(h, 60)[1:-1] for h in src.header[:8])
         raise fail("external-missing-column", f"required column {missing[0]!r} is missing (found: "
-                   f"{', '.join(src.header[:8])}{' ...' if len(src.header) > 8 else ''})", p,
+                   f"{found}{' ...' if len(src.header) > 8 else ''})", p,
                    1 if src.kind == "csv" else None, missing[0])
     dupes = sorted({c for c in src.header if src.header.count(c) > 1})
     if dupes:
-        raise fail("csv-header", f"column {dupes[0]!r} appears twice in the header", p, 1, dupes[0])
+        raise fail("csv-header", f"column {quote(dupes[0])} appears twice in the header", p, 1, dupes[0])
     return src
 
 
-def _csv_header(p: Path) -> list[str]:
+def _check_text(p: Path) -> None:
+    """A compressed file, a workbook or UTF-16 text is named as such, with what to do: the rule of every
+    reader (:func:`incidentkit.records.sniff.what_file`)."""
     try:
-        with open(p, newline="", encoding="utf-8-sig") as fh:
+        what = what_path(p)
+    except OSError as exc:
+        raise fail("file-unreadable", f"cannot read the file: {exc.strerror or exc}", p) from None
+    if what is not None:
+        raise fail("file-encoding", what, p, 1)
+
+
+@contextlib.contextmanager
+def _csv_field_limit() -> Iterator[None]:
+    """Let the csv module read cells of any length while it looks for an error's line (pyarrow, which
+    reads the file, has no such limit; Python's default of 131,072 characters would hide the line)."""
+    old = csv.field_size_limit()
+    csv.field_size_limit(min(sys.maxsize, 2**31 - 1))
+    try:
+        yield
+    finally:
+        csv.field_size_limit(old)
+
+
+def _csv_header(p: Path) -> list[str]:
+    _check_text(p)
+    try:
+        with open(p, newline="", encoding="utf-8-sig") as fh, _csv_field_limit():
             header = next(csv.reader(fh), None)
     except UnicodeDecodeError:
-        raise fail("file-encoding", "not UTF-8 text (ACLED and UCDP publish UTF-8 CSV)", p, 1) from None
+        raise fail("file-encoding", "not UTF-8 text (ACLED and UCDP publish UTF-8 CSV); save it as UTF-8",
+                   p, 1) from None
+    except csv.Error as exc:
+        raise fail("csv-syntax", f"cannot read the header: {exc}", p, 1) from None
     if not header:
         raise fail("file-empty", "the file is empty: no header row", p, 1)
     return [h.strip() for h in header]
@@ -117,12 +147,22 @@ def _open_json(p: Path) -> Source:
     size = p.stat().st_size
     if size >= NOTE_BYTES:
         note(f"reading {p.name} ({size_text(size)}; a JSON file is parsed whole)...")
+    _check_text(p)
     try:
         doc = json.loads(p.read_text(encoding="utf-8-sig"))
     except UnicodeDecodeError:
-        raise fail("file-encoding", "not UTF-8 text", p) from None
+        raise fail("file-encoding", "not UTF-8 text; save it as UTF-8", p) from None
     except json.JSONDecodeError as exc:
         raise fail("external-bad-json", f"not valid JSON: {exc.msg}", p, exc.lineno) from None
+    except RecursionError:
+        raise fail("external-bad-json", "the JSON is nested too deeply to be an ACLED answer", p, 1) from None
+    except ValueError as exc:  # a number past Python's 4,300-digit limit
+        what = ("a number has more digits than Python reads (4,300)" if "integer string conversion" in str(exc)
+                else quote(str(exc)))
+        raise fail("external-bad-json", f"not readable JSON: {what}", p) from None
+    api_error = _api_error(doc)
+    if api_error is not None:
+        raise fail("external-api-error", api_error, p)
     rows = doc.get("data") if isinstance(doc, dict) else doc
     if not isinstance(rows, list) or not all(isinstance(r, dict) for r in rows):
         raise fail("external-bad-json", "expected a list of records or the API's {\"status\": ..., \"data\": "
@@ -135,6 +175,33 @@ def _open_json(p: Path) -> Source:
                 seen.add(k)
                 header.append(k)
     return Source(p, "json", header, rows)
+
+
+def _api_error(doc: Any) -> str | None:
+    """The message of an ACLED API error answer saved as the file, or None.
+
+    The API answers errors with a body such as ``{"status": 403, "success": false, "error": {"status":
+    403, "message": "Access denied"}}`` (older answers: ``"error": [{"message": ...}]`` or a text).
+    Saved to disk that is a file of no events; its status and message say why.
+    """
+    if not isinstance(doc, dict):
+        return None
+    err, status = doc.get("error"), doc.get("status")
+    bad_status = isinstance(status, int) and not isinstance(status, bool) and status >= 400
+    if doc.get("success") is not False and err in (None, "", [], {}) and not bad_status:
+        return None
+    if isinstance(err, list) and err:
+        err = err[0]
+    message: Any = err
+    if isinstance(err, dict):
+        message = err.get("message") or err.get("title") or err.get("error")
+        if not bad_status:
+            status = err.get("status", err.get("code", status))
+    if message in (None, "", [], {}):
+        message = doc.get("message") or doc.get("messages") or "no message"
+    said = f"status {quote(status, 20)}" if status is not None else "no status"
+    return (f"the file is an error answer of the ACLED API, not events ({said}): {quote(message)}; fix the "
+            "request (access key, e-mail, access level) and download again")
 
 
 def _batches(src: Source, bar: Any) -> Iterator[tuple[pa.RecordBatch, int]]:
@@ -173,6 +240,16 @@ def _batches(src: Source, bar: Any) -> Iterator[tuple[pa.RecordBatch, int]]:
         raise _diagnose(src, str(exc)) from None
     finally:
         raw.close()
+
+
+def _reading(src: Source, batches: Iterator[Any]) -> Iterator[Any]:
+    """An operating-system error while reading an input names that input (``file-unreadable``), so it is
+    never taken for an error writing the output."""
+    try:
+        yield from batches
+    except OSError as exc:
+        reason = os.strerror(exc.errno) if exc.errno else (exc.strerror or str(exc))
+        raise fail("file-unreadable", f"cannot read the file: {reason}", src.path) from None
 
 
 def _merge(batches: list[pa.RecordBatch]) -> pa.RecordBatch:
@@ -239,7 +316,7 @@ def _json_text(v: Any) -> str | None:
 def record_line(path: Path, record: int) -> int:
     """Physical line where data record ``record`` (0-based, after the header) starts."""
     _note_rereading(path)
-    with open(path, newline="", encoding="utf-8-sig") as fh:
+    with open(path, newline="", encoding="utf-8-sig") as fh, _csv_field_limit():
         reader = csv.reader(fh)
         next(reader, None)
         line = reader.line_num + 1
@@ -261,12 +338,21 @@ def _diagnose(src: Source, arrow_message: str) -> ExternalFileError:
     """Find the first structurally broken record with the csv module (pyarrow does not say where)."""
     n = len(src.header)
     _note_rereading(src.path)
+    start = 1
     try:
-        with open(src.path, newline="", encoding="utf-8-sig") as fh:
+        with open(src.path, newline="", encoding="utf-8-sig") as fh, _csv_field_limit():
             reader = csv.reader(fh, strict=True)
             next(reader, None)
             start = reader.line_num + 1
             for row in reader:
+                if ("straddl" in arrow_message and sum(map(len, row)) * 4 >= BLOCK_SIZE
+                        and len(",".join(row).encode()) >= BLOCK_SIZE):  # a record longer than pyarrow's block
+                    longest = max(range(len(row)), key=lambda i: len(row[i]))
+                    column = src.header[longest] if longest < n else ""
+                    return fail("external-bad-value", f"a record of {len(','.join(row).encode()):,} bytes (a cell "
+                                f"of {len(row[longest]):,} characters): longer than the reader takes "
+                                f"({BLOCK_SIZE:,} bytes) and than any ACLED or UCDP record; is a quote left open?",
+                                src.path, start, column)
                 if len(row) != n and row:
                     if len(row) < n:
                         return fail("external-truncated", f"the record ends before column {src.header[len(row)]!r}"
@@ -281,6 +367,24 @@ def _diagnose(src: Source, arrow_message: str) -> ExternalFileError:
     except UnicodeDecodeError:
         return fail("file-encoding", "not UTF-8 text", src.path)
     return fail("csv-syntax", f"cannot parse the CSV: {arrow_message}", src.path)
+
+
+def _nul_cell(batch: pa.RecordBatch) -> tuple[int, str] | None:
+    """(row, column) of the first cell holding a NUL byte, or None: text files never hold one.
+
+    A scan of each text column's data buffer (memchr speed, a few ms per batch); the row is looked for
+    only when the buffer holds a NUL.
+    """
+    for name, arr in zip(batch.schema.names, batch.columns):
+        if not pa.types.is_string(arr.type):
+            continue
+        data = arr.buffers()[2]
+        if data is None or data.to_pybytes().find(b"\0") < 0:
+            continue
+        row = int(pc.index(pc.match_substring(arr, "\0"), True).as_py())
+        if row >= 0:
+            return row, name
+    return None
 
 
 class _BackgroundWriter:
@@ -351,10 +455,18 @@ def run(sources: Sequence[Source], out: str | os.PathLike[str], schema: pa.Schem
     ``progress``: ``None`` follows :mod:`incidentkit.progress` (a bar over bytes on a terminal, a
     one-line note otherwise when the inputs reach :data:`NOTE_BYTES`), ``True`` draws the bar
     wherever stderr goes (``--progress``), ``False`` shows nothing.
+
+    An output that is one of the inputs (through a link or ``..`` too) is refused before anything is
+    written (``output-is-input``). An operating-system error while writing (a full disk, a permission)
+    is the one-line ``file-unwritable`` error and leaves no temporary file; one while reading an input
+    is ``file-unreadable`` naming that input.
     """
+    from incidentkit.paths import refuse_overwriting_inputs
+
+    out = Path(out)
+    refuse_overwriting_inputs([out], [s.path for s in sources])
     total = sum(s.path.stat().st_size for s in sources)
     rows: dict[str, int] = {}
-    out = Path(out)
     files = f"{len(sources)} files, " if len(sources) > 1 else ""
     with atomic_path(out) as tmp, progress_bar(desc=desc, total=total, unit="B", unit_scale=True, show=progress,
                                                min_total=NOTE_BYTES, leave=True,
@@ -366,13 +478,19 @@ def run(sources: Sequence[Source], out: str | os.PathLike[str], schema: pa.Schem
             for src in sources:
                 conv = convert(src)
                 count = 0
-                for batch, first in _prefetch(_batches(src, bar)):
+                for batch, first in _prefetch(_reading(src, _batches(src, bar))):
+                    nul = _nul_cell(batch)
+                    if nul is not None:
+                        line = record_line(src.path, first + nul[0]) if src.kind == "csv" else None
+                        where = "" if line is not None else f" (record {first + nul[0] + 1})"
+                        raise fail("file-encoding", f"the cell holds a NUL byte{where}: the file is damaged or "
+                                   "binary, not text", src.path, line, nul[1])
                     try:
                         cols = conv(batch)
                     except CellError as exc:
                         line = record_line(src.path, first + exc.row) if src.kind == "csv" else None
                         where = "" if line is not None else f" (record {first + exc.row + 1})"
-                        raise fail("external-bad-value", f"{exc.value!r} is not {exc.expected}{where}",
+                        raise fail("external-bad-value", f"{quote(exc.value)} is not {exc.expected}{where}",
                                    src.path, line, exc.column, exc.value) from None
                     for source_name, out_name in unknown.items():
                         if source_name in batch.schema.names:

@@ -49,7 +49,9 @@ GEO_TO_WHERE_PREC = vocab.GEO_TO_WHERE_PREC
 def _interaction_code(value: str) -> int | None:
     """ACLED interaction as number ("12") or label ("State forces-Rebel group", "Rebel group only")."""
     s = cv.label(value)
-    if s.isdigit():
+    if s.isdigit():  # ASCII digits only: '²' is a digit to isdigit() but not a code
+        if not s.isascii() or len(s) > 2:
+            return None
         n = int(s)
         return n if 10 <= n <= 88 and 1 <= n // 10 <= 8 and n % 10 <= 8 else None
     low = s.casefold()
@@ -77,8 +79,10 @@ def _civilian_targeting(value: str) -> bool | None:
 
 def _numeric_country(value: str) -> str:
     try:
-        n = int(float(value))
-    except ValueError:
+        n = int(float(value)) if value.isascii() else -1
+    except (ValueError, OverflowError):  # not a number, or beyond any code ('9' * 5000 is inf)
+        return ""
+    if not 0 < n < 1000:
         return ""
     import pycountry
 
@@ -146,8 +150,8 @@ class _AcledConverter:
             out[name] = cv.text(col(name))
         lat = cv.to_float(col("latitude"), "latitude")
         lon = cv.to_float(col("longitude"), "longitude")
-        _check_range(lat, -90, 90, "latitude")
-        _check_range(lon, -180, 180, "longitude")
+        _check_range(lat, -90, 90, "latitude", col("latitude"))
+        _check_range(lon, -180, 180, "longitude", col("longitude"))
         out["latitude"], out["longitude"] = lat, lon
         geo = cv.to_int(col("geo_precision"), pa.int8(), "geo_precision")
         out["geo_precision"] = geo
@@ -189,11 +193,12 @@ def _protesters(arr: pa.Array) -> pa.Array:
     return pc.replace_substring(pc.replace_substring(arr, "Protestors", "Protesters"), "protestors", "protesters")
 
 
-def _check_range(arr: pa.Array, lo: float, hi: float, column: str) -> None:
-    bad = pc.or_(pc.less(arr, lo), pc.greater(arr, hi))
+def _check_range(arr: pa.Array, lo: float, hi: float, column: str, written: pa.Array | None = None) -> None:
+    """Numbers outside [lo, hi] (infinity and NaN included) are errors quoting the cell as written."""
+    bad = pc.invert(pc.and_(pc.greater_equal(arr, lo), pc.less_equal(arr, hi)))
     if pc.any(bad).as_py():
         i = int(pc.index(bad, True).as_py())
-        raise cv.CellError(i, column, arr[i].as_py(), f"within [{lo}, {hi}]")
+        raise cv.CellError(i, column, (written if written is not None else arr)[i].as_py(), f"within [{lo}, {hi}]")
 
 
 def acled_schema(headers: Iterable[list[str]]) -> tuple[pa.Schema, dict[str, str]]:
