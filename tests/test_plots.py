@@ -227,3 +227,30 @@ def test_docstring_examples_run(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(Path(__file__).resolve().parents[1])
     result = doctest.testmod(plots, optionflags=doctest.ELLIPSIS)
     assert result.attempted >= 10 and result.failed == 0
+
+
+def test_compare_fatalities_sums_an_incidents_per_day_rows(compared) -> None:
+    """An N-day incident linked to N per-day ACLED rows: the ACLED marker is their sum, as link compares them."""
+    from incidentkit.linking import LinkResult
+
+    both, links = compared
+    pairs = links["acled"]
+    iid = pairs.incident_id.iloc[0]
+    external = both[both.dataset == "acled"].set_index("id")
+    day2 = next(e for e in external.index if e not in set(pairs.external_id) and e != "ACL-far")
+    per_day = pd.concat([pairs.iloc[:1], pd.DataFrame({"incident_id": [iid], "external_id": [day2]}), pairs.iloc[1:]],
+                        ignore_index=True)
+    rows = [pairs.external_id.iloc[0], day2]
+    want = float(external.loc[rows, "fatalities_best"].sum())
+    fat = pd.DataFrame({"incident_id": [iid, pairs.incident_id.iloc[1]],
+                        "external_ids": ["; ".join(rows), pairs.external_id.iloc[1]], "external_events": [2, 1]})
+    result = LinkResult(pairs=per_day, only_ours=pd.DataFrame(), only_theirs=pd.DataFrame(), fatalities=fat)
+    for link in (per_day, result):                        # a plain frame of pairs, or link()'s result
+        plt.close("all")
+        ax = plots.compare_fatalities(both, {"acled": link})
+        assert len(ax.get_yticks()) == 2                  # still one row per incident
+        row = [i for i, t in enumerate(ax.get_yticklabels()) if iid in t.get_text()][0]
+        theirs = [c for c in ax.containers[1::2]]
+        best = theirs[row].lines[0].get_xdata()[0]
+        assert best == want and best != external.loc[rows[0], "fatalities_best"]
+        assert [t.get_text() for t in ax.texts] == ["sum of 2 rows"]

@@ -541,11 +541,36 @@ def compare_map(df: pd.DataFrame, links: Mapping[str, Any], ax: "Axes | None" = 
     return ax
 
 
+def _linked_external(link: Any) -> dict[str, list[str]]:
+    """Per incident id, the external rows it is linked to, in the link's order.
+
+    An incident spanning N days may be linked to N per-day rows of one ACLED event; their figures are
+    one day's deaths each, so the event's figure is their sum (:attr:`LinkResult.fatalities` holds one
+    row per incident with ``external_ids`` and the rows summed). A plain frame of pairs is grouped the
+    same way.
+    """
+    out: dict[str, list[str]] = {}
+    fat = getattr(link, "fatalities", None)
+    if isinstance(fat, pd.DataFrame) and {"incident_id", "external_ids"} <= set(fat.columns):
+        out = {str(i): [e for e in str(ids).split("; ") if e] for i, ids in zip(fat["incident_id"], fat["external_ids"])}
+    summed = set(out)
+    pairs = _pairs(link)
+    # incidents link left out of its fatalities (a row's figure unknown), or a plain frame of pairs
+    for i, e in zip(pairs["incident_id"].astype(str), pairs["external_id"].astype(str)):
+        if i not in summed:
+            out.setdefault(i, []).append(e)
+    return out
+
+
 def compare_fatalities(df: pd.DataFrame, links: Mapping[str, Any], ax: "Axes | None" = None) -> "Axes":
     """For each of our linked incidents: our fatality range (low–best–high) next to each dataset's estimate.
 
-    One row per incident that any dataset matched; each dataset's matched event is a marker in its colour,
-    with its own low–high bar where the dataset records one (UCDP does, ACLED does not).
+    One row per incident that any dataset matched; each dataset's estimate is a marker in its colour,
+    with its own low–high bar where the dataset records one (UCDP does, ACLED does not). When an incident
+    is linked to several external rows (ACLED records a multi-day event as one row per day, each with
+    that day's deaths), the marker is their sum, as ``incidentkit link`` compares them
+    (:attr:`incidentkit.linking.LinkResult.fatalities`), labelled with the number of rows; a sum with an
+    unknown figure among its rows is not drawn (it would read as a real difference).
 
     >>> compare_fatalities(both, {"acled": acled_link, "ucdp": ucdp_link})   # doctest: +SKIP
     """
@@ -553,9 +578,10 @@ def compare_fatalities(df: pd.DataFrame, links: Mapping[str, Any], ax: "Axes | N
     ds = df["dataset"].astype(str)
     key = pd.Series(list(zip(ds, df["id"].astype(str))), index=df.index)
     rows = {k: i for i, k in zip(df.index, key)}
+    linked = {name: _linked_external(link) for name, link in links.items()}
     incident_ids: list[str] = []
-    for link in links.values():
-        incident_ids += [i for i in _pairs(link)["incident_id"].astype(str) if i not in incident_ids]
+    for per_incident in linked.values():
+        incident_ids += [i for i in per_incident if i not in incident_ids]
     incident_ids = [i for i in incident_ids if ("incidentkit", i) in rows]
     ours = df.loc[[rows[("incidentkit", i)] for i in incident_ids]]
     order = np.argsort(pd.to_datetime(ours["date_start"]).to_numpy(), kind="stable")
@@ -569,6 +595,15 @@ def compare_fatalities(df: pd.DataFrame, links: Mapping[str, Any], ax: "Axes | N
         hi = pd.to_numeric(r.get("fatalities_high"), errors="coerce")
         return (best if pd.isna(lo) else float(lo), best, best if pd.isna(hi) else float(hi))
 
+    def summed(name: str, external_ids: list[str]) -> tuple[float, float, float] | None:
+        if not external_ids or any((name, e) not in rows for e in external_ids):
+            return None
+        figures = np.array([fat(df.loc[rows[(name, e)]]) for e in external_ids], dtype=float)
+        if np.isnan(figures).any():
+            return None
+        lo, best, hi = figures.sum(axis=0)
+        return float(lo), float(best), float(hi)
+
     labels = []
     for y, iid in enumerate(incident_ids):
         r = df.loc[rows[("incidentkit", iid)]]
@@ -580,14 +615,17 @@ def compare_fatalities(df: pd.DataFrame, links: Mapping[str, Any], ax: "Axes | N
         place = str(r.get("location") or r.get("admin1") or "")
         labels.append(f"{date} {place[:28]}\n{iid}")
         for k, name in enumerate(names, start=1):
-            p = _pairs(links[name])
-            hit = p.loc[p["incident_id"].astype(str) == iid, "external_id"].astype(str)
-            if hit.empty or (name, hit.iloc[0]) not in rows:
+            external_ids = linked[name].get(iid, [])
+            figure = summed(name, external_ids)
+            if figure is None:
                 continue
-            lo, best, hi = fat(df.loc[rows[(name, hit.iloc[0])]])
+            lo, best, hi = figure
             style = DATASET_STYLES.get(name, {"marker": "D", "color": UNKNOWN_COLOUR})
             ax.errorbar([best], [y + offsets[k]], xerr=[[best - lo], [hi - best]], fmt=style["marker"],
                         color=style["color"], capsize=4, markersize=7)
+            if len(external_ids) > 1:
+                ax.annotate(f"sum of {len(external_ids)} rows", (best, y + offsets[k]), xytext=(6, 0),
+                            textcoords="offset points", va="center", fontsize=7, color=style["color"])
     from matplotlib.lines import Line2D
 
     handles = [Line2D([], [], marker=DATASET_STYLES.get(n, {"marker": "D"})["marker"], ls="-",
@@ -598,7 +636,7 @@ def compare_fatalities(df: pd.DataFrame, links: Mapping[str, Any], ax: "Axes | N
     ax.set_yticks(range(len(incident_ids)), labels, fontsize=8)
     ax.set_ylim(-0.6, len(incident_ids) - 0.4)
     ax.invert_yaxis()
-    ax.set_xlabel("Fatalities")
+    ax.set_xlabel("Fatalities (an incident's linked rows summed)")
     ax.set_xlim(left=-0.03 * max(ax.get_xlim()[1], 10.0))  # markers at 0 stay whole
     ax.set_title("Fatality estimates of linked events")
     ax.grid(axis="x", color="#e5e5e5")
