@@ -15,6 +15,7 @@ import subprocess
 import sys
 import time
 import types
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -24,8 +25,7 @@ from tqdm import tqdm
 
 from incidentkit import progress as P
 from incidentkit.cli import main
-from incidentkit.external import _stream
-from incidentkit.external import ingest_acled
+from incidentkit.external import _stream, ingest_acled
 
 REPO = Path(__file__).resolve().parents[1]
 ACLED_CSV = REPO / "tests" / "data" / "acled" / "acled_2023_api.csv"
@@ -40,7 +40,7 @@ class FakeTerminal(io.StringIO):
 
 
 @pytest.fixture(autouse=True)
-def _auto(monkeypatch: pytest.MonkeyPatch) -> None:
+def _auto(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     """Each test starts from the default setting, whatever the suite or the caller's shell set."""
     monkeypatch.setenv(P.ENV_VAR, "auto")
     P.configure(None)
@@ -129,8 +129,7 @@ def test_a_notebook_is_quiet_unless_asked(notebook: None, capsys: pytest.Capture
     assert capsys.readouterr().err == "building\n"
 
 
-def test_a_step_without_units_shows_its_elapsed_time(monkeypatch: pytest.MonkeyPatch
-                                                     ) -> None:
+def test_a_step_without_units_shows_its_elapsed_time(monkeypatch: pytest.MonkeyPatch) -> None:
     terminal = fake_terminal(monkeypatch)
     monkeypatch.setattr(P, "TICK_SECONDS", 0.05)
     monkeypatch.setattr(P, "DELAY", 0.0)
