@@ -249,8 +249,7 @@ def test_compare_fatalities_sums_an_incidents_per_day_rows(compared) -> None:
         plt.close("all")
         ax = plots.compare_fatalities(both, {"acled": link})
         assert len(ax.get_yticks()) == 2                  # still one row per incident
-        row = [i for i, t in enumerate(ax.get_yticklabels()) if iid in t.get_text()][0]
-        theirs = [c for c in ax.containers[1::2]]
-        best = theirs[row].lines[0].get_xdata()[0]
+        row = next(i for i, t in enumerate(ax.get_yticklabels()) if iid in t.get_text())
+        best = ax.containers[1::2][row].lines[0].get_xdata()[0]
         assert best == want and best != external.loc[rows[0], "fatalities_best"]
         assert [t.get_text() for t in ax.texts] == ["sum of 2 rows"]

@@ -357,3 +357,20 @@ def test_agree_gazetteer_dir_option(village_project: Path, tmp_path: Path, monke
         agreement(a, b, gazetteer_dir=typo)
     nogeo = CliRunner().invoke(main, ["agree", str(a), str(b), "--no-geocode", "--bootstrap", "0"])
     assert nogeo.exit_code == 0 and "Places: as the coders wrote them (--no-geocode)" in nogeo.stdout
+
+
+def test_build_and_agree_resolve_the_gazetteer_folder_by_one_rule(tmp_path: Path) -> None:
+    from incidentkit.build import DEFAULT_OUT, project_gazetteer_dir
+
+    assert project_gazetteer_dir(tmp_path / "out", None) == tmp_path / "out" / "gazetteer"   # may be absent
+    assert project_gazetteer_dir(DEFAULT_OUT, None) == Path("datasets") / "gazetteer"       # agree's default
+    assert project_gazetteer_dir(tmp_path / "out", tmp_path) == tmp_path
+    typo = tmp_path / "gazeteer"
+    with pytest.raises(UsageError, match="gazeteer: no such gazetteer folder"):
+        project_gazetteer_dir(tmp_path / "out", typo)
+    # build refuses the typo too, before writing anything (it used to fall back to the embedded gazetteer)
+    coded = tmp_path / "coded"
+    write_record(coded, "s1", "aa", [incident("s1-a")])
+    with pytest.raises(UsageError, match="no such gazetteer folder"):
+        incidentkit.build(coded, tmp_path / "ds", gazetteer_dir=typo)
+    assert not (tmp_path / "ds").exists()

@@ -22,9 +22,9 @@ from click.testing import CliRunner
 from conftest import BASE_RECORD, dump_yaml
 
 from incidentkit.cli import main
-from incidentkit.export.acled import ACLED_COLUMNS, acled_schema
-from incidentkit.export.ucdp import TEXT_COLUMNS, UCDP_COLUMNS
+from incidentkit.export.acled import acled_schema
 from incidentkit.export.spreadsheet import EXCEL_MAX_CELL, split_long_text
+from incidentkit.export.ucdp import TEXT_COLUMNS, UCDP_COLUMNS
 from incidentkit.formulas import DANGEROUS_PREFIXES, count_formula_cells, kept_exact_note, neutralise
 
 REPO = Path(__file__).resolve().parents[1]

@@ -28,8 +28,8 @@ DANGEROUS_PREFIXES = ("=", "+", "-", "@", "\t", "\r", "\n")
 #: The same set as a regular expression (for Arrow's compute functions).
 DANGEROUS_START_RE = r"^[=+\-@\t\r\n]"
 
-__all__ = ["DANGEROUS_PREFIXES", "looks_like_formula", "neutralise", "neutralise_value", "neutralise_frame",
-           "count_formula_cells", "kept_exact_note", "layout_note"]
+__all__ = ["DANGEROUS_PREFIXES", "count_formula_cells", "kept_exact_note", "layout_note", "looks_like_formula",
+           "neutralise", "neutralise_frame", "neutralise_value"]
 
 
 def looks_like_formula(text: str) -> bool:
@@ -51,7 +51,7 @@ def neutralise_value(value: Any) -> Any:
     return neutralise(value) if isinstance(value, str) else value
 
 
-def neutralise_frame(frame: "pd.DataFrame") -> "pd.DataFrame":
+def neutralise_frame(frame: pd.DataFrame) -> pd.DataFrame:
     """A copy of a pandas frame for a person's spreadsheet: every text cell and column name neutralised.
 
     Only text is changed: numeric columns (coordinates, scores, counts) keep their dtype and values,
@@ -65,7 +65,7 @@ def neutralise_frame(frame: "pd.DataFrame") -> "pd.DataFrame":
     return out.rename(columns=lambda c: neutralise(c) if isinstance(c, str) else c)
 
 
-def count_formula_cells(table: "pa.Table") -> int:
+def count_formula_cells(table: pa.Table) -> int:
     """How many text cells of a flat Arrow table begin like a formula (numbers are not counted)."""
     import pyarrow as pa
     import pyarrow.compute as pc
@@ -92,7 +92,7 @@ def kept_exact_note(count: int, filename: str, layout: str) -> str | None:
             f"{layout} compatibility; use the xlsx export to open in a spreadsheet)")
 
 
-def layout_note(parquet_path: "str | os.PathLike[str]", csv_name: str, layout: str) -> str | None:
+def layout_note(parquet_path: str | os.PathLike[str], csv_name: str, layout: str) -> str | None:
     """The note for a layout just written (:func:`kept_exact_note`), counted in its typed Parquet twin,
     which holds exactly the CSV's cells; None when the file is absent or no cell looks like a formula."""
     import pyarrow as pa

@@ -95,14 +95,14 @@ def coder_line(row: dict[str, Any]) -> int | None:
     Rows keep only the incident's line, so the record is read again (only for the few rows a problem
     is about); if it cannot be, the incident's line is the best there is.
     """
-    from incidentkit.records import YAML_SUFFIXES, load_yaml
+    from incidentkit.records import YAML_SUFFIXES, YamlLoadError, load_yaml
     from incidentkit.records.located import line_of
 
     path = Path(row["record_path"])
     if path.suffix.lower() in YAML_SUFFIXES:
         try:
             line = line_of(load_yaml(path).document, "coder")
-        except Exception:  # changed or unreadable since it was validated: the incident's line will do
+        except (OSError, ValueError, YamlLoadError):  # changed or unreadable since it was validated
             line = None
         if line:
             return line
