@@ -27,6 +27,47 @@ def _default_mode() -> int:
 _MODE = _default_mode()
 
 
+def _reason(exc: OSError) -> str:
+    """The operating system's words for an error (pyarrow wraps them in a longer text)."""
+    if exc.errno:
+        return os.strerror(exc.errno)
+    return exc.strerror or str(exc) or type(exc).__name__
+
+
+def unwritable(target: str | os.PathLike[str], exc: OSError, what: str = "cannot write here") -> InputFileError:
+    """The one-line error for an output the operating system would not let us write (code
+    ``file-unwritable``): ``datasets/acled.csv: cannot write here: No space left on device``."""
+    return InputFileError(f"{os.fspath(target)}: {what}: {_reason(exc)}", code="file-unwritable")
+
+
+def _about_other_file(exc: OSError, target: str | os.PathLike[str], tmp: str | os.PathLike[str] | None) -> bool:
+    """Whether ``exc`` names a file other than ``target`` or a temporary file of it (``.NAME.*`` beside
+    it, as :func:`_temp_beside` names them): an input being read, say; not an error of this write."""
+    if exc.filename is None:
+        return False
+    name, target = os.fspath(exc.filename), os.fspath(target)
+    if name in (target, os.fspath(tmp) if tmp is not None else target):
+        return False
+    if os.path.abspath(target).startswith(os.path.abspath(name).rstrip(os.sep) + os.sep):
+        return False  # a folder the target is to be written in (creating it, say)
+    folder, base = os.path.split(target)
+    return not (os.path.dirname(name) == folder and os.path.basename(name).startswith(f".{base}."))
+
+
+@contextlib.contextmanager
+def writing(target: str | os.PathLike[str], tmp: str | os.PathLike[str] | None = None) -> Iterator[None]:
+    """Turn an :class:`OSError` raised while writing ``target`` (through its temporary file ``tmp``)
+    into the one-line ``file-unwritable`` error: a full disk, a refused permission or an I/O error is
+    a message, never a traceback. Errors that name another file (an input being read) pass unchanged.
+    """
+    try:
+        yield
+    except OSError as exc:
+        if _about_other_file(exc, target, tmp):
+            raise
+        raise unwritable(target, exc) from None
+
+
 def _temp_beside(target: Path) -> Path:
     """A new temporary file in the target's folder, with the permissions a plain open() would give.
 
@@ -40,22 +81,29 @@ def _temp_beside(target: Path) -> Path:
         target.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.{os.getpid()}.", suffix=".tmp", dir=target.parent)
     except OSError as exc:
-        raise InputFileError(f"{target}: cannot write here: {exc.strerror or exc}", code="file-unwritable") from None
-    os.fchmod(fd, _MODE)
-    os.close(fd)
+        raise unwritable(target, exc) from None
+    try:
+        os.fchmod(fd, _MODE)
+    finally:
+        os.close(fd)
     return Path(tmp)
 
 
 @contextlib.contextmanager
 def atomic_path(target: str | os.PathLike[str]) -> Iterator[Path]:
-    """Yield a temporary path in the target's folder; on success it replaces the target."""
+    """Yield a temporary path in the target's folder; on success it replaces the target.
+
+    An :class:`OSError` while the temporary file is written, flushed or renamed (a full disk, a
+    permission, an I/O error) becomes the one-line ``file-unwritable`` error (:func:`writing`); the
+    target is left as it was and the temporary file is removed.
+    """
     target = Path(target)
     tmp_path = _temp_beside(target)
     try:
-        yield tmp_path
-        with open(tmp_path, "rb") as fh:
-            os.fsync(fh.fileno())
-        os.replace(tmp_path, target)
+        with writing(target, tmp_path):
+            yield tmp_path
+            _fsync_file(tmp_path)
+            os.replace(tmp_path, target)
     finally:
         if tmp_path.exists():
             tmp_path.unlink()
@@ -137,7 +185,8 @@ class StagedFiles:
 
     def write(self, target: str | os.PathLike[str], writer: Callable[[Path], object]) -> Path:
         tmp = self.path(target)
-        writer(tmp)
+        with writing(target, tmp):
+            writer(tmp)
         return tmp
 
     def __enter__(self) -> "StagedFiles":
@@ -145,15 +194,27 @@ class StagedFiles:
 
     def __exit__(self, exc_type: object, exc: object, tb: object) -> None:
         try:
+            if isinstance(exc, OSError):  # a writer's error that escaped unmapped: still one line
+                target = self._target_of(exc.filename)
+                if target is not None or exc.filename is None:
+                    where = target or self._folder or (self._journal_folder() if self._staged else "output")
+                    raise unwritable(where, exc) from None
             if exc_type is None and self._staged:
-                for tmp, _ in self._staged:
-                    _fsync_file(tmp)
+                for tmp, target in self._staged:
+                    with writing(target, tmp):
+                        _fsync_file(tmp)
                 fault_point("staged")
                 self._publish()
         finally:
             for tmp, _ in self._staged:
                 with contextlib.suppress(OSError):
                     tmp.unlink()
+
+    def _target_of(self, filename: object) -> Path | None:
+        for tmp, target in self._staged:
+            if filename is not None and os.fspath(filename) in (os.fspath(tmp), os.fspath(target)):  # type: ignore[arg-type]
+                return target
+        return None
 
     def _journal_folder(self) -> Path:
         if self._folder is not None:
@@ -174,7 +235,10 @@ class StagedFiles:
             entries.append({"tmp": str(tmp), "target": str(target), "backup": str(backup),
                             "existed": target.exists()})
         journal = folder / JOURNAL_NAME
-        _write_journal(journal, "publishing", entries)
+        try:
+            _write_journal(journal, "publishing", entries)
+        except OSError as exc:  # a full disk, say: no rename was done, the old set stands as it was
+            raise unwritable(folder, exc, "cannot write the publish journal") from None
         fault_point("journal-written")
         try:
             for i, entry in enumerate(entries):
@@ -186,11 +250,16 @@ class StagedFiles:
             for parent in {Path(e["target"]).parent for e in entries}:
                 _fsync_dir(parent)
         except OSError as exc:
-            _write_journal(journal, "rolling-back", entries)
-            _roll_back(entries)
-            journal.unlink()
-            raise InputFileError(f"{exc.filename or 'output'}: cannot publish: {exc.strerror or exc}; the previous "
-                                 "files were restored", code="file-unwritable") from None
+            with contextlib.suppress(OSError):  # a full disk may refuse this journal too: the
+                _write_journal(journal, "rolling-back", entries)  # undo below keeps either one valid
+            try:
+                _undo(entries)
+                journal.unlink()
+            except OSError as undo_exc:
+                raise unwritable(folder, undo_exc, "cannot publish, nor restore the previous files (the next "
+                                 "build or read of this folder completes the publish)") from None
+            where = exc.filename or folder
+            raise unwritable(where, exc, "cannot publish; the previous files were restored") from None
         journal.unlink()
         _fsync_dir(folder)
         fault_point("published")
@@ -205,16 +274,42 @@ def _fsync_file(path: Path) -> None:
 
 
 def _write_journal(journal: Path, state: str, entries: list[dict[str, Any]]) -> None:
-    """Write the journal atomically and durably: it is what the next run trusts."""
+    """Write the journal atomically and durably: it is what the next run trusts.
+
+    On an error (a full disk) the journal is as it was and no temporary journal is left.
+    """
     text = json.dumps({"journal": _JOURNAL_VERSION, "state": state, "pid": os.getpid(), "entries": entries},
                       indent=1)
     tmp = journal.with_name(journal.name + ".tmp")
-    with open(tmp, "w", encoding="utf-8") as fh:
-        fh.write(text)
-        fh.flush()
-        os.fsync(fh.fileno())
-    os.replace(tmp, journal)
+    try:
+        with open(tmp, "w", encoding="utf-8") as fh:
+            fh.write(text)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, journal)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            tmp.unlink()
+        raise
     _fsync_dir(journal.parent)
+
+
+def _undo(entries: list[dict[str, Any]]) -> None:
+    """Undo a failed publish by reversing its renames: each new file back to its staged name, each old
+    file back from its backup.
+
+    Every state this passes through is one the journal describes, whichever journal is on disk: with
+    the publishing journal (when the disk was too full for the rolling-back one) a kill midway is
+    rolled forward to the new set, with the rolling-back journal rolled back to the old one.
+    """
+    for entry in reversed(entries):
+        tmp, target, backup = Path(entry["tmp"]), Path(entry["target"]), Path(entry["backup"])
+        if not tmp.exists() and (backup.exists() or not entry["existed"]) and target.exists():
+            os.replace(target, tmp)  # the new file was renamed into place: take it back out
+        if backup.exists():
+            os.replace(backup, target)
+    for parent in {Path(e["target"]).parent for e in entries}:
+        _fsync_dir(parent)
 
 
 def _roll_forward(entries: list[dict[str, Any]]) -> None:

@@ -307,6 +307,26 @@ def default_geocoder(gazetteer_dir: Path | None) -> Any:
     return Geocoder(gazetteer_dir=gazetteer_dir if gazetteer_dir and gazetteer_dir.is_dir() else None)
 
 
+def output_paths(out: str | os.PathLike[str], exports: bool = True) -> list[Path]:
+    """Every file a build writes into ``out``: incidents.parquet, and its exports unless ``exports=False``."""
+    names: tuple[str, ...] = (INCIDENTS_FILE,)
+    if exports:
+        try:
+            from incidentkit.export import BUILD_EXPORT_FILES
+        except ImportError:  # pragma: no cover - before the exports existed
+            BUILD_EXPORT_FILES = ()
+        names += tuple(BUILD_EXPORT_FILES)
+    return [Path(out) / name for name in names]
+
+
+def _refuse_overwriting_inputs(out: str | os.PathLike[str], exports: bool, inputs: Iterable[Any]) -> None:
+    """A build never writes over what it reads: the coded records, the project gazetteer
+    (:func:`incidentkit.paths.refuse_overwriting_inputs`: usage error ``output-is-input``)."""
+    from incidentkit.paths import refuse_overwriting_inputs
+
+    refuse_overwriting_inputs(output_paths(out, exports), inputs)
+
+
 def _export_writers() -> Callable[..., list[Path]] | None:
     try:
         from incidentkit.export import write_build_outputs
@@ -330,6 +350,11 @@ def build(coded: str | os.PathLike[str] = DEFAULT_CODED, out: str | os.PathLike[
     killed earlier is completed or undone first. Outputs are published together through a journal
     (:class:`incidentkit.atomic.StagedFiles`): a kill at any moment leaves the old set or the new one.
 
+    An output that is one of the inputs, or lies in the coded or gazetteer folder (where the next build
+    would read it), raises :class:`UsageError` (``output-is-input``) before any work. An operating-system
+    error while writing (a full disk, a permission) raises ``InputFileError`` (``file-unwritable``); the
+    previous dataset then stands as it was.
+
     >>> import incidentkit
     >>> result = incidentkit.build("datasets/coded", "datasets")   # doctest: +SKIP
     >>> result.summary()["incidents"]                               # doctest: +SKIP
@@ -339,6 +364,8 @@ def build(coded: str | os.PathLike[str] = DEFAULT_CODED, out: str | os.PathLike[
 
     if not Path(coded).is_dir():
         raise UsageError(f"{coded}: no such folder of coded records")
+    gazetteers = (Path(gazetteer_dir) if gazetteer_dir is not None else Path(out) / "gazetteer") if geocode else None
+    _refuse_overwriting_inputs(out, exports, [coded, gazetteers])
     if geocode and geocoder is None:
         project_gazetteer_dir(out, gazetteer_dir)  # a mistyped folder is a usage error before any work
     with output_lock(out, wait=wait):
@@ -357,6 +384,8 @@ def _build(coded: str | os.PathLike[str], out: str | os.PathLike[str], *, geocod
     if found:  # no records, or a link leading outside: the same errors validate reports, before any work
         raise InvalidRecordsError(f"{len(found)} problem(s) in the coded records; nothing was written",
                                   problems=found)
+    if any(p.exists() for p in output_paths(out, exports)):  # a record reached through a link, say
+        _refuse_overwriting_inputs(out, exports, files)
     batches = [files[i:i + BATCH_FILES] for i in range(0, len(files), BATCH_FILES)]
     state = Validation()
     chunks: list[pa.Table] = []

@@ -54,6 +54,14 @@ CATALOGUE: dict[str, ErrorType] = _catalogue(
               "files, or a CSV holding only its header. validate, build and agree all refuse it (exit 1)."),
     ErrorType("file-unwritable", "Output cannot be written",
               "An output path is a folder, lies under a file, or may not be written; nothing was published."),
+    ErrorType("output-is-input", "Output would overwrite an input",
+              "An output path is one of the command's inputs (itself, or through a symbolic link or '..'), "
+              "or lies in a folder the command reads its input from, where the next run would read it as "
+              "input. Nothing is written; choose another output path (a usage error, exit 2)."),
+    ErrorType("os-error", "The operating system refused a file operation",
+              "Reading or writing a file failed in the operating system (an input/output error, a file "
+              "that vanished, a full pipe); the message names the file and the reason. Nothing was "
+              "published."),
     ErrorType("output-locked", "Output folder is being written",
               "Another incidentkit process holds the output folder's lock (one writer at a time); "
               "without --no-wait the command waits for it."),

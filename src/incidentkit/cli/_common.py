@@ -9,7 +9,9 @@ to it without thinking about it: :class:`InputPath` for every path the command r
 
 from __future__ import annotations
 
+import errno
 import functools
+import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -52,18 +54,64 @@ class InputPath(click.Path):
             raise
 
 
+#: Errors that only a write can cause: a full disk or quota, a file past the size limit, a read-only mount.
+_WRITE_ERRNOS = frozenset(getattr(errno, name) for name in ("ENOSPC", "EDQUOT", "EFBIG", "EROFS")
+                          if hasattr(errno, name))
+
+
+def error_line(exc: IncidentkitError) -> str:
+    """The one-line form of an error: ``error: MESSAGE [code]`` (the code when the error has one)."""
+    code = f" [{exc.code}]" if exc.code and not exc.message.rstrip().endswith(f"[{exc.code}]") else ""
+    return f"error: {exc.message}{code}"
+
+
+def os_error(exc: OSError) -> IncidentkitError:
+    """An :class:`OSError` that no writer or reader turned into a message (the last resort: it is
+    still one line with a stable code, never a traceback): ``file-unwritable`` when only a write can
+    fail so (a full disk, a read-only mount), ``os-error`` otherwise."""
+    reason = os.strerror(exc.errno) if exc.errno else (exc.strerror or str(exc) or type(exc).__name__)
+    where = f"{os.fsdecode(exc.filename)}: " if exc.filename is not None else ""
+    if exc.errno in _WRITE_ERRNOS:
+        return IncidentkitError(f"{where}cannot write{' here' if where else ''}: {reason}", code="file-unwritable")
+    return IncidentkitError(f"{where}{reason}", code="os-error")
+
+
+def _silence_stdout() -> None:
+    """After standard output failed (a full disk, a closed pipe), point it at /dev/null, so that the
+    interpreter's last flush does not print a second error."""
+    try:
+        sys.stdout.flush()
+    except OSError:
+        try:
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+            os.close(devnull)
+        except (OSError, ValueError, AttributeError):  # no real file descriptor (a test runner)
+            pass
+
+
 def handle_errors(func: F) -> F:
-    """Turn :class:`IncidentkitError` into one line per problem, a one-line message and its exit code
-    (1 bad data, 2 usage, from the exception class), never a traceback."""
+    """Turn :class:`IncidentkitError` into one line per problem, a one-line message with its code and
+    the exit code (1 bad data, 2 usage, from the exception class), never a traceback.
+
+    An :class:`OSError` that escaped every writer (standard output on a full disk, say) is one line
+    too (:func:`os_error`), with exit status 1.
+    """
 
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
-            return func(*args, **kwargs)
+            result = func(*args, **kwargs)
+            sys.stdout.flush()  # standard output on a full disk fails here, not after the exit status
+            return result
         except IncidentkitError as exc:
             for p in exc.problems:
                 click.echo(p.format(), err=True)
-            click.echo(f"error: {exc.message}", err=True)
+            click.echo(error_line(exc), err=True)
             sys.exit(exc.exit_code)
+        except OSError as exc:
+            _silence_stdout()
+            click.echo(error_line(os_error(exc)), err=True)
+            sys.exit(EXIT_DATA)
 
     return wrapper  # type: ignore[return-value]

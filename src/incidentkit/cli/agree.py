@@ -41,6 +41,12 @@ def agree_command(paths: tuple[Path, ...], as_json: bool, disagreements_csv: Pat
     if len(paths) < 2:
         raise UsageError("give at least two paths: one folder or file of records per coder",
                          code="reliability-too-few-coders")
+    if disagreements_csv is not None:  # never over a coder's records or a gazetteer, before any work
+        from incidentkit.build import DEFAULT_OUT, project_gazetteer_dir
+        from incidentkit.paths import refuse_overwriting_inputs
+
+        gazetteers = None if no_geocode else project_gazetteer_dir(DEFAULT_OUT, gazetteer_dir)
+        refuse_overwriting_inputs([disagreements_csv], [*paths, gazetteers])
     result = agreement(*paths, n_boot=n_boot, seed=seed, geocode=not no_geocode, gazetteer_dir=gazetteer_dir)
     if disagreements_csv is not None:
         result.write_disagreements(disagreements_csv)

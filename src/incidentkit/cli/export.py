@@ -2,15 +2,26 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from pathlib import Path
 
 import click
+import pyarrow as pa
 
 from incidentkit.cli._common import InputPath, handle_errors
-from incidentkit.dataset import read_table
+from incidentkit.dataset import INCIDENTS_FILE, read_table
 
 _DATASET = click.option("--dataset", type=InputPath(hint="`incidentkit build` writes it"), default=Path("datasets"),
                         show_default=True, help="incidents.parquet, or the folder holding it.")
+
+
+def _read(dataset: Path, outputs: Iterable[Path]) -> pa.Table:
+    """The dataset, once it is sure that none of the files the export writes is the dataset's own file
+    (``-o datasets/incidents.parquet``, or a link to it): that is a usage error, nothing is written."""
+    from incidentkit.paths import refuse_overwriting_inputs
+
+    refuse_overwriting_inputs(outputs, [dataset / INCIDENTS_FILE if dataset.is_dir() else dataset])
+    return read_table(dataset)
 
 
 def _out_dir(default: str) -> click.Option:
@@ -42,10 +53,11 @@ def acled_command(dataset: Path, out: Path, numeric_inter: bool) -> None:
         incidentkit export acled --dataset datasets -o exports
         incidentkit export acled -o exports --numeric-inter
     """
-    from incidentkit.export import write_acled
+    from incidentkit.export import ACLED_FILES, write_acled
     from incidentkit.export.acled import formula_note
 
-    for path in write_acled(read_table(dataset), out, inter_labels=not numeric_inter):
+    table = _read(dataset, [out / name for name in ACLED_FILES])
+    for path in write_acled(table, out, inter_labels=not numeric_inter):
         click.echo(str(path))
     if note := formula_note(out):  # kept exact on purpose; said, so nobody opens it in Excel unawares
         click.echo(note, err=True)
@@ -62,10 +74,10 @@ def ucdp_command(dataset: Path, out: Path) -> None:
     Example:
         incidentkit export ucdp --dataset datasets -o exports
     """
-    from incidentkit.export import excluded_counts, to_ucdp, write_ucdp
+    from incidentkit.export import UCDP_FILES, excluded_counts, to_ucdp, write_ucdp
     from incidentkit.export.ucdp import formula_note
 
-    table = read_table(dataset)
+    table = _read(dataset, [out / name for name in UCDP_FILES])
     for path in write_ucdp(table, out):
         click.echo(str(path))
     left = excluded_counts(to_ucdp(table))
@@ -87,11 +99,11 @@ def geoparquet_command(dataset: Path, out: Path) -> None:
     Example:
         incidentkit export geoparquet --dataset datasets -o incidents.geoparquet
     """
-    from incidentkit.atomic import atomic_path
     from incidentkit.export import write_geoparquet
+    from incidentkit.export._io import stage_atomic
 
-    with atomic_path(out) as tmp:
-        write_geoparquet(read_table(dataset), tmp)
+    table = _read(dataset, [out])
+    stage_atomic(out, lambda tmp: write_geoparquet(table, tmp))
     click.echo(str(out))
 
 
@@ -108,8 +120,9 @@ def datapackage_command(dataset: Path, out: Path) -> None:
         frictionless validate datasets/datapackage.json
     """
     from incidentkit.export import write_datapackage
+    from incidentkit.export.datapackage import DATAPACKAGE_FILE
 
-    click.echo(str(write_datapackage(out, table=read_table(dataset))))
+    click.echo(str(write_datapackage(out, table=_read(dataset, [out / DATAPACKAGE_FILE]))))
 
 
 @export_group.command("spreadsheet")
@@ -126,7 +139,7 @@ def spreadsheet_command(dataset: Path, out: Path) -> None:
     """
     from incidentkit.export import write_spreadsheet
 
-    write_spreadsheet(read_table(dataset), out)
+    write_spreadsheet(_read(dataset, [out]), out)
     click.echo(str(out))
 
 

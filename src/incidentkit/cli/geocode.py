@@ -27,17 +27,20 @@ def _project_gazetteer_dir(explicit: Path | None) -> Path | None:
 
 
 def _backends(names: tuple[str, ...], cache_dir: Path | None, user_agent: str | None,
-              nominatim_domain: str | None, geonames_username: str | None) -> list:
+              nominatim_domain: str | None, geonames_username: str | None, *, timeout: float = 30.0,
+              max_wait: float = 60.0) -> list:
     from incidentkit.geocode.backends import GeoNamesBackend, NominatimBackend
 
     out = []
     for n in names:
         if n == "nominatim":
-            out.append(NominatimBackend(domain=nominatim_domain, user_agent=user_agent, cache_dir=cache_dir))
+            out.append(NominatimBackend(domain=nominatim_domain, user_agent=user_agent, cache_dir=cache_dir,
+                                        timeout=timeout, max_wait=max_wait))
         elif n == "geonames":
             if not geonames_username:
                 raise UsageError("the geonames backend needs --geonames-username (a free geonames.org account)")
-            out.append(GeoNamesBackend(username=geonames_username, cache_dir=cache_dir))
+            out.append(GeoNamesBackend(username=geonames_username, cache_dir=cache_dir, timeout=timeout,
+                                       max_wait=max_wait))
     return out
 
 
@@ -55,12 +58,16 @@ def _backends(names: tuple[str, ...], cache_dir: Path | None, user_agent: str | 
 @click.option("--user-agent", default=None, help="User agent for Nominatim (identify your project).")
 @click.option("--nominatim-domain", default=None, help="A self-hosted Nominatim (host[:port]); no rate limit.")
 @click.option("--geonames-username", default=None, envvar="GEONAMES_USERNAME", help="geonames.org user name.")
+@click.option("--timeout", type=click.FloatRange(min=0, min_open=True), default=30.0, show_default=True,
+              help="Seconds an online geocoder may take for one name, every attempt and back-off pause included.")
+@click.option("--max-wait", type=click.FloatRange(min=0), default=60.0, show_default=True,
+              help="Longest pause per name when the server asks to wait (Retry-After); a longer wait stops the run.")
 @click.option("--no-progress", is_flag=True,
               help="No progress report [default: a bar on a terminal, a one-line note otherwise].")
 @handle_errors
 def geocode_cmd(input_csv: Path, output: Path, gazetteer_dir: Path | None, cache_dir: Path | None,
                 backends: tuple[str, ...], user_agent: str | None, nominatim_domain: str | None,
-                geonames_username: str | None, no_progress: bool) -> None:
+                geonames_username: str | None, timeout: float, max_wait: float, no_progress: bool) -> None:
     """Geocode a CSV of place names (columns: name, country, optionally admin1).
 
     \b
@@ -69,9 +76,13 @@ def geocode_cmd(input_csv: Path, output: Path, gazetteer_dir: Path | None, cache
     """
     import pandas as pd
 
+    from incidentkit.atomic import writing
     from incidentkit.formulas import neutralise_frame
     from incidentkit.geocode import GeocodeResult, Geocoder, country_code
+    from incidentkit.paths import refuse_overwriting_inputs
 
+    # never over the input or a gazetteer it reads (usage error, before any work)
+    refuse_overwriting_inputs([output], [input_csv, _project_gazetteer_dir(gazetteer_dir)])
     try:
         df = pd.read_csv(input_csv, dtype=str, keep_default_na=False, encoding="utf-8")
     except UnicodeDecodeError as exc:
@@ -87,7 +98,8 @@ def geocode_cmd(input_csv: Path, output: Path, gazetteer_dir: Path | None, cache
             raise InputFileError(f"{input_csv}:{line}: unknown country {value!r} "
                                  "(use an ISO 3166 code such as SY, or a country name)", code="type-error")
     gc = Geocoder(gazetteer_dir=_project_gazetteer_dir(gazetteer_dir), cache_dir=cache_dir,
-                  backends=_backends(backends, cache_dir, user_agent, nominatim_domain, geonames_username))
+                  backends=_backends(backends, cache_dir, user_agent, nominatim_domain, geonames_username,
+                                     timeout=timeout, max_wait=max_wait))
     # None: incidentkit.progress picks the form (a bar on a terminal, one note in a log); True would
     # force a bar into logs and captured output
     results = gc.geocode_many(df.to_dict("records"), progress=False if no_progress else None)
@@ -97,7 +109,8 @@ def geocode_cmd(input_csv: Path, output: Path, gazetteer_dir: Path | None, cache
         added[col] = added[col].astype("Int64")
     out = pd.concat([df, added[[c for c in added.columns if c not in df.columns]]], axis=1)
     # a person opens this file: cells a spreadsheet would run are neutralised, as `export spreadsheet` does
-    _write_atomic(neutralise_frame(out), output)
+    with writing(output):  # a full disk or a refused permission: one line (file-unwritable)
+        _write_atomic(neutralise_frame(out), output)
     found = sum(r.found for r in results)
     amb = sum(r.ambiguous for r in results)
     click.echo(f"{len(results)} names: {found} found, {amb} ambiguous, {len(results) - found - amb} not found "

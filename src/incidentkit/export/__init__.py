@@ -36,8 +36,15 @@ from incidentkit.export.ucdp import excluded_counts, to_ucdp, ucdp_outputs
 __all__ = [
     "to_acled", "acled_id_map", "write_acled", "to_ucdp", "excluded_counts", "write_ucdp", "write_geoparquet",
     "write_datapackage", "write_spreadsheet", "neutralise", "codebook_markdown", "record_json_schema",
-    "write_codebook", "write_build_outputs", "resource_specs",
+    "write_codebook", "write_build_outputs", "resource_specs", "ACLED_FILES", "UCDP_FILES", "BUILD_EXPORT_FILES",
 ]
+
+#: The files ``export acled`` writes into its folder, and ``export ucdp``.
+ACLED_FILES = (acled.ACLED_CSV, acled.ACLED_PARQUET, acled.ACLED_IDS)
+UCDP_FILES = (ucdp.UCDP_CSV, ucdp.UCDP_PARQUET)
+#: Every file a build writes beside incidents.parquet (unless ``exports=False``): what it checks
+#: against its inputs before any work (:func:`incidentkit.paths.refuse_overwriting_inputs`).
+BUILD_EXPORT_FILES = (GEOPARQUET_FILE, *ACLED_FILES, *UCDP_FILES, DATAPACKAGE_FILE)
 
 
 def write_acled(table: pa.Table, out_dir: str | os.PathLike[str], inter_labels: bool = True) -> list[Path]:
@@ -96,8 +103,9 @@ def write_datapackage(out_dir: str | os.PathLike[str], resources: Sequence[Resou
     table = table if table is not None else read_table(out_dir)
     specs = [r for r in (resources if resources is not None else resource_specs(table, out_dir)) if r.path.exists()]
     target = out_dir / DATAPACKAGE_FILE
+    text = datapackage_json(datapackage_descriptor(table, specs, out_dir))  # reads the files it describes
     with atomic_path(target) as tmp:
-        tmp.write_text(datapackage_json(datapackage_descriptor(table, specs, out_dir)), encoding="utf-8")
+        tmp.write_text(text, encoding="utf-8")
     return target
 
 

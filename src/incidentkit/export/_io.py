@@ -112,6 +112,8 @@ class ParallelStage:
     Each file is still written by one writer into its own staged file, so the bytes do not depend on
     the scheduling. Leaving the ``with`` block waits for every writer and raises the first failure
     (in submission order), so the caller's staging discards everything, as with a sequential write.
+    An operating-system error in a writer thread (a full disk, a permission, an I/O error) is raised as
+    the one-line ``file-unwritable`` error naming the file (:func:`incidentkit.atomic.writing`).
     """
 
     def __init__(self, stage: Stage, workers: int | None = None) -> None:
@@ -120,7 +122,13 @@ class ParallelStage:
         self._futures: list[Future[object]] = []
 
     def __call__(self, target: Path, writer: Callable[[Path], object]) -> None:
-        self._futures.append(self._pool.submit(self._stage, target, writer))
+        self._futures.append(self._pool.submit(self._write, target, writer))
+
+    def _write(self, target: Path, writer: Callable[[Path], object]) -> object:
+        from incidentkit.atomic import writing
+
+        with writing(target):
+            return self._stage(target, writer)
 
     def __enter__(self) -> "ParallelStage":
         return self
@@ -133,7 +141,11 @@ class ParallelStage:
 
 
 def stage_atomic(target: Path, writer: Callable[[Path], object]) -> None:
-    """Write one file atomically: the writer fills a temporary file that then replaces the target."""
+    """Write one file atomically: the writer fills a temporary file that then replaces the target.
+
+    An operating-system error while writing is the one-line ``file-unwritable`` error; the target is
+    left as it was and no temporary file remains (:func:`incidentkit.atomic.atomic_path`).
+    """
     from incidentkit.atomic import atomic_path
 
     with atomic_path(target) as tmp:

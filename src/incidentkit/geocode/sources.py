@@ -36,6 +36,9 @@ def add_gazetteer_file(path: Path, target_dir: Path, *, name: str | None = None)
     if gname == "supplement":
         raise UsageError("the name 'supplement' is reserved for the curated project supplement")
     dest = target_dir / f"{gname}.csv"
+    from incidentkit.paths import refuse_overwriting_inputs
+
+    refuse_overwriting_inputs([dest], [path])  # adding a gazetteer file to its own folder under its own name
     size = path.stat().st_size
     if size >= NOTE_BYTES:
         note(f"reading {path.name} ({size_text(size)})...")

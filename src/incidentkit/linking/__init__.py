@@ -66,6 +66,8 @@ class LinkResult:
     only_theirs: pd.DataFrame
     fatalities: pd.DataFrame
     summary: dict[str, Any] = field(default_factory=dict)
+    #: The files the links were computed from; :meth:`write` never writes over one of them.
+    inputs: tuple[Path, ...] = ()
 
     def summary_text(self) -> str:
         """The summary as printed by ``incidentkit link``: incidents and external events counted apart."""
@@ -91,7 +93,15 @@ class LinkResult:
         return "\n".join(lines)
 
     def write(self, path: str | os.PathLike[str]) -> None:
-        """Write the pairs as Parquet (summary in the file metadata), atomically and deterministically."""
+        """Write the pairs as Parquet (summary in the file metadata), atomically and deterministically.
+
+        A path that is one of :attr:`inputs` (the dataset, the external events, the taxonomy; through a
+        link or ``..`` too) is refused with :class:`UsageError` (``output-is-input``); an operating-system
+        error while writing is ``file-unwritable``, and the previous file stays as it was.
+        """
+        from incidentkit.paths import refuse_overwriting_inputs
+
+        refuse_overwriting_inputs([path], self.inputs)
         table = pa.Table.from_pandas(self.pairs, preserve_index=False)
         meta = {b"incidentkit_link": json.dumps(self.summary, sort_keys=True, default=str).encode()}
         table = table.replace_schema_metadata(meta)
@@ -260,7 +270,14 @@ def link(incidents: pd.DataFrame | str | os.PathLike[str], external: pd.DataFram
         "fatalities_theirs": int(fat.fatalities_theirs.sum()), "fatalities_equal": int((fat.difference == 0).sum()),
         "fatalities_mad": float(fat.difference.abs().mean()) if len(fat) else 0.0,
     }
-    return LinkResult(pairs, only_ours, only_theirs, fat, summary)
+    inputs = tuple(_input_file(x) for x in (incidents, external, taxonomy) if isinstance(x, (str, os.PathLike)))
+    return LinkResult(pairs, only_ours, only_theirs, fat, summary, inputs)
+
+
+def _input_file(path: str | os.PathLike[str]) -> Path:
+    """The file read for a path argument (a dataset folder stands for its incidents.parquet)."""
+    p = Path(path)
+    return p / "incidents.parquet" if p.is_dir() else p
 
 
 def _per_day_keys(ours: pd.DataFrame, theirs: pd.DataFrame, a: Events, b: Events, i: np.ndarray,
