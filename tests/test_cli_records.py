@@ -117,8 +117,12 @@ def test_validate_and_build_refuse_no_records_alike(tmp_path, make):
     built = run("build", "--coded", str(coded), "--out", str(tmp_path / "ds"), "--no-geocode")
     agreed = run("agree", str(coded), str(SEED), "--no-geocode", "--bootstrap", "0")
     assert checked.exit_code == built.exit_code == agreed.exit_code == 1
-    (line,) = [ln for ln in checked.stdout.splitlines() if ln]
+    (line,) = [ln for ln in checked.stdout.splitlines() if ln and "[file-skipped]" not in ln]
     assert "no coded records" in line and line.endswith("[no-records]")
+    if make == "folder without records":  # the file left out is named, by validate and build alike
+        note = (f"{coded.as_posix()}/notes.txt: note: left out: not a record file (records are *.yaml, *.yml or "
+                "*.csv) [file-skipped]")
+        assert note in checked.stdout.splitlines() and note in built.stderr.splitlines()
     assert line in built.stderr.splitlines() and line in agreed.stderr.splitlines()  # the same words
     assert not (tmp_path / "ds" / "incidents.parquet").exists()
 
@@ -143,3 +147,84 @@ def test_validate_build_and_agree_write_paths_alike(tmp_path, monkeypatch):
     (line,) = [ln for ln in checked.stdout.splitlines() if ln.endswith("[out-of-range]")]
     assert line.startswith(f"{bad}:") and LINE.match(line)
     assert line in built.stderr.splitlines() and line in agreed.stderr.splitlines()
+
+
+# ---- an empty build never replaces a dataset (issue 11, point 2) -----------------------------------
+
+_EMPTY_RECORD = """source:
+  id: rep-2022-01-21
+  outlet: SVT
+  title: Read, nothing to code
+  published: 2022-01-22
+  language: sv
+coder: ab
+coded_on: 2026-11-24
+incidents: []
+"""
+
+
+def _empty_route(coded: Path, route: str) -> None:
+    coded.mkdir(parents=True)
+    if route in ("header-only csv", "a mix of empty files"):
+        (coded / "incidents.csv").write_text("source_id,id,date_start,location\n", encoding="utf-8")
+    if route in ("incidents: []", "a mix of empty files"):
+        (coded / "rep.yaml").write_text(_EMPTY_RECORD, encoding="utf-8")
+    if route == "a mix of empty files":
+        (coded / "more.csv").write_text("source_id,id\n\n,\n", encoding="utf-8")  # header and empty rows
+        (coded / "README.md").write_text("nothing here yet\n", encoding="utf-8")
+        (coded / "2023").mkdir()
+
+
+EMPTY_ROUTES = ["empty folder", "header-only csv", "incidents: []", "a mix of empty files"]
+
+
+@pytest.mark.parametrize("route", EMPTY_ROUTES)
+def test_no_incidents_is_refused_and_the_old_dataset_stays(tmp_path, route):
+    coded, out = tmp_path / "coded", tmp_path / "ds"
+    _empty_route(coded, route)
+    run("build", "--coded", str(SEED.parent), "--out", str(out), "--no-geocode")  # the previous dataset
+    before = {p.name: p.read_bytes() for p in out.iterdir() if p.is_file()}
+    assert "incidents.parquet" in before
+    checked = run("validate", str(coded))
+    built = run("build", "--coded", str(coded), "--out", str(out), "--no-geocode")
+    assert checked.exit_code == built.exit_code == 1
+    assert "nothing was written" in built.stderr and "--allow-empty" in checked.stdout
+    assert {p.name: p.read_bytes() for p in out.iterdir() if p.is_file()} == before
+
+
+@pytest.mark.parametrize("route", EMPTY_ROUTES)
+def test_allow_empty_writes_an_empty_dataset(tmp_path, route):
+    import incidentkit
+
+    coded, out = tmp_path / "coded", tmp_path / "ds"
+    _empty_route(coded, route)
+    checked = run("validate", "--allow-empty", str(coded))
+    assert checked.exit_code == 0, checked.output
+    built = run("build", "--coded", str(coded), "--out", str(out), "--no-geocode", "--allow-empty")
+    assert built.exit_code == 0, built.output
+    assert "Built 0 incidents" in built.stdout
+    assert incidentkit.read_table(out / "incidents.parquet").num_rows == 0
+    # the Python API: the same rule, the same switch
+    assert incidentkit.validate(coded, allow_empty=True).ok and not incidentkit.validate(coded).ok
+    with pytest.raises(incidentkit.InvalidRecordsError) as exc:
+        incidentkit.build(coded, tmp_path / "ds2", geocode=False)
+    assert {p.code for p in exc.value.problems} & {"no-records", "required-missing"}
+    assert not (tmp_path / "ds2" / "incidents.parquet").exists()
+    assert incidentkit.build(coded, tmp_path / "ds2", geocode=False, allow_empty=True).table.num_rows == 0
+
+
+def test_a_run_of_no_incidents_is_no_records_whatever_the_route():
+    """The last guard (Validation.report): valid records holding no incident at all, however they got there."""
+    from incidentkit.validate import validate_records
+
+    report = validate_records([], where="coded")
+    assert [(p.code, p.path) for p in report.errors] == [("no-records", "coded")]
+    assert validate_records([], allow_empty=True).ok
+
+
+def test_allow_empty_still_refuses_bad_records(tmp_path, base_record, write_record):
+    base_record["incidents"][0]["date_start"] = "2022-13-01"
+    write_record(base_record)
+    (tmp_path / "coded" / "empty.yaml").write_text(_EMPTY_RECORD.replace("rep-2022", "rep-2023"), encoding="utf-8")
+    res = run("validate", "--allow-empty", str(tmp_path / "coded"))
+    assert res.exit_code == 1 and "[bad-date]" in res.stdout and "required-missing" not in res.stdout

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from incidentkit.records import load_paths
@@ -90,7 +92,9 @@ def test_folders_are_searched_recursively_in_sorted_order(tmp_path):
     from incidentkit.records import discover
     files, problems = discover([tmp_path])
     assert [f.relative_to(tmp_path).as_posix() for f in files] == ["a/1.yml", "b/2.yaml", "c.csv"]
-    assert not problems
+    # every entry left out is named in a note (not a warning: validate --strict does not fail on it)
+    assert [(Path(p.path).name, p.code, p.severity) for p in problems] == [
+        (".hidden", "file-skipped", "note"), ("notes.txt", "file-skipped", "note")]
 
 
 def test_symlink_escaping_the_folder_is_skipped(tmp_path):
@@ -101,7 +105,7 @@ def test_symlink_escaping_the_folder_is_skipped(tmp_path):
     (coded / "link.yaml").symlink_to(outside)
     from incidentkit.records import discover
     files, problems = discover([coded])
-    assert files == [] and problems[0].code == "file-unreadable"
+    assert files == [] and problems[0].code == "symlink-outside" and problems[0].is_error
 
 
 def test_csv_duplicate_header_and_ragged_rows(tmp_path):

@@ -339,3 +339,49 @@ def test_problem_paths_are_written_as_the_user_gave_them(tmp_path, monkeypatch, 
     (absolute,) = incidentkit.validate(tmp_path / "coded").errors
     assert rel.path == "coded/record.yaml"
     assert absolute.path == (tmp_path / "coded" / "record.yaml").as_posix()
+
+
+# ---- issue 11, point 10: validate catches what the ACLED export would refuse -----------------------
+
+@pytest.mark.parametrize("end, precision, ok", [
+    ("2022-10-15", 1, True),     # 1,000 days: the most the ACLED layout numbers
+    ("2022-10-16", 1, False),    # 1,001 days
+    ("2024-12-31", 1, False),    # years at day precision
+    ("2024-12-31", 2, True),     # years as one event at the midpoint
+    ("2024-12-31", 3, True),
+])
+def test_day_precision_spanning_years_is_a_validate_error(write_record, base_record, end, precision, ok):
+    base_record["source"]["published"] = "2025-01-01"
+    _incident(base_record).update(date_start="2020-01-20", date_end=end, time_precision=precision)
+    report = _validate(write_record, base_record)
+    assert report.ok is ok, [p.format() for p in report.problems]
+    if not ok:
+        (p,) = report.errors
+        assert (p.code, p.field) == ("export-too-many-days", "date_end")
+        assert "time_precision 2 or 3" in p.message and p.line is not None
+
+
+def test_the_day_limit_is_the_acled_layouts():
+    from incidentkit.codebook import vocab
+    from incidentkit.export import ids
+
+    assert vocab.MAX_PRECISE_DAYS == ids.MAX_DAYS
+
+
+def test_validate_passes_what_the_acled_export_takes_and_fails_what_it_refuses(tmp_path, base_record, write_record):
+    """The export's own check stays for datasets built before; on fresh records validate speaks first."""
+    import pyarrow as pa
+
+    from incidentkit.errors import InputFileError
+    from incidentkit.export import to_acled
+
+    base_record["source"]["published"] = "2025-01-01"
+    _incident(base_record).update(date_start="2020-01-20", date_end="2022-10-15")
+    path = write_record(base_record)
+    out = tmp_path / "ds"
+    result = incidentkit.build(path.parent, out, geocode=False)
+    assert to_acled(result.table).num_rows == 1000
+    table = result.table.set_column(result.table.schema.get_field_index("date_end"), "date_end",
+                                    pa.array([__import__("datetime").date(2022, 10, 16)], pa.date32()))
+    with pytest.raises(InputFileError):
+        to_acled(table)

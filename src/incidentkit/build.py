@@ -23,7 +23,7 @@ from tqdm import tqdm
 from incidentkit.atomic import StagedFiles, fault_point
 from incidentkit.codebook import vocab
 from incidentkit.dataset import INCIDENTS_FILE, build_metadata, column_array, finalize, rows_to_table, write_parquet
-from incidentkit.errors import InvalidRecordsError, Problem, UsageError, problem
+from incidentkit.errors import WARNING, InvalidRecordsError, Problem, UsageError, problem
 from incidentkit.hashing import sha256_file
 from incidentkit.records import discover, display_path, iter_records
 from incidentkit.validate import Validation, ValidationReport
@@ -46,6 +46,7 @@ class BuildResult:
 
     @property
     def warnings(self) -> list[Problem]:
+        """Every problem that did not stop the build: warnings, and notes (files left out of the folder)."""
         return [p for p in self.problems if not p.is_error]
 
     def summary(self) -> dict[str, Any]:
@@ -62,7 +63,7 @@ class BuildResult:
             "fatalities_high": sum(t.column("fatalities_high").to_pylist()),
             "event_types": dict(sorted(events.items())),
             "coordinates": dict(sorted(geo.items())),
-            "warnings": len(self.warnings),
+            "warnings": sum(p.severity == WARNING for p in self.problems),
             "outputs": [str(p) for p in self.outputs],
         }
 
@@ -106,23 +107,41 @@ def geocode_rows(rows: list[dict[str, Any]], geocoder: Any, progress: bool = Fal
         else:
             todo.append(row)
     if todo:
-        # each distinct (place, country, admin1) is looked up once, however many incidents name it
-        keys = sorted({(r["location"], r["country"], r.get("admin1") or "") for r in todo})
-        found = geocoder.geocode_many([{"location": k[0], "country": k[1], "admin1": k[2]} for k in keys],
-                                      progress=progress, name_key="location")
+        # each distinct (place, country, admin1) is looked up once, however many incidents name it; a
+        # geocoder that reads a report's places together (namesakes near its other places) sees each
+        # (place, admin2, report) once
+        import inspect
+
+        ctx = "context_key" in inspect.signature(geocoder.geocode_many).parameters
+
+        def key(r: dict[str, Any]) -> tuple[str, ...]:
+            base = (r["location"], r["country"], r.get("admin1") or "")
+            return base + ((r.get("admin2") or "", r.get("source_id") or "") if ctx else ())
+
+        keys = sorted({key(r) for r in todo})
+        names = ("location", "country", "admin1") + (("admin2", "source_id") if ctx else ())
+        found = geocoder.geocode_many([dict(zip(names, k)) for k in keys], progress=progress, name_key="location",
+                                      **({"context_key": "source_id"} if ctx else {}))
         by_key = dict(zip(keys, found))
         for row in todo:
-            res = by_key[(row["location"], row["country"], row.get("admin1") or "")]
+            res = by_key[key(row)]
             where = dict(path=row["record_path"], line=row.get("location_line") or row["record_line"],
                          field="location", value=row["location"], record_id=row["id"])
             if res.found:
                 coder_precision = row.get("geo_precision")  # a coder's precision code wins over the geocoder's
-                row.update(latitude=res.latitude, longitude=res.longitude, geo_source="geocoder",
+                fallback = getattr(res, "fallback", "")
+                row.update(latitude=res.latitude, longitude=res.longitude,
+                           geo_source="admin-fallback" if fallback else "geocoder",
                            geo_precision=coder_precision or res.geo_precision,
                            where_prec=vocab.geo_to_where_prec(coder_precision) if coder_precision else res.where_prec,
                            geo_matched_name=res.matched_name, geo_gazetteer=res.gazetteer,
                            geo_gazetteer_id=res.gazetteer_id, geo_score=float(res.score),
                            geo_ambiguous=bool(res.ambiguous))
+                if fallback:
+                    problems.append(problem("geocode-admin-fallback", f"{row['location']!r} is in no gazetteer: "
+                                            f"placed at its {fallback} ({res.matched_name}) with geo_precision "
+                                            f"{row['geo_precision']} ({res.reason}); code the point if the report "
+                                            "says more", **where))
                 continue
             row["geo_source"] = "none"
             if res.ambiguous:
@@ -138,8 +157,8 @@ def geocode_rows(rows: list[dict[str, Any]], geocoder: Any, progress: bool = Fal
     return problems
 
 
-_GEO_INPUTS = ("id", "record_path", "record_line", "location", "country", "admin1", "latitude", "longitude",
-               "geo_precision")
+_GEO_INPUTS = ("id", "record_path", "record_line", "location", "country", "admin1", "admin2", "source_id",
+               "latitude", "longitude", "geo_precision")
 _GEO_OUTPUTS = ("latitude", "longitude", "geo_precision", "where_prec", "priogrid_gid", "geo_source",
                 "geo_matched_name", "geo_gazetteer", "geo_gazetteer_id", "geo_score", "geo_ambiguous")
 
@@ -170,14 +189,14 @@ def geocode_table(table: pa.Table, geocoder: Any, progress: bool = False, *,
     return table, problems
 
 
-def _read_batch(files: Sequence[Path], coded: Path) -> tuple[list[pa.Table], Validation]:
+def _read_batch(files: Sequence[Path], coded: Path, allow_empty: bool = False) -> tuple[list[pa.Table], Validation]:
     """Load and validate a batch of files into Arrow chunks (in a worker process for large builds).
 
     Rows become compact Arrow tables as they come, so memory stays flat however many files there are.
     """
     chunks: list[pa.Table] = []
     pending: list[dict[str, Any]] = []
-    state = Validation()
+    state = Validation(allow_empty=allow_empty)
 
     def take(rows: list[dict[str, Any]]) -> None:
         pending.extend(rows)
@@ -185,7 +204,7 @@ def _read_batch(files: Sequence[Path], coded: Path) -> tuple[list[pa.Table], Val
             chunks.append(rows_to_table(pending))
             pending.clear()
 
-    for item in iter_records(files, coded):
+    for item in iter_records(files, coded, allow_empty=allow_empty):
         state.feed(item, take)
     if pending:
         chunks.append(rows_to_table(pending))
@@ -338,11 +357,14 @@ def _export_writers() -> Callable[..., list[Path]] | None:
 def build(coded: str | os.PathLike[str] = DEFAULT_CODED, out: str | os.PathLike[str] = DEFAULT_OUT, *,
           geocode: bool = True, geocoder: Any = None, gazetteer_dir: str | os.PathLike[str] | None = None,
           exports: bool = True, progress: bool = False, workers: int | None = None,
-          wait: bool = True) -> BuildResult:
+          wait: bool = True, allow_empty: bool = False) -> BuildResult:
     """Validate every record under ``coded``, geocode, and write the dataset and its exports to ``out``.
 
     Raises :class:`InvalidRecordsError` (with every problem) when any record is invalid; then nothing is
-    written. Returns a :class:`BuildResult` holding the Arrow table. Large projects are parsed by
+    written. Records holding no incident at all (an empty folder, header-only CSVs, ``incidents: []``)
+    are refused the same way (``no-records``), so an empty build never replaces a dataset, unless
+    ``allow_empty=True`` (``--allow-empty``): then empty outputs are written.
+    Returns a :class:`BuildResult` holding the Arrow table. Large projects are parsed by
     ``workers`` processes (default: the CPUs available, at most 4); the result does not depend on it.
 
     The build holds ``out``'s lock from start to finish (:func:`incidentkit.lock.output_lock`): a second
@@ -370,33 +392,35 @@ def build(coded: str | os.PathLike[str] = DEFAULT_CODED, out: str | os.PathLike[
         project_gazetteer_dir(out, gazetteer_dir)  # a mistyped folder is a usage error before any work
     with output_lock(out, wait=wait):
         return _build(coded, out, geocode=geocode, geocoder=geocoder, gazetteer_dir=gazetteer_dir,
-                      exports=exports, progress=progress, workers=workers)
+                      exports=exports, progress=progress, workers=workers, allow_empty=allow_empty)
 
 
 def _build(coded: str | os.PathLike[str], out: str | os.PathLike[str], *, geocode: bool, geocoder: Any,
            gazetteer_dir: str | os.PathLike[str] | None, exports: bool, progress: bool,
-           workers: int | None) -> BuildResult:
+           workers: int | None, allow_empty: bool = False) -> BuildResult:
     """:func:`build`'s work, with the output folder's lock held."""
     coded, out = Path(coded), Path(out)
     if not coded.is_dir():
         raise UsageError(f"{coded}: no such folder of coded records")
-    files, found = discover([coded])
-    if found:  # no records, or a link leading outside: the same errors validate reports, before any work
-        raise InvalidRecordsError(f"{len(found)} problem(s) in the coded records; nothing was written",
-                                  problems=found)
+    files, found = discover([coded], allow_empty=allow_empty)
+    if any(p.is_error for p in found):  # no records, a link leading outside or broken: as validate, before any work
+        errors = [p for p in found if p.is_error]
+        raise InvalidRecordsError(f"{len(errors)} problem(s) in the coded records; nothing was written",
+                                  problems=[p for p in found if p.severity != WARNING])  # errors, notes
     if any(p.exists() for p in output_paths(out, exports)):  # a record reached through a link, say
         _refuse_overwriting_inputs(out, exports, files)
     batches = [files[i:i + BATCH_FILES] for i in range(0, len(files), BATCH_FILES)]
-    state = Validation()
+    state = Validation(problems=found, allow_empty=allow_empty)  # the notes: files left out
     chunks: list[pa.Table] = []
     gc = None
     with _pool(_worker_count(workers, len(batches))) as executor, \
             tqdm(total=len(files), desc="validating", unit="file", leave=False,
                  disable=not progress or len(files) < 50) as bar:
         if executor is None:
-            parts: Iterable[tuple[list[pa.Table], Validation]] = (_read_batch(b, coded) for b in batches)
+            parts: Iterable[tuple[list[pa.Table], Validation]] = (_read_batch(b, coded, allow_empty)
+                                                                  for b in batches)
         else:
-            parts = executor.map(_read_batch, batches, itertools.repeat(coded))
+            parts = executor.map(_read_batch, batches, itertools.repeat(coded), itertools.repeat(allow_empty))
         if geocode:  # load the gazetteer index while the workers parse
             gc = geocoder or default_geocoder(project_gazetteer_dir(out, gazetteer_dir))
         for part_chunks, part_state in parts:
@@ -404,12 +428,12 @@ def _build(coded: str | os.PathLike[str], out: str | os.PathLike[str], *, geocod
             chunks.extend(part_chunks)
             bar.update(len(part_state.paths))
             fault_point("parsing")
-    report = state.report()
+    report = state.report(display_path(coded))
     report.files = len(files)
     if not report.ok:
         raise InvalidRecordsError(f"{len(report.errors)} problem(s) in the coded records; nothing was written",
-                                  problems=report.errors)
-    problems = list(report.warnings)
+                                  problems=[p for p in report.problems if p.severity != WARNING])  # errors, notes
+    problems = [p for p in report.problems if not p.is_error]  # warnings and notes
     geocoded = []
     for chunk in chunks:
         chunk, geo_problems = geocode_table(chunk, gc, progress, location_lines=state.location_lines,

@@ -19,6 +19,9 @@ from typing import Any
 
 ERROR = "error"
 WARNING = "warning"
+#: Information that is neither wrong nor suspect (a file left out of the coded folder, and why): printed,
+#: never counted as a warning, so ``validate --strict`` does not fail on it.
+NOTE = "note"
 
 
 @dataclass(frozen=True)
@@ -49,9 +52,21 @@ CATALOGUE: dict[str, ErrorType] = _catalogue(
               "compressed files (gzip, zip), workbooks and files holding NUL bytes are rejected, named as what "
               "they are with what to do (save as UTF-8, decompress first)."),
     ErrorType("file-empty", "File is empty", "The file holds no record."),
+    ErrorType("file-skipped", "File left out",
+              "A file or folder in the coded folder that is not read, named with why: not *.yaml, *.yml or "
+              "*.csv, hidden (its name starts with '.'), an editor backup, not a regular file, or a symbolic "
+              "link that stays inside the coded folder (its target is read where it is, once).", NOTE),
+    ErrorType("symlink-outside", "Symbolic link leads outside the coded folder",
+              "A coded folder must not pull in files from elsewhere on the machine: copy the file in, or "
+              "point the command at the folder the link leads to. validate and build both refuse it."),
+    ErrorType("symlink-broken", "Broken symbolic link",
+              "A symbolic link in the coded folder whose target does not exist, or a loop of links: a "
+              "record meant to be read would be missing. validate and build both refuse it."),
     ErrorType("no-records", "No coded records",
               "The paths hold no coded incident: an empty folder, a folder without *.yaml, *.yml or *.csv "
-              "files, or a CSV holding only its header. validate, build and agree all refuse it (exit 1)."),
+              "files, a CSV holding only its header, or records whose incidents lists are all empty. "
+              "validate, build and agree all refuse it (exit 1) and build leaves the dataset as it was; "
+              "validate and build accept it with --allow-empty (allow_empty=True)."),
     ErrorType("file-unwritable", "Output cannot be written",
               "An output path is a folder, lies under a file, or may not be written; nothing was published."),
     ErrorType("output-is-input", "Output would overwrite an input",
@@ -127,6 +142,10 @@ CATALOGUE: dict[str, ErrorType] = _catalogue(
     ErrorType("geocode-ambiguous", "Place ambiguous",
               "Two or more gazetteer entries match almost equally well; add admin1 or code the point.",
               WARNING),
+    ErrorType("geocode-admin-fallback", "Place placed at its province",
+              "The place is in no gazetteer, but its admin1 (or admin2) is coded: the incident is put at that "
+              "unit's seat (its capital, as ACLED does) with geo_precision 3 and geo_source admin-fallback. "
+              "Code the point if the report says more.", WARNING),
     ErrorType("geocoder-timeout", "Online geocoder did not answer in time",
               "The server gave no usable answer within the timeout for one name (every attempt and back-off "
               "pause included): it is down, overloaded or unreachable. Nothing is recorded; rerun later."),
@@ -146,7 +165,8 @@ CATALOGUE: dict[str, ErrorType] = _catalogue(
     # --- exports (issue 4) ---------------------------------------------------------------------
     ErrorType("export-too-many-days", "Incident too long to split per day",
               "The ACLED layout codes one event per day; an incident with time_precision 1 may span at most "
-              "1,000 days there. Use time_precision 2 or 3 for long periods."),
+              "1,000 days there. Use time_precision 2 or 3 for long periods. validate reports it (so build "
+              "refuses it before writing anything); the export checks it again for datasets built earlier."),
     ErrorType("export-format", "Unknown export format",
               "The output file's suffix does not name a format this export writes (.csv or .xlsx)."),
     # <<< export error types: add above this line >>>
@@ -211,7 +231,7 @@ class Problem:
         if self.line is not None:
             loc = f"{loc}:{self.line}"
         fld = f" {printable(str(self.field), MAX_QUOTED)}:" if self.field else ""
-        sev = "" if self.is_error else " warning:"
+        sev = "" if self.is_error else f" {self.severity}:"
         return f"{loc}:{sev}{fld} {printable(self.message, MAX_MESSAGE)} [{self.code}]"
 
     def to_dict(self) -> dict[str, Any]:

@@ -21,8 +21,8 @@ from incidentkit.codebook import countries, vocab
 from incidentkit.codebook.actors import ACTORS_BY_NAME
 from incidentkit.codebook.fields import (EVIDENCE_KEYS, FATALITY_PARTS, INCIDENT_FIELDS, RECORD_FIELDS,
                                          SOURCE_FIELDS, TOP_LEVEL_KEYS, Field, Kind)
-from incidentkit.errors import Problem, problem, quote
-from incidentkit.records import RawRecord, discover, iter_records
+from incidentkit.errors import NOTE, WARNING, Problem, problem, quote
+from incidentkit.records import RawRecord, discover, display_path, iter_records, no_records
 from incidentkit.records.located import LocatedDict, line_of
 
 ID_RE = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
@@ -408,7 +408,12 @@ class ValidationReport:
 
     @property
     def warnings(self) -> list[Problem]:
-        return [p for p in self.problems if not p.is_error]
+        return [p for p in self.problems if p.severity == WARNING]
+
+    @property
+    def notes(self) -> list[Problem]:
+        """What is worth knowing but neither wrong nor suspect: files left out of the coded folder."""
+        return [p for p in self.problems if p.severity == NOTE]
 
     @property
     def ok(self) -> bool:
@@ -425,8 +430,12 @@ class ValidationReport:
         return pd.DataFrame([p.to_dict() for p in self.problems], columns=cols + ["title", "extra"])[cols]
 
 
-def validate_record(record: RawRecord) -> tuple[list[dict[str, Any]], list[Problem]]:
-    """Validate one source report's coding; return its normalised incident rows and the problems."""
+def validate_record(record: RawRecord, *, allow_empty: bool = False) -> tuple[list[dict[str, Any]], list[Problem]]:
+    """Validate one source report's coding; return its normalised incident rows and the problems.
+
+    A YAML record needs a non-empty ``incidents`` list; with ``allow_empty`` an empty one
+    (``incidents: []``, a report read and found to hold nothing to code) is accepted.
+    """
     ctx = _Context(record.path)
     doc = record.document
     for key in doc:
@@ -439,9 +448,13 @@ def validate_record(record: RawRecord) -> tuple[list[dict[str, Any]], list[Probl
     top = _check_mapping(ctx, _subset(doc, RECORD_FIELDS), RECORD_FIELDS, "")
     incidents = doc.get("incidents") if record.fmt == "yaml" else record.incidents
     if record.fmt == "yaml":
-        if not isinstance(incidents, list) or not incidents:
-            ctx.add("required-missing", "the record needs a non-empty 'incidents' list", line_of(doc, "incidents")
-                    if "incidents" in doc else doc.line, "incidents")
+        if isinstance(incidents, list) and not incidents and allow_empty:
+            pass
+        elif not isinstance(incidents, list) or not incidents:
+            empty = isinstance(incidents, list)
+            ctx.add("required-missing", "the record needs a non-empty 'incidents' list" + (
+                    "; --allow-empty accepts a record coded as holding none" if empty else ""),
+                    line_of(doc, "incidents") if "incidents" in doc else doc.line, "incidents")
             incidents = []
         elif any(not isinstance(i, dict) for i in incidents):
             for idx, inc in enumerate(incidents):
@@ -479,6 +492,11 @@ def _incident_row(ctx: _Context, inc: LocatedDict, source: dict[str, Any], top: 
     if _ok(start, end) and end < start:
         ctx.add("date-order", f"date_end {end.isoformat()} is before date_start {start.isoformat()}",
                 at("date_end"), "date_end", inc.get("date_end"))
+    if _ok(start, end) and v.get("time_precision") == 1 and (end - start).days + 1 > vocab.MAX_PRECISE_DAYS:
+        ctx.add("export-too-many-days", f"the incident spans {(end - start).days + 1:,} days "
+                f"({start.isoformat()} to {end.isoformat()}) with time_precision 1; ACLED codes one event per "
+                f"day and the export allows at most {vocab.MAX_PRECISE_DAYS:,}: use time_precision 2 or 3 "
+                "for long periods", at("date_end"), "date_end", end.isoformat())
     published = source.get("published")
     if _ok(published, end) and end > published:
         ctx.add("date-after-publication", f"the incident ends on {end.isoformat()}, after the report was "
@@ -619,6 +637,10 @@ class Validation:
     #: incident id -> line of its ``location``, for incidents left to the geocoder (whose problems are
     #: found after the rows have become Arrow columns, where lines other than the incident's are gone)
     location_lines: dict[str, int] = field(default_factory=dict)
+    #: valid incidents seen (the rows themselves may have been handed to ``on_rows``)
+    incidents: int = 0
+    #: accept records, files and a whole run holding no incident (``--allow-empty``)
+    allow_empty: bool = False
     _csv_sources: dict[tuple[str, str], tuple[dict[str, Any], int | None]] = field(default_factory=dict, repr=False)
 
     def feed(self, record: RawRecord | Problem,
@@ -628,9 +650,10 @@ class Validation:
         if isinstance(record, Problem):
             self.problems.append(record)
             return
-        rec_rows, rec_problems = validate_record(record)
+        rec_rows, rec_problems = validate_record(record, allow_empty=self.allow_empty)
         self.problems.extend(rec_problems)
         valid = [r for r in rec_rows if r]
+        self.incidents += len(valid)
         self.ids.extend((r["id"], record.path, r["id_line"]) for r in valid)
         self.location_lines.update((r["id"], r["location_line"]) for r in valid if r.get("latitude") is None)
         if on_rows is not None:
@@ -667,33 +690,52 @@ class Validation:
         self.sources.extend(other.sources)
         self.paths |= other.paths
         self.location_lines.update(other.location_lines)
+        self.incidents += other.incidents
 
-    def report(self) -> ValidationReport:
-        """Finish with the project-wide checks and return the report."""
+    def report(self, where: str | os.PathLike[str] = "") -> ValidationReport:
+        """Finish with the project-wide checks and return the report.
+
+        A run whose records are all valid but hold no incident at all (every route there: records with
+        ``incidents: []``, header-only CSVs, a folder of nothing) is the ``no-records`` error at
+        ``where`` (the folder read), unless :attr:`allow_empty`: a dataset of nothing never replaces
+        a dataset by accident.
+        """
         problems = self.problems + check_unique_ids(self.ids, self.sources)
+        if not self.allow_empty and self.incidents == 0 and not any(p.is_error for p in problems):
+            problems.append(no_records(where or "<input>", "the records hold no incident; --allow-empty "
+                                                           "accepts an empty dataset"))
         return ValidationReport(problems, self.rows, len(self.paths))
 
 
 def validate_records(records: Iterable[RawRecord | Problem], load_problems: Sequence[Problem] = (), *,
-                     on_rows: Callable[[list[dict[str, Any]]], None] | None = None) -> ValidationReport:
+                     on_rows: Callable[[list[dict[str, Any]]], None] | None = None, allow_empty: bool = False,
+                     where: str | os.PathLike[str] = "") -> ValidationReport:
     """Validate records (or a stream of records and load problems, as :func:`iter_records` yields).
 
     With ``on_rows``, each record's normalised rows are handed over as soon as they are checked and not
-    kept in the report: the build streams 100,000 incidents through in flat memory this way.
+    kept in the report: the build streams 100,000 incidents through in flat memory this way. No incident
+    at all is a ``no-records`` error at ``where`` unless ``allow_empty`` (:meth:`Validation.report`).
     """
-    state = Validation(problems=list(load_problems))
+    state = Validation(problems=list(load_problems), allow_empty=allow_empty)
     for record in records:
         state.feed(record, on_rows)
-    return state.report()
+    return state.report(where)
 
 
-def validate(*paths: str | os.PathLike[str], base: str | os.PathLike[str] | None = None) -> ValidationReport:
+def validate(*paths: str | os.PathLike[str], base: str | os.PathLike[str] | None = None,
+             allow_empty: bool = False) -> ValidationReport:
     """Validate coded records under the given files or folders.
 
-    Returns a :class:`ValidationReport`; nothing is printed or written.
+    Returns a :class:`ValidationReport`; nothing is printed or written. Records holding no incident
+    (an empty folder, a header-only CSV, ``incidents: []``) are a ``no-records`` or ``required-missing``
+    error unless ``allow_empty``, exactly as :func:`incidentkit.build` refuses them.
 
     >>> report = validate("datasets/coded")          # doctest: +SKIP
     >>> report.ok, len(report.rows), report.to_frame().head()  # doctest: +SKIP
     """
-    files, problems = discover(paths or ("datasets/coded",))
-    return validate_records(iter_records(files, Path(base) if base is not None else None), problems)
+    paths = paths or ("datasets/coded",)
+    files, problems = discover(paths, allow_empty=allow_empty)
+    report = validate_records(iter_records(files, Path(base) if base is not None else None, allow_empty=allow_empty),
+                              problems, allow_empty=allow_empty, where=", ".join(display_path(p) for p in paths))
+    report.files = len(files)  # every record file read, as build counts them (a header-only CSV too)
+    return report

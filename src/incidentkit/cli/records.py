@@ -17,8 +17,10 @@ from incidentkit.validate import validate
 @click.argument("paths", nargs=-1, required=True, type=InputPath())
 @click.option("--json", "as_json", is_flag=True, help="Print the problems as JSON instead of lines.")
 @click.option("--strict", is_flag=True, help="Treat warnings as errors (exit 1 on any warning).")
+@click.option("--allow-empty", is_flag=True,
+              help="Accept records holding no incident (an empty folder, a header-only CSV, incidents: []).")
 @handle_errors
-def validate_command(paths: tuple[Path, ...], as_json: bool, strict: bool) -> None:
+def validate_command(paths: tuple[Path, ...], as_json: bool, strict: bool, allow_empty: bool) -> None:
     """Check coded records (files or folders) against the codebook.
 
     Prints one line per problem as  path:line: field: message [code].
@@ -30,7 +32,7 @@ def validate_command(paths: tuple[Path, ...], as_json: bool, strict: bool) -> No
         incidentkit validate datasets/coded
         incidentkit validate --json datasets/coded/svt-2022-01-21-hasakah.yaml
     """
-    report = validate(*paths)
+    report = validate(*paths, allow_empty=allow_empty)
     failed = not report.ok or (strict and report.warnings)
     if as_json:
         click.echo(json.dumps({"valid": not failed, "files": report.files, "incidents": len(report.rows),
@@ -56,9 +58,11 @@ def validate_command(paths: tuple[Path, ...], as_json: bool, strict: bool) -> No
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
 @click.option("--no-wait", is_flag=True,
               help="Fail at once if another build writes OUT, instead of waiting for it to finish.")
+@click.option("--allow-empty", is_flag=True,
+              help="Write the dataset even if the records hold no incident (empty outputs replace OUT's).")
 @handle_errors
 def build_command(coded: Path, out: Path, gazetteer_dir: Path | None, no_geocode: bool, no_exports: bool,
-                  as_json: bool, no_wait: bool) -> None:
+                  as_json: bool, no_wait: bool, allow_empty: bool) -> None:
     """Validate, geocode and write the dataset (incidents.parquet and its exports).
 
     If any record is invalid (or there is none), every problem is printed, nothing is written and the
@@ -70,7 +74,7 @@ def build_command(coded: Path, out: Path, gazetteer_dir: Path | None, no_geocode
         incidentkit build --coded my-project/coded --out my-project/dataset
     """
     result = build(coded, out, geocode=not no_geocode, gazetteer_dir=gazetteer_dir, exports=not no_exports,
-                   progress=sys.stderr.isatty(), wait=not no_wait)
+                   progress=sys.stderr.isatty(), wait=not no_wait, allow_empty=allow_empty)
     for p in result.warnings:
         click.echo(p.format(), err=True)
     summary = result.summary()

@@ -169,6 +169,11 @@ TIME_PRECISION: Mapping[int, str] = MappingProxyType({
     2: "Only a week or similar period is known: the midpoint is used.",
     3: "Only the month is known: the midpoint (or first/last day when the report says so) is used.",
 })
+#: Longest date range (days, both ends counted) an incident with time_precision 1 may span: the ACLED
+#: layout codes one event per day and numbers the days of an incident with three digits
+#: (:data:`incidentkit.export.ids.MAX_DAYS`; a test keeps the two equal). Validation refuses longer ranges
+#: so that ``validate`` fails where the export would.
+MAX_PRECISE_DAYS = 1000
 
 # UCDP GED equivalents, derived by the exports.
 WHERE_PREC: Mapping[int, str] = MappingProxyType({

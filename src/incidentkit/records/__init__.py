@@ -7,6 +7,7 @@ so the validator can name file, line and field for every problem. Nothing here j
 from __future__ import annotations
 
 import csv
+import errno
 import io
 import os
 from dataclasses import dataclass, field
@@ -73,36 +74,118 @@ def no_records(path: str | os.PathLike[str], why: str, line: int | None = None) 
     return problem("no-records", f"no coded records: {why}", path=display_path(path), line=line)
 
 
-def discover(paths: Iterable[str | os.PathLike[str]]) -> tuple[list[Path], list[Problem]]:
+#: Names that editors and office programs leave next to the files they edit.
+BACKUP_SUFFIXES = (".bak", ".orig", ".swp", ".swo", ".tmp", ".rej", ".old")
+
+
+def skip_reason(name: str) -> str | None:
+    """Why a file of this name in a coded folder is not a record, or None when it is one (by its name)."""
+    if name.startswith("."):
+        return "hidden (its name starts with '.')"
+    low = name.lower()
+    if low.endswith("~") or (low.startswith("#") and low.endswith("#")) or low.startswith("~$") \
+            or low.endswith(BACKUP_SUFFIXES):
+        return "an editor backup or temporary file"
+    if Path(low).suffix not in YAML_SUFFIXES + CSV_SUFFIXES:
+        return "not a record file (records are *.yaml, *.yml or *.csv)"
+    return None
+
+
+def discover(paths: Iterable[str | os.PathLike[str]], *,
+             allow_empty: bool = False) -> tuple[list[Path], list[Problem]]:
     """Every coded file under the given files and folders, sorted so builds are deterministic.
 
-    Symbolic links that lead outside a folder being searched are skipped: a coded folder must not pull
-    in files from elsewhere on the machine. A folder holding no record file is a ``no-records`` error.
+    One rule for ``validate``, ``build`` and ``agree`` (docs/reference/validation.md, "What is read"):
+
+    * every ``*.yaml``, ``*.yml`` and ``*.csv`` file under a folder is read, once;
+    * every other entry is left out with a ``file-skipped`` note naming it and why: other suffixes,
+      hidden files and folders (a hidden folder is named once, not searched), editor backups
+      (``x.yaml~``, ``#x.yaml#``, ``x.yaml.bak``), anything that is not a regular file;
+    * symbolic links are never followed. A link whose target lies inside the coded folder is left out
+      with a note (the target is read where it is, so nothing is read twice and no loop is possible);
+      a link leading outside it is a ``symlink-outside`` error and a broken link or a loop of links a
+      ``symlink-broken`` error, both naming the link: a coded folder must not pull in files from
+      elsewhere, nor silently miss one;
+    * a folder holding no record file is a ``no-records`` error, unless ``allow_empty``.
+
+    A path given as a file is read as given, whatever its name. The folder given may itself be a link.
     """
     found: list[Path] = []
     problems: list[Problem] = []
     for raw in paths:
         p = Path(raw)
         if p.is_dir():
-            root = p.resolve()
             before = len(found)
-            for sub in sorted(p.rglob("*")):
-                if sub.suffix.lower() not in YAML_SUFFIXES + CSV_SUFFIXES or not sub.is_file():
-                    continue
-                if any(part.startswith(".") for part in sub.relative_to(p).parts):
-                    continue
-                if sub.is_symlink() and not sub.resolve().is_relative_to(root):
-                    problems.append(problem("file-unreadable", "symbolic link leads outside the coded folder; "
-                                            "skipped", path=display_path(sub)))
-                    continue
-                found.append(sub)
-            if len(found) == before:
-                problems.append(no_records(p, "the folder holds no *.yaml, *.yml or *.csv file"))
+            _walk(p, os.path.realpath(p), found, problems)
+            if len(found) == before and not allow_empty:
+                left = sum(1 for q in problems if q.code == "file-skipped" and q.path.startswith(display_path(p)))
+                why = "the folder holds no *.yaml, *.yml or *.csv file"
+                why += f" ({left} entries left out: see the notes)" if left else ""
+                problems.append(no_records(p, why + "; --allow-empty accepts it"))
         elif p.is_file():
             found.append(p)
         else:
             problems.append(problem("file-unreadable", "no such file or folder", path=display_path(p)))
     return found, problems
+
+
+def _walk(folder: Path, root: str, found: list[Path], problems: list[Problem]) -> None:
+    """Collect record files under ``folder`` (sorted by name, depth first) following :func:`discover`'s rule."""
+    try:
+        with os.scandir(folder) as it:
+            entries = sorted(it, key=lambda e: e.name)
+    except OSError as exc:
+        problems.append(problem("file-unreadable", f"cannot list the folder: {exc.strerror or exc}",
+                                path=display_path(folder)))
+        return
+    for entry in entries:
+        sub = folder / entry.name
+        shown = display_path(sub)
+        if entry.is_symlink():
+            _link(sub, root, problems)
+            continue
+        try:
+            is_dir = entry.is_dir(follow_symlinks=False)
+            is_file = entry.is_file(follow_symlinks=False)
+        except OSError:  # pragma: no cover - vanished while listed
+            is_dir = is_file = False
+        if is_dir:
+            if entry.name.startswith("."):
+                problems.append(problem("file-skipped", "left out: hidden folder (its name starts with '.'), not "
+                                        "searched", path=shown))
+            else:
+                _walk(sub, root, found, problems)
+            continue
+        why = skip_reason(entry.name)
+        if why is None and not is_file:
+            why = "not a regular file"
+        if why is not None:
+            problems.append(problem("file-skipped", f"left out: {why}", path=shown))
+            continue
+        found.append(sub)
+
+
+def _link(link: Path, root: str, problems: list[Problem]) -> None:
+    shown = display_path(link)
+    try:
+        target = os.readlink(link)
+    except OSError:  # pragma: no cover - vanished while listed
+        target = "?"
+    try:
+        real = os.path.realpath(link, strict=True)
+    except OSError as exc:
+        what = "a loop of symbolic links" if exc.errno == errno.ELOOP else "its target does not exist"
+        problems.append(problem("symlink-broken", f"symbolic link to {quote(target)}: {what}; remove the link "
+                                "or restore its target", path=shown))
+        return
+    if os.path.commonpath([real, root]) != root:
+        problems.append(problem("symlink-outside", f"symbolic link leads outside the coded folder (to "
+                                f"{quote(real)}); links are not followed: copy the file in, or give the folder "
+                                "it leads to", path=shown))
+        return
+    inside = Path(os.path.relpath(real, root)).as_posix()
+    problems.append(problem("file-skipped", f"left out: symbolic link to {quote(inside)} inside the coded folder; "
+                            "links are not followed (the target is taken where it is)", path=shown))
 
 
 def read_text(path: Path, display: str) -> str:
@@ -152,13 +235,14 @@ _SOURCE_COLUMNS = {f"source_{name}": name for name in SOURCE_FIELDS}
 _LIST_KINDS = (Kind.TEXT_LIST,)
 
 
-def load_csv(path: Path, display: str | None = None, rel: str = "") -> list[RawRecord]:
+def load_csv(path: Path, display: str | None = None, rel: str = "", *, allow_empty: bool = False) -> list[RawRecord]:
     """One record per row: ``source_*`` columns form the source, the rest the incident.
 
     Fatalities may be one ``fatalities`` column or ``fatalities_low/best/high``; list fields separate
     items with ';'; evidence comes from ``evidence_<field>`` columns. Empty cells count as absent. A
     CSV holding only its header (or only empty rows) is a ``no-records`` error, as an empty YAML file
-    is a ``file-empty`` one: every coded file holds at least one incident.
+    is a ``file-empty`` one: every coded file holds at least one incident (unless ``allow_empty``: then
+    it holds none).
     """
     display = display or display_path(path)
     text = read_text(path, display)
@@ -196,8 +280,9 @@ def load_csv(path: Path, display: str | None = None, rel: str = "") -> list[RawR
             raise YamlLoadError([problem("csv-syntax", f"row has {len(row)} cells but the header has "
                                          f"{len(header)}", path=display, line=line)])
         records.append(_csv_row_record(display, header, row, line, rel))
-    if not records:
-        raise YamlLoadError([no_records(display, "the CSV holds only its header", line=1)])
+    if not records and not allow_empty:
+        raise YamlLoadError([no_records(display, "the CSV holds only its header; --allow-empty accepts it",
+                                        line=1)])
     return records
 
 
@@ -260,30 +345,33 @@ def _csv_row_record(display: str, header: list[str], row: list[str], line: int, 
     return RawRecord(display, doc, [incident], "csv", rel)
 
 
-def iter_records(files: Iterable[Path], base: Path | None = None) -> Iterator[RawRecord | Problem]:
+def iter_records(files: Iterable[Path], base: Path | None = None, *,
+                 allow_empty: bool = False) -> Iterator[RawRecord | Problem]:
     """Load files one at a time, yielding records and, for unreadable files, their problems.
 
     Streaming keeps memory flat: a build of 100,000 incidents never holds every parsed file at once.
     Problems name each file as the user gave it (:func:`display_path`); with ``base``, the records'
-    ``rel`` (the dataset's ``record_path``) is the path relative to it.
+    ``rel`` (the dataset's ``record_path``) is the path relative to it. ``allow_empty``: a CSV holding
+    only its header yields nothing instead of a ``no-records`` problem.
     """
     for f in files:
         display = display_path(f)
         rel = _relative(f, base)
         try:
             if f.suffix.lower() in CSV_SUFFIXES:
-                yield from load_csv(f, display, rel)
+                yield from load_csv(f, display, rel, allow_empty=allow_empty)
             else:
                 yield load_yaml(f, display, rel)
         except YamlLoadError as exc:
             yield from exc.problems
 
 
-def load_paths(paths: Iterable[str | os.PathLike[str]], base: Path | None = None) -> LoadResult:
+def load_paths(paths: Iterable[str | os.PathLike[str]], base: Path | None = None, *,
+               allow_empty: bool = False) -> LoadResult:
     """Load every coded file under ``paths``; unreadable files become problems, not exceptions."""
-    files, problems = discover(paths)
+    files, problems = discover(paths, allow_empty=allow_empty)
     records: list[RawRecord] = []
-    for item in iter_records(files, base):
+    for item in iter_records(files, base, allow_empty=allow_empty):
         if isinstance(item, RawRecord):
             records.append(item)
         else:
@@ -302,4 +390,4 @@ def _relative(path: Path, base: Path | None) -> str:
 
 
 __all__ = ["RawRecord", "LoadResult", "discover", "display_path", "no_records", "load_yaml", "load_csv",
-           "load_paths", "iter_records", "YamlLoadError"]
+           "load_paths", "iter_records", "skip_reason", "YamlLoadError"]
