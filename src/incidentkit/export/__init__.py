@@ -24,7 +24,7 @@ import pyarrow as pa
 from incidentkit.atomic import StagedFiles, atomic_path
 from incidentkit.dataset import INCIDENTS_FILE, read_table
 from incidentkit.export import acled, ucdp
-from incidentkit.export._io import ParallelStage, stage_atomic, write_tables
+from incidentkit.export._io import ParallelStage, write_tables
 from incidentkit.export.acled import acled_id_map, acled_outputs, to_acled
 from incidentkit.export.codebook_doc import codebook_markdown, record_json_schema, write_codebook
 from incidentkit.export.datapackage import (DATAPACKAGE_FILE, ResourceSpec, acled_constraints, datapackage_descriptor,
@@ -48,15 +48,29 @@ BUILD_EXPORT_FILES = (GEOPARQUET_FILE, *ACLED_FILES, *UCDP_FILES, DATAPACKAGE_FI
 
 
 def write_acled(table: pa.Table, out_dir: str | os.PathLike[str], inter_labels: bool = True) -> list[Path]:
-    """Write acled.csv, acled.parquet and acled_ids.csv into ``out_dir``, each atomically."""
-    with ParallelStage(stage_atomic) as stage:
-        return write_tables(acled_outputs(table, inter_labels), Path(out_dir), stage)
+    """Write acled.csv, acled.parquet and acled_ids.csv into ``out_dir``, as one set (:func:`write_set`)."""
+    return write_set(acled_outputs(table, inter_labels), out_dir)
 
 
 def write_ucdp(table: pa.Table, out_dir: str | os.PathLike[str]) -> list[Path]:
-    """Write ucdp_ged.csv and ucdp_ged.parquet into ``out_dir``, each atomically."""
-    with ParallelStage(stage_atomic) as stage:
-        return write_tables(ucdp_outputs(table), Path(out_dir), stage)
+    """Write ucdp_ged.csv and ucdp_ged.parquet into ``out_dir``, as one set (:func:`write_set`)."""
+    return write_set(ucdp_outputs(table), out_dir)
+
+
+def write_set(outputs: dict[str, pa.Table], out_dir: str | os.PathLike[str]) -> list[Path]:
+    """Write named tables into ``out_dir`` (Parquet or CSV by suffix) as one set: all of them or none.
+
+    The files are staged and published together through the journal, holding the folder's lock, as a
+    build publishes (:class:`incidentkit.atomic.StagedFiles`, :func:`incidentkit.lock.output_lock`):
+    a full disk or a refused permission while writing any of them (``file-unwritable``) leaves every
+    old file as it was, never a new acled.csv beside an old acled.parquet, and no temporary file.
+    """
+    from incidentkit.lock import output_lock
+
+    out_dir = Path(out_dir)
+    with output_lock(out_dir), StagedFiles(out_dir) as staged:
+        with ParallelStage(staged.write) as stage:
+            return write_tables(outputs, out_dir, stage)
 
 
 def resource_specs(table: pa.Table, out_dir: Path) -> list[ResourceSpec]:
