@@ -80,8 +80,9 @@ class Index:
         return len(self.names)
 
     # -- lookups -------------------------------------------------------------------------------------
-    def exact_postings(self, key: str) -> list[int]:
-        """Postings (``idx * 2 + primary``) of a fold key; empty when the key is unknown."""
+    def exact_postings(self, key: str, country: str | None = None) -> list[int]:
+        """Postings (``idx * 2 + primary``) of a fold key; empty when the key is unknown. ``country``
+        is a hint (the sharded index reads only that country's shard); callers still filter by it."""
         k = self._exact_id.get(key)
         if k is None:
             return []

@@ -30,6 +30,8 @@ SAME_PLACE_KM = 10.0
 #: Degrees of latitude that are surely more than SAME_PLACE_KM (0.1 degree is 11.1 km).
 _FAR_LAT_DEG = 0.1
 AMBIGUITY_MARGIN = 3.0
+#: Said in the reason when a name is unknown in the coded province but known in another one.
+OTHER_PROVINCE = "same name in another province"
 NEAR_TOWN_KM = 30.0
 _KIND_BONUS = {"populated": 0.0, "admin1": -1.5, "admin2": -1.5, "neighbourhood": -1.0, "facility": -1.0,
                "camp": -1.0, "area": -2.0}
@@ -80,6 +82,22 @@ class Matcher:
             if len(self._memo) < 1_000_000:
                 self._memo[key] = got
         return got
+
+    def admin1_result(self, q: str, cc: str, code: str) -> GeocodeResult:
+        """The province ``code`` of country ``cc`` as an answer: its capital's point, geo_precision 3."""
+        return self._admin1_result(q, cc, code)
+
+    def alternative_result(self, q: str, cc: str | None, alt: Alternative, reason: str | None,
+                           others: tuple[Alternative, ...] = ()) -> GeocodeResult | None:
+        """One of an ambiguous answer's alternatives as the answer (a namesake resolved by context),
+        with its record's own precision; None when the record is not found again."""
+        ix = self.index
+        for p in ix.exact_postings(fold(alt.name)):
+            i = p >> 1
+            if ix.gid[i] == alt.id and ix.gazetteer[i] == alt.gazetteer:
+                return self._result(q, cc, i, alt.score, precision=ix.precision[i], reason=reason,
+                                    alternatives=others)
+        return None
 
     # -- pipeline ----------------------------------------------------------------------------------
     def _geocode(self, name: str, country: str | None, admin1: str | None) -> GeocodeResult:
@@ -149,9 +167,11 @@ class Matcher:
             return _degrade(town, 2, f"{first!r} is not in any gazetteer; point of {town.matched_name}, "
                                      "the town it is in (geo_precision 2)")
         if cc is not None and a1 is not None:
+            from dataclasses import replace
+
             prov = self._admin1_result(q, cc, a1)
-            return _with_reason(prov, f"{first!r} is not in any gazetteer; only the province is known: "
-                                      f"{prov.reason}")
+            return replace(prov, fallback="admin1", reason=f"{first!r} is not in any gazetteer; only the province "
+                                                           f"is known: {prov.reason}")
         return res
 
     def _admin1_result(self, q: str, cc: str, a1: str) -> GeocodeResult:
@@ -198,7 +218,7 @@ class Matcher:
                 why += f" (province {self.index.names[self.index.admin1_record[(cc, a1)]]})"
             if outside:
                 alts = ", ".join(f"{self.index.names[i]} ({self.index.admin1[i]})" for i in outside[:3])
-                why += f"; same name in another province: {alts}"
+                why += f"; {OTHER_PROVINCE}: {alts}"
             return GeocodeResult(query=s, country=cc, reason=why)
         kept = _distinct(self.index, cands)
         top = kept[0]
@@ -224,7 +244,7 @@ class Matcher:
         outside: list[int] = []
         if len(key) < 2:
             return [], outside
-        posts = idx.exact_postings(key)
+        posts = idx.exact_postings(key, cc)  # the country's shard only (all of them without a country)
         cands = self._tier([(p >> 1, 100.0 if p & 1 else 97.0) for p in posts], cc, a1, outside)
         if cands or not loose:
             return cands, outside
@@ -298,7 +318,7 @@ class Matcher:
             return []
         out = []
         for k, sc, _ in process.extract(key, pool, scorer=fuzz.ratio, score_cutoff=cutoff, limit=8):
-            for p in self.index.exact_postings(k):
+            for p in self.index.exact_postings(k, cc):
                 out.append((p >> 1, round(sc * 0.9, 1)))
         return out
 
