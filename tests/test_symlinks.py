@@ -132,6 +132,12 @@ def _utf16(c: Path) -> None:
     (c / "rep-2.yaml").write_bytes(_record(2).encode("utf-16"))
 
 
+def _bad_source_date(c: Path) -> None:
+    _good(c)
+    (c / "rep-2.yaml").write_text(_record(2).replace('"published": "2022-01-22"', '"published": "2022-13-22"'),
+                                  encoding="utf-8")
+
+
 def _duplicate_through_copy(c: Path) -> None:
     _good(c)
     _good(c, 1, "copy-of-rep-1.yaml")
@@ -146,13 +152,14 @@ FOLDERS: dict[str, Callable[[Path], None]] = {
     "header-only csv": _header_only_csv, "incidents: []": _empty_incidents,
     "years at day precision": _years_at_day_precision, "995-deep mapping": _deep, "utf-16 record": _utf16,
     "a copy of a record": _duplicate_through_copy, "empty folder": lambda c: None,
+    "a bad source date": _bad_source_date,
 }
 FAILS = {"link to a file outside": "symlink-outside", "link to a folder outside": "symlink-outside",
          "broken link": "symlink-broken", "loop of links": "symlink-broken", "link to itself": "symlink-broken",
          "only files that are not records": "no-records", "header-only csv": "no-records",
          "incidents: []": "required-missing", "years at day precision": "export-too-many-days",
          "995-deep mapping": "yaml-structure", "utf-16 record": "file-encoding",
-         "a copy of a record": "duplicate-id", "empty folder": "no-records"}
+         "a copy of a record": "duplicate-id", "empty folder": "no-records", "a bad source date": "bad-date"}
 
 
 def _make(tmp_path: Path, name: str) -> Path:

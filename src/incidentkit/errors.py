@@ -14,7 +14,7 @@ from __future__ import annotations
 import dataclasses
 import math
 import reprlib
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from typing import Any
 
 ERROR = "error"
@@ -235,7 +235,13 @@ class Problem:
         return f"{loc}:{sev}{fld} {printable(self.message, MAX_MESSAGE)} [{self.code}]"
 
     def to_dict(self) -> dict[str, Any]:
-        d = asdict(self)
+        """The problem as JSON-ready data, within the bounds of :meth:`format` (no control characters
+        in any text, values cut as :func:`quote` cuts them)."""
+        d = {f.name: getattr(self, f.name) for f in dataclasses.fields(self)}  # no deep copy of the value
+        d["extra"] = _jsonable(self.extra)
+        d["path"] = printable(self.path)
+        d["field"] = printable(str(self.field), MAX_QUOTED)
+        d["message"] = printable(self.message, MAX_MESSAGE)
         d["value"] = _jsonable(self.value)
         d["title"] = CATALOGUE[self.code].title if self.code in CATALOGUE else ""
         return d
@@ -245,14 +251,15 @@ def _jsonable(value: Any, depth: int = 0) -> Any:
     """A problem's value for JSON: plain values as they are, within the same bounds as messages.
 
     Text longer than :data:`MAX_QUOTED` characters and whole numbers JSON readers cannot hold (beyond
-    64 bits) become their :func:`quote`; lists and mappings are kept three levels deep and 20 items wide.
+    64 bits) become their :func:`quote`, control characters in text are escaped (:func:`printable`);
+    lists and mappings are kept three levels deep and 20 items wide.
     """
     if value is None or isinstance(value, (bool, float)):
         return value
     if isinstance(value, int):
         return value if -2**63 <= value < 2**63 else quote(value)
     if isinstance(value, str):
-        return value if len(value) <= MAX_QUOTED else quote(value)
+        return printable(value) if len(value) <= MAX_QUOTED else quote(value)
     if depth >= 3:
         return quote(value)
     if isinstance(value, (list, tuple)):

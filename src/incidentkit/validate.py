@@ -462,7 +462,10 @@ def validate_record(record: RawRecord, *, allow_empty: bool = False) -> tuple[li
                     ctx.add("yaml-structure", f"incident {idx + 1} must be a mapping of fields, got {_show(inc)}",
                             line_of(incidents, idx), "incidents")
             incidents = [i for i in incidents if isinstance(i, dict)]
+    record_bad = any(p.is_error for p in ctx.problems)  # a bad source or top-level field: no incident row
     rows = [_incident_row(ctx, inc, source, top, record) for inc in incidents]
+    if record_bad:  # its incidents are still checked (every problem is reported), but none becomes a row
+        rows = [{} for _ in rows]
     return rows, ctx.problems
 
 

@@ -369,21 +369,35 @@ def _diagnose(src: Source, arrow_message: str) -> ExternalFileError:
     return fail("csv-syntax", f"cannot parse the CSV: {arrow_message}", src.path)
 
 
-def _nul_cell(batch: pa.RecordBatch) -> tuple[int, str] | None:
-    """(row, column) of the first cell holding a NUL byte, or None: text files never hold one.
+#: The longest cell an external file may hold: the csv module's default limit, which the coded-record
+#: loader keeps too. No ACLED or UCDP cell comes near it; a longer one is a quote left open.
+MAX_CELL = 131_072
 
-    A scan of each text column's data buffer (memchr speed, a few ms per batch); the row is looked for
-    only when the buffer holds a NUL.
+
+def _bad_cell(batch: pa.RecordBatch) -> tuple[int, str, str] | None:
+    """(row, column, message) of the first cell holding a NUL byte or longer than :data:`MAX_CELL`
+    characters, or None. Text files never hold either.
+
+    A scan of each text column's data buffer (a few ms per batch) and of its value lengths; the row is
+    looked for only when the buffer holds a NUL.
     """
     for name, arr in zip(batch.schema.names, batch.columns):
-        if not pa.types.is_string(arr.type):
+        if not pa.types.is_string(arr.type) or not len(arr):
             continue
         data = arr.buffers()[2]
-        if data is None or data.to_pybytes().find(b"\0") < 0:
+        if data is None or not data.size:
             continue
-        row = int(pc.index(pc.match_substring(arr, "\0"), True).as_py())
-        if row >= 0:
-            return row, name
+        if np.frombuffer(data, np.uint8).min() == 0:  # a zero-copy SIMD pass over the column's text
+            row = int(pc.index(pc.match_substring(arr, "\0"), True).as_py())
+            if row >= 0:
+                return row, name, "the cell holds a NUL byte"
+        if data.size > MAX_CELL and (pc.max(pc.binary_length(arr)).as_py() or 0) > MAX_CELL:
+            lengths = pc.utf8_length(arr)
+            row = int(pc.index(pc.greater(lengths, MAX_CELL), True).as_py())
+            if row >= 0:
+                return row, name, (f"the cell holds {lengths[row].as_py():,} characters, more than any ACLED or "
+                                   f"UCDP cell (at most {MAX_CELL:,}, the csv module's limit); is a quote left "
+                                   "open?")
     return None
 
 
@@ -479,12 +493,14 @@ def run(sources: Sequence[Source], out: str | os.PathLike[str], schema: pa.Schem
                 conv = convert(src)
                 count = 0
                 for batch, first in _prefetch(_reading(src, _batches(src, bar))):
-                    nul = _nul_cell(batch)
-                    if nul is not None:
-                        line = record_line(src.path, first + nul[0]) if src.kind == "csv" else None
-                        where = "" if line is not None else f" (record {first + nul[0] + 1})"
-                        raise fail("file-encoding", f"the cell holds a NUL byte{where}: the file is damaged or "
-                                   "binary, not text", src.path, line, nul[1])
+                    bad = _bad_cell(batch)
+                    if bad is not None:
+                        line = record_line(src.path, first + bad[0]) if src.kind == "csv" else None
+                        where = "" if line is not None else f" (record {first + bad[0] + 1})"
+                        if "NUL" in bad[2]:
+                            raise fail("file-encoding", f"{bad[2]}{where}: the file is damaged or binary, not text",
+                                       src.path, line, bad[1])
+                        raise fail("external-bad-value", bad[2] + where, src.path, line, bad[1])
                     try:
                         cols = conv(batch)
                     except CellError as exc:

@@ -125,7 +125,10 @@ def _scalar(node: ScalarNode, path: str) -> Any:
             return float("-inf") if low.startswith("-") else float("inf")
         if low == ".nan":
             return float("nan")
-        return float(text)
+        number = float(text)
+        if number in (float("inf"), float("-inf")):  # 1e999, or 400 digits: beyond any float
+            raise ValueError(text)
+        return number
     raise AssertionError(tag)  # pragma: no cover - tags are checked before
 
 
@@ -147,11 +150,10 @@ class _Builder:
             try:
                 return _scalar(node, self.path)
             except ValueError:
-                if node.tag == INT and node.value.lstrip("+-").isdigit():  # past Python's 4,300-digit limit
+                if node.tag in (INT, FLOAT) and node.value.lstrip("+-")[:1].isdigit():  # too large to hold
                     self.problems.append(problem(
-                        "out-of-range", f"a whole number of {len(node.value):,} digits: no field holds a number "
-                        "this large", path=self.path, line=node.start_mark.line + 1, field=key,
-                        value=node.value))
+                        "out-of-range", f"{quote(node.value, 40)} is larger than any number a field holds",
+                        path=self.path, line=node.start_mark.line + 1, field=key, value=node.value))
                 else:
                     self.problems.append(problem(
                         "yaml-syntax", f"{quote(node.value)} is not a valid {node.tag.rsplit(':', 1)[-1]}",
