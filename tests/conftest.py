@@ -96,6 +96,9 @@ def _shared_cache() -> None:
     xdist workers and kept between runs, unless the caller set INCIDENTKIT_CACHE_DIR. The index is written
     atomically, so workers building it at the same time cannot corrupt it; tests about the cache itself
     use their own temporary folders."""
+    # progress notes go to stderr, which click's test runner mixes into result.output: off unless a test
+    # asks (tests of progress set INCIDENTKIT_PROGRESS themselves), so a cold cache in CI prints nothing
+    os.environ.setdefault("INCIDENTKIT_PROGRESS", "off")
     if "INCIDENTKIT_CACHE_DIR" not in os.environ:
         cache = REPO / ".pytest_cache" / "incidentkit"
         cache.mkdir(parents=True, exist_ok=True)
