@@ -258,3 +258,25 @@ def test_on_a_terminal_the_index_build_draws_a_tqdm_bar(tmp_path: Path) -> None:
     assert "\rbuilding the gazetteer index" in drawn and "%|" in drawn  # tqdm's bar, redrawn in place
     assert "cached afterwards)..." not in drawn  # not the note of a log
 
+
+
+def test_linking_a_large_external_file_says_so_in_a_log(monkeypatch, capsys, tmp_path):
+    """Linking against many external events prints one line in a log; a small link prints nothing."""
+    import incidentkit.linking as linking
+    from incidentkit.external import read_events
+    from incidentkit.external.synthetic import perturb, write_acled_csv
+
+    write_acled_csv(tmp_path / "acled.csv", 400, seed=3, days=60)
+    ingest_acled(tmp_path / "acled.csv", tmp_path / "acled.parquet", progress=False)
+    ours, theirs, _ = perturb(read_events(tmp_path / "acled.parquet"), seed=3)
+    P.configure("note")
+    try:
+        linking.link(ours, theirs)
+        assert capsys.readouterr().err == ""
+        monkeypatch.setattr(linking, "NOTE_FROM_EVENTS", 100)
+        linking.link(ours, theirs)
+        err = capsys.readouterr().err
+    finally:
+        P.configure(None)
+    assert err.startswith("linking ") and f"{len(theirs):,} external event(s)..." in err
+    assert err.count("\n") == 1

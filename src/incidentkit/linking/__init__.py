@@ -35,6 +35,7 @@ from incidentkit.linking.actors import actor_similarity
 from incidentkit.linking.index import Events, SpaceTimeIndex
 from incidentkit.linking.taxonomy import EVENTS, SUB_EVENTS, Taxonomy, compatibility, load_taxonomy
 from incidentkit.matching import assign_per_day
+from incidentkit.progress import progress
 
 #: Extra km allowed per geo_precision code (1 town, 2 near a town, 3 region): added for each side.
 GEO_WIDEN_KM: Mapping[int, float] = {1: 0.0, 2: 25.0, 3: 100.0}
@@ -163,6 +164,10 @@ def _events(df: pd.DataFrame, geo_widen: Mapping[int, float], time_widen: Mappin
                   widen_km=gw[np.clip(geo, 0, len(gw) - 1)], widen_days=tw[np.clip(tp, 0, len(tw) - 1)])
 
 
+CANDIDATE_CHUNK = 4096      # incidents per candidate search block
+NOTE_FROM_EVENTS = 200_000  # below this many external events linking takes seconds: no note in logs
+
+
 def link(incidents: pd.DataFrame | str | os.PathLike[str], external: pd.DataFrame | str | os.PathLike[str], *,
          days: int = 3, km: float = 25.0, taxonomy: Taxonomy | str | os.PathLike[str] | None = None,
          min_score: float = 0.5, weights: Mapping[str, float] = WEIGHTS,
@@ -184,7 +189,13 @@ def link(incidents: pd.DataFrame | str | os.PathLike[str], external: pd.DataFram
     a = _events(ours, geo_widen_km, time_widen_days)
     b = _events(theirs, geo_widen_km, time_widen_days)
     index = SpaceTimeIndex(b, km=km, cell_degrees=cell_degrees)
-    parts = list(index.candidates(a, km, days))
+    located = int(np.count_nonzero(~(np.isnan(a.lat) | np.isnan(a.lon))))
+    blocks = -(-located // CANDIDATE_CHUNK) * len(index.groups)
+    # a bar on a terminal after half a second; in a log, one line when the external side is large
+    what = f"linking {located:,} incident(s) to {len(theirs):,} external event(s)"
+    parts = list(progress(index.candidates(a, km, days, chunk=CANDIDATE_CHUNK), total=blocks, unit="block",
+                          desc=what, note=f"{what}...",
+                          min_total=0 if len(theirs) >= NOTE_FROM_EVENTS else math.inf))
     i = np.concatenate([p[0] for p in parts]) if parts else np.empty(0, np.int64)
     e = np.concatenate([p[1] for p in parts]) if parts else np.empty(0, np.int64)
     dist = np.concatenate([p[2] for p in parts]) if parts else np.empty(0)
