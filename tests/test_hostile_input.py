@@ -255,3 +255,26 @@ def test_problem_format_escapes_whatever_callers_put_in() -> None:
     assert line.isprintable() and len(line) <= 1_400 and line.startswith("dir/\\x1bname.yaml:3:")
     d = p.to_dict()
     assert len(d["value"]) < 260 and json.dumps(d, ensure_ascii=False).isprintable()
+
+
+UCDP = Path(__file__).parent / "data" / "ucdp" / "ged_quirks.csv"
+
+
+def _ucdp(column: str, value: str) -> str:
+    rows = list(csv.reader(io.StringIO(UCDP.read_text(encoding="utf-8"), newline="")))
+    rows[2][rows[0].index(column)] = value
+    buf = io.StringIO()
+    csv.writer(buf, lineterminator="\n").writerows(rows)
+    return buf.getvalue()
+
+
+@pytest.mark.parametrize("column, value", [
+    ("best", "²"), ("id", "9" * 5000), ("latitude", "1" * 400), ("longitude", "-inf"), ("country", "Sy\x00ria"),
+    ("gwnoa", "645, ²"), ("active_year", "\x1b[2J"), ("source_article", "a" * 200_000),
+])
+def test_hostile_ucdp_cells_are_located_errors(tmp_path: Path, column: str, value: str) -> None:
+    bad = tmp_path / "ged.csv"
+    bad.write_text(_ucdp(column, value), encoding="utf-8", newline="")
+    res = _cli("ingest", "ucdp", str(bad), "-o", str(tmp_path / "o.parquet"))
+    lines = assert_handled(res.output, res.exit_code, located="ged.csv")
+    assert any(ln.startswith(f"error: {bad}:3: {column}:") for ln in lines), res.output  # its row, its column

@@ -183,8 +183,21 @@ def split_list(arr: pa.Array) -> pa.Array:
 def int_list(arr: pa.Array, typ: pa.DataType, column: str) -> pa.Array:
     """"645, 2" or "652.0" -> [645, 2]: UCDP's gwnoa/gwnob lists."""
     parts = pc.split_pattern_regex(trimmed(arr), pattern=r"\s*[,;]\s*")
-    flat = to_int(pc.list_flatten(parts), typ, column)
+    try:
+        flat = to_int(pc.list_flatten(parts), typ, column)
+    except CellError as exc:  # the index of an item of the flattened lists: name the row it came from
+        row = int(pc.list_parent_indices(parts)[exc.row].as_py())
+        raise CellError(row, column, arr[row].as_py(), exc.expected) from None
     return pa.ListArray.from_arrays(parts.offsets, flat, mask=pc.is_null(parts))
+
+
+def check_range(arr: pa.Array, lo: float, hi: float, column: str, written: pa.Array | None = None) -> None:
+    """Numbers outside [lo, hi] (infinity and NaN included: a 400-digit latitude reads as infinity) are a
+    :class:`CellError` quoting the cell as ``written``."""
+    bad = pc.invert(pc.and_(pc.greater_equal(arr, lo), pc.less_equal(arr, hi)))
+    if pc.any(bad).as_py():
+        i = int(pc.index(bad, True).as_py())
+        raise CellError(i, column, (written if written is not None else arr)[i].as_py(), f"within [{lo}, {hi}]")
 
 
 def country(arr: pa.Array, column: str, fallback: pa.Array | None = None) -> pa.Array:

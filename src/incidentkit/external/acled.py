@@ -150,8 +150,8 @@ class _AcledConverter:
             out[name] = cv.text(col(name))
         lat = cv.to_float(col("latitude"), "latitude")
         lon = cv.to_float(col("longitude"), "longitude")
-        _check_range(lat, -90, 90, "latitude", col("latitude"))
-        _check_range(lon, -180, 180, "longitude", col("longitude"))
+        cv.check_range(lat, -90, 90, "latitude", col("latitude"))
+        cv.check_range(lon, -180, 180, "longitude", col("longitude"))
         out["latitude"], out["longitude"] = lat, lon
         geo = cv.to_int(col("geo_precision"), pa.int8(), "geo_precision")
         out["geo_precision"] = geo
@@ -191,14 +191,6 @@ class _AcledConverter:
 def _protesters(arr: pa.Array) -> pa.Array:
     """ACLED renamed "Protestors (Country)" to "Protesters (Country)"; old files use the old spelling."""
     return pc.replace_substring(pc.replace_substring(arr, "Protestors", "Protesters"), "protestors", "protesters")
-
-
-def _check_range(arr: pa.Array, lo: float, hi: float, column: str, written: pa.Array | None = None) -> None:
-    """Numbers outside [lo, hi] (infinity and NaN included) are errors quoting the cell as written."""
-    bad = pc.invert(pc.and_(pc.greater_equal(arr, lo), pc.less_equal(arr, hi)))
-    if pc.any(bad).as_py():
-        i = int(pc.index(bad, True).as_py())
-        raise cv.CellError(i, column, (written if written is not None else arr)[i].as_py(), f"within [{lo}, {hi}]")
 
 
 def acled_schema(headers: Iterable[list[str]]) -> tuple[pa.Schema, dict[str, str]]:

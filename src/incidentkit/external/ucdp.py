@@ -85,6 +85,8 @@ class _UcdpConverter:
         out["admin1"], out["admin2"] = cv.text(col("adm_1")), cv.text(col("adm_2"))
         out["location"] = cv.text(col("where_coordinates"))
         lat, lon = cv.to_float(col("latitude"), "latitude"), cv.to_float(col("longitude"), "longitude")
+        cv.check_range(lat, -90, 90, "latitude", col("latitude"))
+        cv.check_range(lon, -180, 180, "longitude", col("longitude"))
         out["latitude"], out["longitude"] = lat, lon
         where = cv.to_int(col("where_prec"), pa.int8(), "where_prec")
         out["where_prec"] = where
