@@ -26,7 +26,8 @@ HASAKAH = (36.5067, 40.7428)
 @pytest.fixture(scope="session")
 def env(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     base = tmp_path_factory.mktemp("geocode")
-    gaz, cache = base / "gazetteer", base / "cache"
+    # the cache folder is shared with test_geocode_phrases (same gazetteer files): one index build
+    gaz, cache = base / "gazetteer", tmp_path_factory.getbasetemp() / "geocode-index-cache"
     gaz.mkdir()
     shutil.copy(ROOT / "datasets" / "gazetteer" / "supplement.csv", gaz)
     runner = CliRunner()

@@ -45,7 +45,7 @@ CATEGORIES: dict[str, tuple[str, ...]] = {
     "event_type": tuple(vocab.EVENT_TYPES),
     "sub_event_type": tuple(vocab.SUB_EVENT_TYPES),
     "disorder_type": vocab.DISORDER_TYPES,
-    "geo_source": ("coder", "geocoder", "none"),
+    "geo_source": ("coder", "geocoder", "none", "admin-fallback"),
 }
 
 
@@ -77,7 +77,8 @@ DERIVED_COLUMNS: tuple[Column, ...] = (
     Column("where_prec", pa.int8(), True, "UCDP where_prec, from the geocoder or from geo_precision."),
     Column("priogrid_gid", pa.int32(), True, "PRIO-GRID cell of the point, where coordinates exist."),
     Column("geo_source", pa.dictionary(pa.int8(), pa.string()), False,
-           "Who set the coordinates: coder, geocoder, or none."),
+           "Who set the coordinates: coder, geocoder, none, or admin-fallback (a place in no gazetteer put "
+           "at its coded province's or district's seat, geo_precision 3)."),
     Column("geo_matched_name", pa.string(), True, "Gazetteer name the geocoder matched."),
     Column("geo_gazetteer", pa.string(), True, "Gazetteer (or online service) the point comes from."),
     Column("geo_gazetteer_id", pa.string(), True, "The place's id in that gazetteer."),

@@ -35,9 +35,29 @@ _ALIASES = {
 }
 
 
+#: Country names as French, Swedish and Arabic reports write them (exonyms), folded at load: "Irak",
+#: "Syrien", "العراق". Only names pycountry's English forms do not already give.
+_EXONYMS = {
+    "IQ": ("Irak", "العراق"), "SY": ("Syrie", "Syrien", "سوريا", "سورية"), "YE": ("Yémen", "Jemen", "اليمن"),
+    "SO": ("Somalie", "Somalia", "الصومال"), "SD": ("Soudan", "السودان"), "SS": ("Soudan du Sud", "Sydsudan",
+    "جنوب السودان"), "ML": ("Mali", "مالي"), "BF": ("Burkina", "بوركينا فاسو"), "NE": ("النيجر",),
+    "NG": ("Nigéria", "نيجيريا"), "CD": ("RDC", "RD Congo", "Kongo-Kinshasa", "Demokratiska republiken Kongo",
+    "République démocratique du Congo", "الكونغو الديمقراطية"), "AF": ("Afghanistán", "أفغانستان"),
+    "MM": ("Birmanie", "ميانمار"), "MX": ("Mexique", "Mexiko", "المكسيك"), "UA": ("Ukraina", "أوكرانيا"),
+    "LB": ("Liban", "Libanon", "لبنان"), "LY": ("Libye", "Libyen", "ليبيا"), "TD": ("Tchad", "تشاد"),
+    "CF": ("Centrafrique", "Centralafrikanska republiken"), "DZ": ("Algérie", "Algeriet", "الجزائر"),
+    "EG": ("Égypte", "Egypten", "مصر"), "JO": ("Jordanie", "Jordanien", "الأردن"), "TR": ("Turquie", "Turkiet"),
+    "IR": ("Iran", "إيران"), "PS": ("Palestine", "فلسطين"), "ET": ("Éthiopie", "Etiopien", "إثيوبيا"),
+    "MZ": ("Mozambique", "Moçambique"), "CM": ("Cameroun", "Kamerun"),
+}
+
+
 @lru_cache(maxsize=1)
 def _country_keys() -> dict[str, str]:
     keys: dict[str, str] = dict(_ALIASES)
+    for code, names in _EXONYMS.items():
+        for n in names:
+            keys.setdefault(fold(n), code)
     for c in pycountry.countries:
         for attr in ("name", "official_name", "common_name"):
             v = getattr(c, attr, None)

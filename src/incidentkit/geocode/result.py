@@ -55,6 +55,12 @@ class GeocodeResult:
     ambiguous: bool = False
     alternatives: tuple[Alternative, ...] = ()
     reason: str | None = None
+    #: The place phrase the name was written in (a family of :mod:`incidentkit.geocode.phrases`:
+    #: "near", "part-of", "countryside", ...), empty for a bare name; ``reason`` gives the rule applied.
+    phrase: str = ""
+    #: "admin1" or "admin2" when the place is in no gazetteer and the point is its coded province's
+    #: (or district's) seat at geo_precision 3 (the build's ``geo_source`` then says "admin-fallback").
+    fallback: str = ""
 
     @property
     def found(self) -> bool:
@@ -74,6 +80,6 @@ class GeocodeResult:
     def to_dict(self) -> dict[str, Any]:
         """JSON-friendly form, for provenance records."""
         d = self.as_row()
-        d.update(query=self.query, country=self.country,
+        d.update(query=self.query, country=self.country, phrase=self.phrase, fallback=self.fallback,
                  alternatives=[a.__dict__ for a in self.alternatives])
         return d
