@@ -23,7 +23,7 @@ from tqdm import tqdm
 from incidentkit.atomic import StagedFiles, fault_point
 from incidentkit.codebook import vocab
 from incidentkit.dataset import INCIDENTS_FILE, build_metadata, column_array, finalize, rows_to_table, write_parquet
-from incidentkit.errors import WARNING, InvalidRecordsError, Problem, UsageError, problem
+from incidentkit.errors import WARNING, InvalidRecordsError, Problem, UsageError, problem, quote
 from incidentkit.hashing import sha256_file
 from incidentkit.records import discover, display_path, iter_records
 from incidentkit.validate import Validation, ValidationReport
@@ -138,7 +138,7 @@ def geocode_rows(rows: list[dict[str, Any]], geocoder: Any, progress: bool = Fal
                            geo_gazetteer_id=res.gazetteer_id, geo_score=float(res.score),
                            geo_ambiguous=bool(res.ambiguous))
                 if fallback:
-                    problems.append(problem("geocode-admin-fallback", f"{row['location']!r} is in no gazetteer: "
+                    problems.append(problem("geocode-admin-fallback", f"{quote(row['location'])} is in no gazetteer: "
                                             f"placed at its {fallback} ({res.matched_name}) with geo_precision "
                                             f"{row['geo_precision']} ({res.reason}); code the point if the report "
                                             "says more", **where))
@@ -146,10 +146,10 @@ def geocode_rows(rows: list[dict[str, Any]], geocoder: Any, progress: bool = Fal
             row["geo_source"] = "none"
             if res.ambiguous:
                 alts = "; ".join(str(a) for a in res.alternatives[:4])
-                problems.append(problem("geocode-ambiguous", f"{row['location']!r} fits several places: {alts}; "
+                problems.append(problem("geocode-ambiguous", f"{quote(row['location'])} fits several places: {alts}; "
                                         "add admin1 or code latitude/longitude; left without coordinates", **where))
             else:
-                problems.append(problem("geocode-not-found", f"{row['location']!r} was not found "
+                problems.append(problem("geocode-not-found", f"{quote(row['location'])} was not found "
                                         f"({res.reason}); the incident has no coordinates", **where))
     for row in rows:
         if row.get("latitude") is not None:
