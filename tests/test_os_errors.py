@@ -507,3 +507,13 @@ def test_standard_output_on_a_full_disk() -> None:
                               text=True)
     assert done.returncode == 1, done.stderr
     assert done.stderr.strip().splitlines() == ["error: cannot write: No space left on device [file-unwritable]"]
+
+
+def test_gazetteer_add_on_a_full_disk_keeps_the_old_gazetteer(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    source = tmp_path / "new" / "villages.csv"
+    source.parent.mkdir()
+    source.write_text("name,country,latitude,longitude\nTell Brak,SY,36.667,41.058\n", encoding="utf-8")
+    gaz = tmp_path / "gaz"
+    gaz.mkdir()
+    (gaz / "villages.csv").write_text("name,country,latitude,longitude\nAmuda,SY,37.104,40.93\n", encoding="utf-8")
+    every_write_fails_in_turn(tmp_path, monkeypatch, ["gazetteer", "add", source, "--to", gaz], gaz)

@@ -14,6 +14,7 @@ import zipfile
 from pathlib import Path
 from typing import Any
 
+from incidentkit.atomic import writing
 from incidentkit.errors import GeocoderServiceError, InputFileError, UsageError
 from incidentkit.geocode import gazetteer as gz
 from incidentkit.geocode.countries import country_code
@@ -51,7 +52,8 @@ def add_gazetteer_file(path: Path, target_dir: Path, *, name: str | None = None)
         citation = f"user gazetteer {path.name}"
     if not places:
         raise InputFileError(f"{path}: no places found", code="file-empty")
-    n = gz.write_csv_gazetteer(places, dest, citation=citation)
+    with writing(dest):  # a full disk or a refused permission: one line (file-unwritable)
+        n = gz.write_csv_gazetteer(places, dest, citation=citation)
     return dest, n
 
 
@@ -103,5 +105,6 @@ def download_geonames(country: str, target_dir: Path, *, base_url: str = DEFAULT
     if not places:
         raise InputFileError(f"{url}: no places in {cc}.txt", code="file-empty")
     dest = target_dir / f"geonames-{cc}.csv"
-    n = gz.write_csv_gazetteer(places, dest, citation=f"GeoNames {cc}.zip from {base_url} (CC BY 4.0)")
+    with writing(dest):
+        n = gz.write_csv_gazetteer(places, dest, citation=f"GeoNames {cc}.zip from {base_url} (CC BY 4.0)")
     return dest, n
