@@ -119,3 +119,24 @@ def test_acled_api_error_answer_reports_status_and_message(tmp_path: Path, paylo
 def test_a_good_api_answer_is_not_an_error(tmp_path: Path) -> None:
     res = ingest_acled(ACLED_JSON, tmp_path / "o.parquet", progress=False)
     assert res.total > 0
+
+
+def test_an_api_answer_saved_as_csv_is_read_as_json(tmp_path: Path) -> None:
+    saved = tmp_path / "acled.csv"
+    saved.write_bytes(ACLED_JSON.read_bytes())
+    assert ingest_acled(saved, tmp_path / "o.parquet", progress=False).total > 0
+    saved.write_text(json.dumps({"status": 403, "success": False, "error": {"message": "Access denied"}}),
+                     encoding="utf-8")
+    res = CliRunner().invoke(main, ["ingest", "acled", str(saved), "-o", str(tmp_path / "p.parquet")])
+    assert res.exit_code == 1 and "status 403" in res.output and "[external-api-error]" in res.output
+
+
+@pytest.mark.parametrize("reader", ["acled", "ucdp"])
+def test_an_html_page_is_named(tmp_path: Path, reader: str) -> None:
+    page = tmp_path / "export.csv"
+    page.write_text("\n<!DOCTYPE html>\n<html><head><title>Log in</title></head></html>\n", encoding="utf-8")
+    res = CliRunner().invoke(main, ["ingest", reader, str(page), "-o", str(tmp_path / "o.parquet")])
+    assert res.exit_code == 1 and "an HTML page" in res.output and "[file-encoding]" in res.output
+    (tmp_path / "coded").mkdir()
+    (tmp_path / "coded" / "records.csv").write_bytes(page.read_bytes())
+    assert [p.code for p in load_paths([tmp_path / "coded"]).problems] == ["file-encoding"]

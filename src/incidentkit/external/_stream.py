@@ -33,7 +33,7 @@ from incidentkit.errors import InputFileError, Problem, problem, quote
 from incidentkit.external._convert import CellError
 from incidentkit.external.schema import DATASETS
 from incidentkit.progress import note, progress as progress_bar, size_text
-from incidentkit.records.sniff import delimiter_message, guess_delimiter, what_path
+from incidentkit.records.sniff import HEAD_BYTES, delimiter_message, guess_delimiter, looks_like_json, what_path
 
 BLOCK_SIZE = 1 << 20          # small blocks parse fastest; they are regrouped for conversion
 GROUP_ROWS = 65_536           # rows converted and written together (one Parquet row group)
@@ -83,7 +83,7 @@ def open_source(path: str | os.PathLike[str], required: Sequence[str]) -> Source
     p = Path(path)
     if not p.is_file():
         raise fail("file-unreadable", "no such file", p)
-    if p.suffix.lower() == ".json":
+    if p.suffix.lower() == ".json" or _json_inside(p):  # an API answer saved as .csv is read as what it is
         src = _open_json(p)
     else:
         src = Source(p, "csv", _csv_header(p))
@@ -114,6 +114,14 @@ def _check_text(p: Path) -> None:
         raise fail("file-unreadable", f"cannot read the file: {exc.strerror or exc}", p) from None
     if what is not None:
         raise fail("file-encoding", what, p, 1)
+
+
+def _json_inside(p: Path) -> bool:
+    try:
+        with open(p, "rb") as fh:
+            return looks_like_json(fh.read(HEAD_BYTES))
+    except OSError:
+        return False  # the CSV reader names the error
 
 
 @contextlib.contextmanager

@@ -33,6 +33,8 @@ _KINDS: dict[str, tuple[str, str]] = {
     "xls": ("an Excel 97-2003 workbook (.xls)", "save the sheet as 'CSV UTF-8' in Excel"),
     "utf-16": (_UTF16, _UTF16_FIX),
     "utf-32": ("UTF-32 text", "save it as UTF-8"),
+    "html": ("an HTML page (a login or error page saved from the browser?)",
+             "download the data file itself, or save the page's data as CSV"),
 }
 _MAGIC: tuple[tuple[bytes, str], ...] = (
     (b"\x1f\x8b", "gzip"), (b"BZh", "bzip2"), (b"\xfd7zXZ\x00", "xz"), (b"\x28\xb5\x2f\xfd", "zstd"),
@@ -49,6 +51,9 @@ def file_kind(head: bytes) -> str | None:
     for magic, kind in _MAGIC:
         if head.startswith(magic) and (kind != "bzip2" or head[3:4].isdigit()):
             return kind
+    start = head.lstrip(b"\xef\xbb\xbf \t\r\n")[:15].lower()
+    if start.startswith((b"<!doctype html", b"<html")):
+        return "html"
     sample = head[:512]
     pairs = len(sample) // 2
     if pairs >= 4 and (sample[0::2].count(0) >= pairs * 0.4 or sample[1::2].count(0) >= pairs * 0.4):
@@ -71,6 +76,11 @@ def what_path(path: str | Path) -> str | None:
         return what_file(fh.read(HEAD_BYTES))
 
 
+def looks_like_json(head: bytes) -> bool:
+    """Whether a file's first bytes open a JSON object or list (an API answer saved under a .csv name)."""
+    return head.lstrip(b"\xef\xbb\xbf \t\r\n")[:1] in (b"{", b"[")
+
+
 def guess_delimiter(header: list[str]) -> str | None:
     """The delimiter a CSV seems to use when its header, read as comma-separated, is one column."""
     if len(header) != 1:
@@ -84,5 +94,5 @@ def delimiter_message(delim: str) -> str:
             "comma-separated CSV")
 
 
-__all__ = ["DELIMITERS", "HEAD_BYTES", "delimiter_message", "file_kind", "guess_delimiter", "what_file",
-           "what_path"]
+__all__ = ["DELIMITERS", "HEAD_BYTES", "delimiter_message", "file_kind", "guess_delimiter", "looks_like_json",
+           "what_file", "what_path"]
