@@ -211,8 +211,11 @@ class StagedFiles:
                     tmp.unlink()
 
     def _target_of(self, filename: object) -> Path | None:
+        if not isinstance(filename, (str, bytes, os.PathLike)):
+            return None
+        name = os.fsdecode(filename)
         for tmp, target in self._staged:
-            if filename is not None and os.fspath(filename) in (os.fspath(tmp), os.fspath(target)):  # type: ignore[arg-type]
+            if name in (os.fspath(tmp), os.fspath(target)):
                 return target
         return None
 
