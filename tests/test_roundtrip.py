@@ -41,7 +41,8 @@ def incidents(draw, index: int, published: dt.date):
         "id": f"rt-{index:04d}",
         "date_start": start.isoformat(),
         "date_end": end.isoformat(),
-        "time_precision": draw(st.integers(1, 3)),
+        # day precision spans at most MAX_PRECISE_DAYS (the ACLED layout's one event per day); longer: 2
+        "time_precision": draw(st.integers(1 if (end - start).days < vocab.MAX_PRECISE_DAYS else 2, 3)),
         "event_type": event,
         "sub_event_type": sub,
         "actor1": draw(TEXT),

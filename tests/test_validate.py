@@ -385,3 +385,25 @@ def test_validate_passes_what_the_acled_export_takes_and_fails_what_it_refuses(t
                                     pa.array([__import__("datetime").date(2022, 10, 16)], pa.date32()))
     with pytest.raises(InputFileError):
         to_acled(table)
+
+
+# ---- issue 11, point 7: control characters are damage, not text ------------------------------------
+
+@pytest.mark.parametrize("where, value", [
+    ("notes", "On 20 January \x1b[2J the screen cleared"),
+    ("location", "al-Hasakah\x00"),
+    ("actor1", "Islamic State \x9b(Syria)"),       # a C1 character: mis-decoded Windows text
+    ("assoc_actor_1", ["ok", "bad\x07"]),
+    ("evidence", [{"field": "notes", "quote": "quoted \x1b]0;title\x07"}]),
+])
+def test_control_characters_in_text_are_errors(write_record, base_record, where, value):
+    _incident(base_record)[where] = value
+    report = _validate(write_record, base_record)
+    (p,) = report.errors
+    assert p.code == "type-error" and p.field == where and "control character" in p.message
+    assert p.format().isprintable()
+
+
+def test_tabs_and_newlines_are_text(write_record, base_record):
+    _incident(base_record)["notes"] = "line one\n\tline two\r\nline three"
+    assert _validate(write_record, base_record).ok

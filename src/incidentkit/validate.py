@@ -28,6 +28,9 @@ from incidentkit.records.located import LocatedDict, line_of
 ID_RE = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 DATE_RE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 URL_RE = re.compile(r"https?://[^\s/$.?#][^\s]*")
+#: Control characters no coded text holds (tab, newline and carriage return excepted): a NUL, a terminal
+#: escape or a C1 character (mis-decoded Windows quotes) is damage, and would travel into every export.
+CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 MAX_COUNT = 2**31 - 1  # counts are int32 in the dataset
 MAX_ID_LENGTH = 200
 
@@ -70,6 +73,11 @@ def _allowed_list(values: Iterable[Any], limit: int = 8) -> str:
 
 def _text(value: Any) -> str:
     if isinstance(value, str):
+        bad = CONTROL_RE.search(value)
+        if bad:
+            raise _Bad("type-error", f"{_show(value)} holds the control character {quote(bad.group())[1:-1]} at "
+                                     f"character {bad.start() + 1:,}: remove it (a NUL, a terminal escape or a "
+                                     "mis-decoded character is not text)")
         return value
     raise _Bad("type-error", f"expected text, got {type(value).__name__} {_show(value)}; "
                              "put the value in quotes to keep it as written")
@@ -124,14 +132,17 @@ def _text_list(value: Any) -> list[str]:
     if value is None:
         return []
     if isinstance(value, str):
-        return [value]
+        return [_text(value)]
     if isinstance(value, list):
         out = []
         for i, item in enumerate(value):
             if not isinstance(item, str):
                 raise _Bad("type-error", f"list items must be text, got {type(item).__name__} {_show(item)}",
                            line_of(value, i))
-            out.append(item)
+            try:
+                out.append(_text(item))
+            except _Bad as bad:
+                raise _Bad(bad.code, bad.message, line_of(value, i)) from None
         return out
     raise _Bad("type-error", f"expected a list of text, got {type(value).__name__} {_show(value)}")
 
@@ -301,13 +312,17 @@ def _evidence(value: Any) -> list[dict[str, str]]:
             raise _Bad("unknown-field", f"evidence item {i} has unknown key {_show(unknown[0])}"
                        f"{did_you_mean(str(unknown[0]), EVIDENCE_KEYS)}; allowed: field, quote",
                        line_of(item, unknown[0]) or at)
-        fname, quote = item.get("field"), item.get("quote")
-        if not isinstance(fname, str) or not isinstance(quote, str) or not quote.strip():
+        fname, said = item.get("field"), item.get("quote")
+        if not isinstance(fname, str) or not isinstance(said, str) or not said.strip():
             raise _Bad("required-missing", f"evidence item {i} needs a field name and a non-empty quote", at)
+        try:
+            _text(said)
+        except _Bad as bad:
+            raise _Bad(bad.code, f"evidence item {i} quote: {bad.message}", line_of(item, "quote") or at) from None
         if fname not in _EVIDENCE_FIELDS:
             raise _Bad("evidence-field-unknown", f"evidence item {i} names field {_show(fname)}, which the codebook "
                        f"does not define{did_you_mean(fname, _EVIDENCE_FIELDS)}", line_of(item, "field") or at)
-        out.append({"field": fname, "quote": quote})
+        out.append({"field": fname, "quote": said})
     return out
 
 
