@@ -73,7 +73,7 @@ def _allowed_list(values: Iterable[Any], limit: int = 8) -> str:
 
 def _text(value: Any) -> str:
     if isinstance(value, str):
-        bad = CONTROL_RE.search(value)
+        bad = None if value.isprintable() else CONTROL_RE.search(value)  # printable: the common, fast case
         if bad:
             raise _Bad("type-error", f"{_show(value)} holds the control character {quote(bad.group())[1:-1]} at "
                                      f"character {bad.start() + 1:,}: remove it (a NUL, a terminal escape or a "
