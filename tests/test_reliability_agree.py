@@ -308,12 +308,15 @@ def village_project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 def test_without_the_project_gazetteer_the_village_is_not_placed(tmp_path: Path, monkeypatch) -> None:
-    """The control for the two tests below: the repository's own datasets/gazetteer lacks the village."""
+    """The control for the two tests below: the repository's own datasets/gazetteer lacks the village, so
+    it is placed only at its coded province's capital (geo_source admin-fallback, geo_precision 3)."""
     monkeypatch.chdir(REPO)
     a, b = _village_records(tmp_path)
     res = agreement(a, b, n_boot=0)
-    assert res.places == {"geocoded": True, "gazetteer_dir": "datasets/gazetteer", "placed": 0, "unplaced": 2}
-    assert res.table.set_index("field").loc["point", "units"] == 0
+    assert res.places == {"geocoded": True, "gazetteer_dir": "datasets/gazetteer", "placed": 2, "unplaced": 0}
+    rows = [r for rs in load_coders(a, b).values() for r in rs]  # geocoded as agreement does
+    assert {(r["geo_source"], r["geo_precision"]) for r in rows} == {("admin-fallback", 3)}
+    assert {(r["latitude"], r["longitude"]) for r in rows} != {KAFR_TESTA}
 
 
 def test_agree_uses_the_project_gazetteer_folder_by_default(village_project: Path, monkeypatch) -> None:

@@ -224,10 +224,11 @@ class Geocoder:
         if cc is None:
             return None
         country, kind = self.index.country, self.index.kind
-        if any(country[p >> 1] == cc and kind[p >> 1] != "admin1" for p in self.index.exact_postings(fold(q))):
-            return "place"
-        code = self.index.admin1_keys.get((cc, admin1_fold(q)))
-        return code if code is not None else alias_code(cc, q)
+        kinds = {kind[p >> 1] for p in self.index.exact_postings(fold(q), cc) if country[p >> 1] == cc}
+        code = self.index.admin1_keys.get((cc, admin1_fold(q))) or alias_code(cc, q)
+        if kinds - _UNITS or (kinds and code is None):
+            return "place"  # a town, or a district that is no province ("Rural Damascus" is the governorate)
+        return code
 
     def _lookup(self, name: str, cc: str | None, a1: str | None,
                 near: tuple[tuple[float, float], ...]) -> GeocodeResult:
@@ -330,6 +331,8 @@ class Geocoder:
                                       _s(r.get(admin2_key)) or None, near=near)
 
 
+#: Feature kinds that are administrative units or areas, not places a report names as a town.
+_UNITS = frozenset({"admin1", "admin2", "area"})
 #: A part (district, neighbourhood) found this close to its town is taken as that part.
 PART_OF_KM = 30.0
 #: A namesake within this distance of the report's other places is the one the report means.

@@ -80,7 +80,7 @@ def load_coders(*paths: str | os.PathLike[str], geocode: bool = True,
         geocode_rows(rows, default_geocoder(folder))
         if places is not None:
             places.update(geocoded=True, gazetteer_dir=folder.as_posix() if folder.is_dir() else None,
-                          placed=sum(r.get("geo_source") == "geocoder" for r in rows),
+                          placed=sum(r.get("geo_source") in ("geocoder", "admin-fallback") for r in rows),
                           unplaced=sum(r.get("geo_source") == "none" for r in rows))
     elif places is not None:
         places.update(geocoded=False, gazetteer_dir=None, placed=0, unplaced=0)
