@@ -103,6 +103,12 @@ def _hidden_target(c: Path) -> None:
     (c / "draft.yaml").symlink_to(".draft.yaml")
 
 
+def _editor_lock(c: Path) -> None:
+    _good(c)
+    (c / ".#rep-1.yaml").symlink_to("ab@host.12345:1700000000")  # Emacs's lock while the file is edited
+    (c / ".cache").symlink_to(c.parent.parent, target_is_directory=True)  # hidden, leading outside
+
+
 def _only_notes(c: Path) -> None:
     (c / "README.md").write_text("to code next week\n", encoding="utf-8")
     (c / "report.pdf").write_bytes(b"%PDF-1.4")
@@ -152,7 +158,7 @@ FOLDERS: dict[str, Callable[[Path], None]] = {
     "header-only csv": _header_only_csv, "incidents: []": _empty_incidents,
     "years at day precision": _years_at_day_precision, "995-deep mapping": _deep, "utf-16 record": _utf16,
     "a copy of a record": _duplicate_through_copy, "empty folder": lambda c: None,
-    "a bad source date": _bad_source_date,
+    "a bad source date": _bad_source_date, "hidden links (an editor's lock)": _editor_lock,
 }
 FAILS = {"link to a file outside": "symlink-outside", "link to a folder outside": "symlink-outside",
          "broken link": "symlink-broken", "loop of links": "symlink-broken", "link to itself": "symlink-broken",

@@ -118,7 +118,8 @@ def discover(paths: Iterable[str | os.PathLike[str]], *,
             before = len(found)
             _walk(p, os.path.realpath(p), found, problems)
             if len(found) == before and not allow_empty:
-                left = sum(1 for q in problems if q.code == "file-skipped" and q.path.startswith(display_path(p)))
+                inside = display_path(p).rstrip("/") + "/"
+                left = sum(1 for q in problems if q.code == "file-skipped" and q.path.startswith(inside))
                 why = "the folder holds no *.yaml, *.yml or *.csv file"
                 why += f" ({left} entries left out: see the notes)" if left else ""
                 problems.append(no_records(p, why + "; --allow-empty accepts it"))
@@ -141,20 +142,20 @@ def _walk(folder: Path, root: str, found: list[Path], problems: list[Problem]) -
     for entry in entries:
         sub = folder / entry.name
         shown = display_path(sub)
-        if entry.is_symlink():
-            _link(sub, root, problems)
-            continue
         try:
             is_dir = entry.is_dir(follow_symlinks=False)
             is_file = entry.is_file(follow_symlinks=False)
         except OSError:  # pragma: no cover - vanished while listed
             is_dir = is_file = False
+        if entry.name.startswith("."):  # hidden, links too (an editor's lock file .#x.yaml is a broken link)
+            what = "hidden folder (its name starts with '.'), not searched" if is_dir else skip_reason(entry.name)
+            problems.append(problem("file-skipped", f"left out: {what}", path=shown))
+            continue
+        if entry.is_symlink():
+            _link(sub, root, problems)
+            continue
         if is_dir:
-            if entry.name.startswith("."):
-                problems.append(problem("file-skipped", "left out: hidden folder (its name starts with '.'), not "
-                                        "searched", path=shown))
-            else:
-                _walk(sub, root, found, problems)
+            _walk(sub, root, found, problems)
             continue
         why = skip_reason(entry.name)
         if why is None and not is_file:
