@@ -209,7 +209,8 @@ def gazetteer_info(gazetteer_dir: Path | None, cache_dir: Path | None) -> None:
     from incidentkit.geocode import Geocoder
 
     gc = Geocoder(gazetteer_dir=_project_gazetteer_dir(gazetteer_dir), cache_dir=cache_dir)
-    counts = Counter(gc.index.gazetteer)
+    ix = gc.index  # the sharded index counts the shards it has not opened from their manifest
+    counts = ix.gazetteer_counts() if hasattr(ix, "gazetteer_counts") else Counter(ix.gazetteer)
     for g in gc.index.sources:
         click.echo(f"{g:24} {counts.get(g, 0):8d} places")
     click.echo(f"index cache: {gc.cache_dir}")

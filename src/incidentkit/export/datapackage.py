@@ -36,6 +36,12 @@ DATASET_LICENSE = {"name": "CC-BY-4.0", "path": "https://creativecommons.org/lic
                    "title": "Creative Commons Attribution 4.0 International"}
 GEONAMES_SOURCE = {"title": "GeoNames gazetteer (coordinates of geocoded incidents), CC BY 4.0",
                    "path": "https://www.geonames.org/"}
+#: Places of the embedded village-level gazetteer (incidentkit.geocode.compile, gazetteer "whosonfirst");
+#: the credit its licence asks for (docs/explanation/gazetteer-data.md)
+WOF_SOURCE = {"title": "Who's On First gazetteer (coordinates of geocoded incidents; whosonfirst.org), CC BY 4.0 "
+                       "as a whole: GeoNames (geonames.org, CC BY 4.0) via Who's On First, Quattroshapes (CC BY), "
+                       "GeoPlanet (CC BY), Natural Earth (public domain)",
+              "path": "https://whosonfirst.org/"}
 TERMS_NOTE = ("The dataset is hand-coded from the source reports listed under sources and is released under "
               "CC BY 4.0. The ACLED and UCDP GED layouts reuse those projects' column conventions, not their "
               "data: no ACLED or UCDP record is included. Data from ACLED (acleddata.com, under its terms of "
@@ -198,6 +204,8 @@ def package_sources(table: pa.Table) -> list[dict[str, str]]:
     sources = [seen[k] for k in sorted(seen)]
     if uses_geonames(table):
         sources.append(dict(GEONAMES_SOURCE))
+    if uses_whosonfirst(table):
+        sources.append(dict(WOF_SOURCE))
     return sources
 
 
@@ -212,6 +220,16 @@ def uses_geonames(table: pa.Table) -> bool:
     return bool(pc.any(used).as_py())
 
 
+def _wof_point(gazetteer: str | None, source: str | None) -> bool:
+    return bool(gazetteer == "whosonfirst" and source == "geocoder")
+
+
+def uses_whosonfirst(table: pa.Table) -> bool:
+    """True when any coordinate was taken from the embedded Who's On First places by the geocoder."""
+    used = map_distinct(_wof_point, table.column("geo_gazetteer"), table.column("geo_source"), type=pa.bool_())
+    return bool(pc.any(used).as_py())
+
+
 def datapackage_descriptor(table: pa.Table, resources: Sequence[ResourceSpec], base: Path,
                            staged_paths: Mapping[Path, Path] | None = None) -> dict[str, Any]:
     """The datapackage.json content. ``staged_paths`` maps a final path to the staged file holding its
@@ -221,6 +239,9 @@ def datapackage_descriptor(table: pa.Table, resources: Sequence[ResourceSpec], b
     attribution = "incidentkit dataset (CC BY 4.0)"
     if uses_geonames(table):
         attribution += "; coordinates from GeoNames (geonames.org, CC BY 4.0)"
+    if uses_whosonfirst(table):
+        attribution += ("; coordinates from Who's On First (whosonfirst.org, CC BY 4.0), including GeoNames "
+                        "(geonames.org) via Who's On First")
     out_resources = []
     for spec in resources:
         real = staged_paths.get(spec.path, spec.path)

@@ -181,15 +181,19 @@ class Merger:
         self.by_key: dict[str, list[int]] = defaultdict(list)
         self.merged = 0
 
-    def add(self, r: Rec, geonames_id: str = "") -> int:
+    def find(self, r: Rec, geonames_id: str = "") -> int | None:
+        """The place ``r`` is a twin of: same GeoNames id, else same folded name close by."""
         i = self.by_gid.get(geonames_id) if geonames_id else None
         if i is None and r.keys:
             km = DISTRICT_TWIN_KM if r.kind == "admin2" else TWIN_KM
             for j in self.by_key.get(r.keys[0], ()):
                 o = self.recs[j]
                 if abs(o.lat - r.lat) <= km / 100 and haversine_km(o.lat, o.lon, r.lat, r.lon) <= km:
-                    i = j
-                    break
+                    return j
+        return i
+
+    def add(self, r: Rec, geonames_id: str = "") -> int:
+        i = self.find(r, geonames_id)
         if i is not None:
             o = self.recs[i]
             before = len(o.keys)
@@ -233,6 +237,9 @@ class Admin1Resolver:
     def vote(self, cc: str, region: str, code: str) -> None:
         if region and code:
             self.votes[(cc, region)][code] += 1
+
+    def is_province_name(self, cc: str, name: str) -> bool:
+        return (cc, self._fold(name)) in self.keys
 
     def resolve(self, cc: str, region: str) -> str:
         if not region:
@@ -296,6 +303,10 @@ def compile_country(cc: str, cities: Sequence[gz.Place], wof_rows: Sequence[dict
             stats["skipped_unnamed"] += 1
             continue
         r = make_rec(p)
+        if kind == "admin2" and m.find(r, row["geonames_id"]) is None and resolver.is_province_name(cc, p.name):
+            # a county bearing its province's name ("Rural Damascus"): the province table answers that name
+            stats["skipped_admin2_province_name"] += 1
+            continue
         strong = {fold(row["name"]), fold(row["ascii_name"])}
         r.weak = {k for k in r.keys if k not in strong}
         n0 = len(m.recs)
@@ -405,3 +416,23 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 if __name__ == "__main__":
     raise SystemExit(main())
+
+
+def dedupe_places(places: Iterable[gz.Place]) -> list[gz.Place]:
+    """Places with twins merged as in the shards (same folded name within TWIN_KM, a district within
+    DISTRICT_TWIN_KM of its namesake town): the richer record is kept (populated before units, then
+    by population) and takes the other's names. For GeoNames per-country downloads."""
+    m = Merger()
+    kept: list[gz.Place] = []
+    order = sorted(places, key=lambda p: (p.kind in ("admin1", "admin2", "area"), -p.population))
+    for p in order:
+        r = make_rec(p)
+        j = m.find(r)
+        if j is None:
+            kept.append(p)
+        else:
+            q = kept[j]
+            have = set(q.aliases) | {q.name}
+            q.aliases = (*q.aliases, *[a for a in (p.name, *p.aliases) if a not in have])
+        m.add(r)
+    return kept

@@ -92,7 +92,7 @@ class Matcher:
         """One of an ambiguous answer's alternatives as the answer (a namesake resolved by context),
         with its record's own precision; None when the record is not found again."""
         ix = self.index
-        for p in ix.exact_postings(fold(alt.name)):
+        for p in ix.exact_postings(fold(alt.name), cc):
             i = p >> 1
             if ix.gid[i] == alt.id and ix.gazetteer[i] == alt.gazetteer:
                 return self._result(q, cc, i, alt.score, precision=ix.precision[i], reason=reason,

@@ -44,9 +44,13 @@ CACHE_FORMAT = 1
 class Shard:
     """One opened shard: its record range in the index and its key lookup tables."""
 
-    def __init__(self, name: str, base: int, keys_table, country: str | None, rec_country: Sequence[str]) -> None:
+    def __init__(self, name: str, base: int, keys_table, country: str | None, rec_country: Sequence[str],
+                 first: int = 0) -> None:
         self.name = name
         self.base = base
+        #: postings below this one are of the shard's first records (GeoNames cities500, which came
+        #: before the provinces and project gazetteers in the index of old): they are listed first
+        self.split = 2 * (base + first)
         self.country = country  # None for a shard of several countries (provinces, project gazetteers)
         self._rec_country = rec_country
         self.keys: list[str] = keys_table.column("key").to_pylist()
@@ -63,6 +67,14 @@ class Shard:
         if k is None:
             return []
         return self.post[self.off[k]:self.off[k + 1]].tolist()
+
+    def exact_split(self, key: str) -> tuple[list[int], list[int]]:
+        """The key's postings of the first records, and of the others (both ascending)."""
+        p = self.exact(key)
+        if not p or p[-1] < self.split:
+            return p, []
+        j = bisect_left(p, self.split)
+        return p[:j], p[j:]
 
     def skeleton(self, sk: str, country: str | None) -> list[tuple[int, str]]:
         if self._skels is None:
@@ -118,11 +130,28 @@ class ShardedIndex(Index):
         self._overlay: dict[str, dict[str, list[int]]] = {}
         self._overlay_skel: dict[str, dict[str, list[tuple[int, str]]]] = {}
         self._unopened = sum(s["rows"] for s in self.manifest["shards"].values())
+        self.sources.extend(sorted({g for e in self.manifest["shards"].values() for g in e.get("gazetteers", {})}))
         self._open_admin1()
         for path in gazetteer_files:
             self._open_project(path)
 
+    def gazetteer_counts(self) -> dict[str, int]:
+        """Places per gazetteer, opened or not (the embedded ones from the manifest)."""
+        from collections import Counter
+
+        counts: Counter = Counter()
+        for cc, entry in self.manifest["shards"].items():
+            if cc not in self.by_country:
+                counts.update(entry.get("gazetteers", {}))
+        counts.update(self.gazetteer)
+        return dict(counts)
+
     def __len__(self) -> int:
+        """Places in the shards opened so far (the records ``names``, ``lat``... hold)."""
+        return len(self.names)
+
+    @property
+    def total_places(self) -> int:
         """Places in all gazetteers, opened or not."""
         return len(self.names) + self._unopened
 
@@ -159,7 +188,7 @@ class ShardedIndex(Index):
         places = pq.read_table(self.data_dir / f"{cc}.places.parquet", memory_map=True)
         keys = pq.read_table(self.data_dir / f"{cc}.keys.parquet", memory_map=True)
         base, rc = self._append(cc, places, cc)
-        sh = self.by_country[cc] = Shard(cc, base, keys, cc, rc)
+        sh = self.by_country[cc] = Shard(cc, base, keys, cc, rc, self.manifest["shards"][cc].get("cities500", 0))
         self._unopened -= places.num_rows
         if cc in self._aliases:
             self._build_overlay(cc, sh)
@@ -290,10 +319,18 @@ class ShardedIndex(Index):
 
     def exact_postings(self, key: str, country: str | None = None) -> list[int]:
         """Postings (``idx * 2 + primary``) of a fold key: in the country's shard and the always-open
-        ones when a country is given, else in every shard (all are opened)."""
+        ones when a country is given, else in every shard (all are opened). Ties rank in this order:
+        cities500 places, provinces, project gazetteers, then the village-level places."""
         out: list[int] = []
+        rest: list[int] = []
         for sh in self._consult(country):
-            out.extend(sh.exact(key))
+            if sh.country is None:
+                out.extend(sh.exact(key))
+            else:
+                a, b = sh.exact_split(key)
+                out[:0] = a
+                rest.extend(b)
+        out.extend(rest)
         for cc in ((country,) if country is not None else tuple(self._overlay)):
             ov = self._overlay.get(cc)
             if ov and key in ov:

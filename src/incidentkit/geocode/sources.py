@@ -102,6 +102,11 @@ def download_geonames(country: str, target_dir: Path, *, base_url: str = DEFAULT
     with progress(lines, desc=f"converting {cc}.txt", unit="line", min_total=NOTE_LINES,
                   note=f"converting {cc}.txt ({len(lines):,} lines) to a gazetteer...") as it:
         places = list(gz.read_geonames_dump(it, source=f"geonames-{cc}"))
+    from incidentkit.geocode.compile import dedupe_places
+
+    # the compile step of the embedded shards (incidentkit.geocode.compile): twins merged the same way;
+    # the CSV is compiled into a cached per-gazetteer shard (fold keys, postings) at its first use
+    places = dedupe_places(places)
     if not places:
         raise InputFileError(f"{url}: no places in {cc}.txt", code="file-empty")
     dest = target_dir / f"geonames-{cc}.csv"
