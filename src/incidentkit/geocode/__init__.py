@@ -130,8 +130,8 @@ class Geocoder:
     def _read(self, q: str, cc: str | None, a1: str | None, near: tuple[tuple[float, float], ...]) -> GeocodeResult:
         """The place string read as a phrase (when it is one and not itself a gazetteer name)."""
         ph = phrases.parse(q)
-        whole = self._known_whole(q, cc)
-        if whole == "place" or (ph is None and whole is None):
+        whole = self._known_whole(q, cc) if ph is not None else "place"  # a bare name: looked up as it is
+        if whole == "place":
             r = self._lookup(q, cc, a1, near)
             if r.found or r.ambiguous or cc is None:
                 return r

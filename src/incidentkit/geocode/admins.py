@@ -61,15 +61,24 @@ def _tables() -> tuple[dict[tuple[str, str], str], dict[tuple[str, str], str]]:
     return aliases, dirs
 
 
+_MEMO: dict[tuple[str, str], str | None] = {}
+
+
 def alias_code(country: str, name: str) -> str | None:
     """The GeoNames admin1 code an alias or direction-folded spelling names, or None."""
     if not country or not name:
         return None
+    got = _MEMO.get((country, name), "")
+    if got != "":
+        return got
     aliases, dirs = _tables()
     code = aliases.get((country, fold(name)))
     if code is None:
         k = direction_fold(name)
         code = dirs.get((country, k)) if k else None
+    if len(_MEMO) >= 100_000:
+        _MEMO.clear()
+    _MEMO[(country, name)] = code
     return code
 
 
