@@ -189,9 +189,9 @@ def test_no_fallback_without_a_province_nor_for_an_ambiguous_name(gc: Geocoder) 
     assert gc.geocode("Koko", "NG").ambiguous
 
 
-def test_place_then_province_gives_the_capital(gc: Geocoder) -> None:
+def test_place_then_province_is_a_fallback_too(gc: Geocoder) -> None:
     r = gc.geocode("al-Azimzz, Diyala", "IQ")
-    assert r.geo_precision == 3 and "only the province is known" in r.reason
+    assert r.geo_precision == 3 and "only the province is known" in r.reason and r.fallback == "admin1"
 
 
 @pytest.mark.parametrize("cc,spellings,capital", [

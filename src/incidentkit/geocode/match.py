@@ -167,11 +167,11 @@ class Matcher:
             return _degrade(town, 2, f"{first!r} is not in any gazetteer; point of {town.matched_name}, "
                                      "the town it is in (geo_precision 2)")
         if cc is not None and a1 is not None:
-            # (not flagged as a fallback yet: the seed's "al-Azim, Diyala" would warn until the village
-            # gazetteer that has al-Azim lands; Geocoder flags a bare unknown name with a coded admin1)
-            prov = self._admin1_result(q, cc, a1)
-            return _with_reason(prov, f"{first!r} is not in any gazetteer; only the province is known: "
-                                      f"{prov.reason}")
+            from dataclasses import replace
+
+            prov = self._admin1_result(q, cc, a1)  # a province fallback: flagged, so the build warns
+            return replace(prov, fallback="admin1", reason=f"{first!r} is not in any gazetteer; only the province "
+                                                           f"is known: {prov.reason}")
         return res
 
     def _admin1_result(self, q: str, cc: str, a1: str) -> GeocodeResult:
