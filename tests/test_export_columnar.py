@@ -13,6 +13,7 @@ import pyarrow as pa
 import pytest
 
 import incidentkit
+from incidentkit.errors import InputFileError
 from incidentkit.export import ids
 from incidentkit.export._arrow import float_repr, join_lists, map_distinct, or_else, or_null
 from incidentkit.export._io import write_csv
@@ -116,6 +117,7 @@ def test_a_writer_failing_in_its_thread_publishes_nothing(tmp_path: Path, monkey
         raise OSError("disk full")
 
     monkeypatch.setattr(io, "write_csv", boom)
-    with pytest.raises(OSError, match="disk full"):
+    with pytest.raises(InputFileError, match="acled.csv: cannot write here: disk full") as info:
         incidentkit.build(GOLDEN_CODED, tmp_path / "out", geocode=False)
+    assert info.value.code == "file-unwritable"  # an OS error in a writer thread is a one-line message
     assert not (tmp_path / "out").exists() or list((tmp_path / "out").iterdir()) == []
