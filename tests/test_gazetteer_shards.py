@@ -150,3 +150,17 @@ def test_geonames_downloads_go_through_the_same_twin_merge() -> None:
     places = comp.dedupe_places(gz.read_geonames_dump(lines))
     assert [(p.id, p.population) for p in places] == [("1", 20000), ("3", 0)]
     assert "Kfar Nabl" in places[0].aliases
+
+
+def test_the_shard_cache_is_bounded_in_bytes_too(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    gaz = tmp_path / "gaz"
+    gaz.mkdir()
+    (gaz / "a.csv").write_text("name,country,latitude,longitude\nPlaceA,ML,14.1,-3.9\n")
+    Geocoder(gazetteer_dir=gaz, cache_dir=tmp_path / "cache", use_user_gazetteers=False).index
+    files = list((tmp_path / "cache" / "shards").glob("*.pkl"))
+    biggest = max(f.stat().st_size for f in files)
+    monkeypatch.setattr(shards_mod, "CACHE_MAX_BYTES", biggest)  # room for one file: the newest stays
+    (gaz / "a.csv").write_text("name,country,latitude,longitude\nPlaceB,ML,14.1,-3.9\n")
+    g = Geocoder(gazetteer_dir=gaz, cache_dir=tmp_path / "cache", use_user_gazetteers=False)
+    assert g.geocode("PlaceB", "ML").found
+    assert len(list((tmp_path / "cache" / "shards").glob("*.pkl"))) == 1

@@ -10,7 +10,8 @@ nothing is folded at run time.
 Project (and user) gazetteer CSVs are compiled into shards on first use and cached in
 ``<cache>/shards/`` under a digest of their content (and of the folding rules and the embedded
 data), so editing one gazetteer rebuilds that one only, switching project folders rebuilds nothing
-already seen, and the cache is bounded (:data:`CACHE_MAX_FILES`, least recently used go first).
+already seen, and the cache is bounded (:data:`CACHE_MAX_FILES` files, :data:`CACHE_MAX_BYTES`;
+least recently used go first).
 
 Record ids are global (a shard's records follow those of the shards opened before it), so the
 matcher reads ``index.names[i]``, ``index.lat[i]``... as from the single index of old.
@@ -38,6 +39,7 @@ from incidentkit.geocode.normalize import fold
 from incidentkit.hashing import sha256_file
 
 CACHE_MAX_FILES = 64
+CACHE_MAX_BYTES = 512 * 1024 * 1024
 CACHE_FORMAT = 1
 
 
@@ -295,17 +297,18 @@ class ShardedIndex(Index):
             except Exception:  # a corrupt cache file is rebuilt, never fatal
                 pass
         got = build()
+        tmp = None
         try:
             d.mkdir(parents=True, exist_ok=True)
             fd, tmp = tempfile.mkstemp(dir=d, prefix=".shard-", suffix=".tmp")
             with os.fdopen(fd, "wb") as fh:
                 pickle.dump(got, fh, protocol=pickle.HIGHEST_PROTOCOL)
             os.replace(tmp, path)
-            files = sorted(d.glob("*.pkl"), key=lambda p: p.stat().st_mtime, reverse=True)
-            for old in files[CACHE_MAX_FILES:]:
-                old.unlink(missing_ok=True)
-        except OSError:  # a read-only cache dir still geocodes
-            pass
+            tmp = None
+            _trim(d, keep=path)
+        except OSError:  # a read-only or full cache dir still geocodes
+            if tmp is not None:
+                Path(tmp).unlink(missing_ok=True)
         return got
 
     # -- lookups -----------------------------------------------------------------------------------
@@ -374,6 +377,16 @@ class ShardedIndex(Index):
         if len(cands) > 1:
             cands.sort(key=len)  # the order a scan by length sees them (stable within a shard)
         return cands
+
+
+def _trim(d: Path, keep: Path) -> None:
+    """Keep the cache within CACHE_MAX_FILES files and CACHE_MAX_BYTES, least recently used out first."""
+    files = sorted(d.glob("*.pkl"), key=lambda p: p.stat().st_mtime, reverse=True)
+    total = 0
+    for n, f in enumerate(files):
+        total += f.stat().st_size
+        if f != keep and (n >= CACHE_MAX_FILES or total > CACHE_MAX_BYTES):
+            f.unlink(missing_ok=True)
 
 
 def _decoded(col) -> list:
