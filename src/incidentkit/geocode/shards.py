@@ -39,6 +39,8 @@ from incidentkit.geocode.normalize import fold
 from incidentkit.hashing import sha256_file
 
 CACHE_MAX_FILES = 64
+#: String columns stored dictionary-encoded: read back as such, each distinct value becomes one object
+_DICT_COLS = ["admin1", "kind", "gazetteer"]
 CACHE_MAX_BYTES = 512 * 1024 * 1024
 CACHE_FORMAT = 1
 
@@ -162,18 +164,22 @@ class ShardedIndex(Index):
         base = len(self.names)
         n = places.num_rows
         self.names.extend(places.column("name").to_pylist())
-        self.lat.extend(places.column("lat").to_numpy() / 1e6)
-        self.lon.extend(places.column("lon").to_numpy() / 1e6)
-        self.population.extend(places.column("population").to_numpy())
-        self.precision.extend(places.column("precision").to_numpy())
+        # arrays filled from bytes: extending them from numpy would box every number
+        self.lat.frombytes((places.column("lat").to_numpy() / 1e6).astype("=f8").tobytes())
+        self.lon.frombytes((places.column("lon").to_numpy() / 1e6).astype("=f8").tobytes())
+        self.population.frombytes(places.column("population").to_numpy().astype("=i8").tobytes())
+        self.precision.frombytes(places.column("precision").to_numpy().astype("=i1").tobytes())
         gaz = _decoded(places.column("gazetteer"))
         self.gazetteer.extend(gaz)
         self.kind.extend(_decoded(places.column("kind")))
         self.admin1.extend(_decoded(places.column("admin1")))
         gid = places.column("gid")
         if gid.type == "int64":
-            wof = comp.WOF
-            self.gid.extend(f"wof:{g}" if z == wof else str(g) for g, z in zip(gid.to_pylist(), gaz))
+            import pyarrow.compute as pc
+
+            text = pc.cast(gid, "string")
+            is_wof = pc.equal(pc.cast(places.column("gazetteer"), "string"), comp.WOF)
+            self.gid.extend(pc.if_else(is_wof, pc.binary_join_element_wise("wof:", text, ""), text).to_pylist())
         else:
             self.gid.extend(gid.to_pylist())
         rc = [country] * n if country is not None else _decoded(places.column("country"))
@@ -187,7 +193,7 @@ class ShardedIndex(Index):
             return sh
         import pyarrow.parquet as pq
 
-        places = pq.read_table(self.data_dir / f"{cc}.places.parquet", memory_map=True)
+        places = pq.read_table(self.data_dir / f"{cc}.places.parquet", memory_map=True, read_dictionary=_DICT_COLS)
         keys = pq.read_table(self.data_dir / f"{cc}.keys.parquet", memory_map=True)
         base, rc = self._append(cc, places, cc)
         sh = self.by_country[cc] = Shard(cc, base, keys, cc, rc, self.manifest["shards"][cc].get("cities500", 0))
@@ -395,8 +401,9 @@ def _decoded(col) -> list:
 
     col = col.combine_chunks()
     if pa.types.is_dictionary(col.type):
-        d = col.dictionary.to_pylist()
-        return [d[i] if i is not None else "" for i in col.indices.to_pylist()]
+        d = np.asarray([*col.dictionary.to_pylist(), ""], dtype=object)
+        idx = col.indices.fill_null(len(d) - 1).to_numpy(zero_copy_only=False)
+        return d[idx].tolist()
     memo: dict = {}
     return [memo.setdefault(v, v) for v in col.to_pylist()]
 
