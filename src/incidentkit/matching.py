@@ -9,11 +9,14 @@ pair, best score first, as MELTT does (Donnay et al. 2019). That logic lives her
 from __future__ import annotations
 
 import math
-from typing import Hashable, Iterable, Sequence, TypeVar
+from typing import Hashable, Iterable, Mapping, Sequence, TypeVar
 
 import numpy as np
 
 EARTH_RADIUS_KM = 6371.0088
+#: Extra km allowed per geo_precision code (1 town, 2 near a town, 3 region), added for each side: two
+#: records of one event may place it at a village and at its province's point (linking and alignment).
+GEO_WIDEN_KM: Mapping[int, float] = {1: 0.0, 2: 25.0, 3: 100.0}
 
 K = TypeVar("K", bound=Hashable)
 

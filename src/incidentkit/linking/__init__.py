@@ -34,11 +34,9 @@ from incidentkit.errors import InputFileError, UsageError
 from incidentkit.linking.actors import actor_similarity
 from incidentkit.linking.index import Events, SpaceTimeIndex
 from incidentkit.linking.taxonomy import EVENTS, SUB_EVENTS, Taxonomy, compatibility, load_taxonomy
-from incidentkit.matching import assign_per_day
+from incidentkit.matching import GEO_WIDEN_KM, assign_per_day
 from incidentkit.progress import progress
 
-#: Extra km allowed per geo_precision code (1 town, 2 near a town, 3 region): added for each side.
-GEO_WIDEN_KM: Mapping[int, float] = {1: 0.0, 2: 25.0, 3: 100.0}
 #: Extra days allowed per time_precision code (1 day, 2 week, 3 month): added for each side.
 TIME_WIDEN_DAYS: Mapping[int, int] = {1: 0, 2: 7, 3: 15}
 #: Weights of the score's parts; they sum to 1.

@@ -17,7 +17,7 @@ from typing import Any, Mapping, Sequence
 
 from rapidfuzz import fuzz, utils
 
-from incidentkit.matching import assign_one_to_one, haversine_km
+from incidentkit.matching import GEO_WIDEN_KM, assign_one_to_one, haversine_km
 
 Row = Mapping[str, Any]
 
@@ -27,7 +27,9 @@ class AlignOptions:
     """How alike two coders' incidents must be to count as the same incident.
 
     A pair is a candidate only in the same country and within ``max_gap_days`` (days between the two
-    date ranges) and, when both have coordinates, ``max_km``. Its score is a weighted mean of date,
+    date ranges) and, when both have coordinates, ``max_km`` widened by each side's geo_precision as
+    linking widens it (:data:`incidentkit.matching.GEO_WIDEN_KM`: a coder who placed the incident at
+    its province's point, precision 3, and one who named the village are 60 km apart, not two events). Its score is a weighted mean of date,
     place and type similarity; pairs under ``min_score`` stay unaligned. The defaults let a same-place,
     same-day pair with different event types align (a type disagreement worth seeing) but not a pair
     that also differs by a day.
@@ -121,6 +123,10 @@ def point_km(a: Row, b: Row) -> float | None:
     return float(haversine_km(a["latitude"], a["longitude"], b["latitude"], b["longitude"]))
 
 
+def _widen_km(row: Row) -> float:
+    return GEO_WIDEN_KM.get(row.get("geo_precision") or 1, 0.0)
+
+
 def pair_score(a: Row, b: Row, opts: AlignOptions = AlignOptions()) -> float | None:
     """Similarity of two coders' incidents in [0, 1], or None when they cannot be the same incident."""
     if a.get("country") != b.get("country"):
@@ -130,9 +136,10 @@ def pair_score(a: Row, b: Row, opts: AlignOptions = AlignOptions()) -> float | N
         return None
     km = point_km(a, b)
     if km is not None:
-        if km > opts.max_km:
+        allowed = opts.max_km + _widen_km(a) + _widen_km(b)
+        if km > allowed:
             return None
-        place = 1.0 - km / opts.max_km
+        place = 1.0 - km / allowed
     else:
         # token_set_ratio: "al-Hasakah" is fully contained in "Ghwayran prison, al-Hasakah"
         place = fuzz.token_set_ratio(_place_text(a), _place_text(b)) / 100.0
