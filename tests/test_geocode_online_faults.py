@@ -224,8 +224,9 @@ def test_retry_after_beyond_the_cap_without_retries(server: Server, tmp_path: Pa
         nominatim(server.host, tmp_path, retries=0).geocode("Hasakah", "SY")
 
 
-def test_waiting_note_goes_to_stderr_by_default(server: Server, tmp_path: Path,
-                                                capsys: pytest.CaptureFixture[str]) -> None:
+def test_waiting_note_goes_to_stderr_by_default(server: Server, tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("INCIDENTKIT_PROGRESS", "auto")  # the default outside the test suite
     server.answer((429, {"Retry-After": "0"}, b""), GOOD)
     b = NominatimBackend(domain=server.host, scheme="http", cache_dir=tmp_path, backoff=0.01)
     assert b.geocode("Hasakah", "SY").found
