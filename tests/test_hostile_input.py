@@ -19,6 +19,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
+from incidentkit.records.sniff import RECORD_CELL_LIMIT
 from click.testing import CliRunner
 
 from incidentkit.cli import main
@@ -99,7 +101,7 @@ def _record_csv(**cells: str) -> str:
 
 RECORDS.update({
     "NUL byte in a CSV record": ("r.csv", _record_csv(notes="a\x00b")),
-    "CSV field past the csv module's limit": ("r.csv", _record_csv(notes="n" * (csv.field_size_limit() + 10))),
+    "CSV field past the csv module's limit": ("r.csv", _record_csv(notes="n" * (RECORD_CELL_LIMIT + 10))),
     "superscript two in a CSV code": ("r.csv", _record_csv(inter1="²")),
     "Arabic-Indic digits in a CSV count": ("r.csv", _record_csv(fatalities="١٢")),
     "5,000 digits in a CSV count": ("r.csv", _record_csv(fatalities="9" * 5000)),
@@ -278,3 +280,20 @@ def test_hostile_ucdp_cells_are_located_errors(tmp_path: Path, column: str, valu
     res = _cli("ingest", "ucdp", str(bad), "-o", str(tmp_path / "o.parquet"))
     lines = assert_handled(res.output, res.exit_code, located="ged.csv")
     assert any(ln.startswith(f"error: {bad}:3: {column}:") for ln in lines), res.output  # its row, its column
+
+
+def test_a_record_cell_limit_does_not_depend_on_what_else_was_imported(tmp_path: Path) -> None:
+    """Libraries raise the csv module's process-wide limit when imported (frictionless does): a coded
+    CSV's longest cell is the same rule whatever else runs in the process."""
+    coded = tmp_path / "coded"
+    _write(coded, "CSV field past the csv module's limit")
+    old = csv.field_size_limit()
+    csv.field_size_limit(2**31 - 1)  # what importing frictionless does
+    try:
+        from incidentkit import validate
+
+        report = validate(coded)
+    finally:
+        csv.field_size_limit(old)
+    assert [p.code for p in report.errors] == ["csv-syntax"]
+    assert f"longer than {RECORD_CELL_LIMIT:,} characters" in report.errors[0].message

@@ -33,7 +33,7 @@ from incidentkit.errors import InputFileError, Problem, problem, quote
 from incidentkit.external._convert import CellError
 from incidentkit.external.schema import DATASETS
 from incidentkit.progress import note, progress as progress_bar, size_text
-from incidentkit.records.sniff import HEAD_BYTES, delimiter_message, guess_delimiter, looks_like_json, what_path
+from incidentkit.records.sniff import HEAD_BYTES, csv_field_limit, delimiter_message, guess_delimiter, looks_like_json, what_path
 
 BLOCK_SIZE = 1 << 20          # small blocks parse fastest; they are regrouped for conversion
 GROUP_ROWS = 65_536           # rows converted and written together (one Parquet row group)
@@ -124,16 +124,10 @@ def _json_inside(p: Path) -> bool:
         return False  # the CSV reader names the error
 
 
-@contextlib.contextmanager
-def _csv_field_limit() -> Iterator[None]:
+def _csv_field_limit() -> contextlib.AbstractContextManager[None]:
     """Let the csv module read cells of any length while it looks for an error's line (pyarrow, which
     reads the file, has no such limit; Python's default of 131,072 characters would hide the line)."""
-    old = csv.field_size_limit()
-    csv.field_size_limit(min(sys.maxsize, 2**31 - 1))
-    try:
-        yield
-    finally:
-        csv.field_size_limit(old)
+    return csv_field_limit(min(sys.maxsize, 2**31 - 1))
 
 
 def _csv_header(p: Path) -> list[str]:

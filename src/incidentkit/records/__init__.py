@@ -17,7 +17,7 @@ from typing import Iterable, Iterator
 from incidentkit.codebook.fields import EVIDENCE_KEYS, INCIDENT_FIELDS, RECORD_FIELDS, SOURCE_FIELDS, Kind
 from incidentkit.errors import Problem, problem, quote
 from incidentkit.records.located import LocatedDict, LocatedList
-from incidentkit.records.sniff import delimiter_message, guess_delimiter, what_file
+from incidentkit.records.sniff import RECORD_CELL_LIMIT, csv_field_limit, delimiter_message, guess_delimiter, what_file
 from incidentkit.records.yamlload import YamlLoadError, load_yaml_text
 
 YAML_SUFFIXES = (".yaml", ".yml")
@@ -247,6 +247,11 @@ def load_csv(path: Path, display: str | None = None, rel: str = "", *, allow_emp
     """
     display = display or display_path(path)
     text = read_text(path, display)
+    with csv_field_limit(RECORD_CELL_LIMIT):
+        return _csv_records(text, display, rel, allow_empty)
+
+
+def _csv_records(text: str, display: str, rel: str, allow_empty: bool) -> list[RawRecord]:
     reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     try:
         header = next(reader)
@@ -289,7 +294,7 @@ def load_csv(path: Path, display: str | None = None, rel: str = "", *, allow_emp
 
 def _csv_error(exc: csv.Error) -> str:
     if "field larger than field limit" in str(exc):
-        return (f"a cell is longer than {csv.field_size_limit():,} characters (the CSV reader's limit); is a "
+        return (f"a cell is longer than {RECORD_CELL_LIMIT:,} characters (the CSV reader's limit); is a "
                 "quote left open?")
     return str(exc)
 

@@ -16,10 +16,28 @@ for external files), since the codes are stable.
 
 from __future__ import annotations
 
+import contextlib
+import csv
+from collections.abc import Iterator
 from pathlib import Path
 
 #: Bytes read from the start of a file to tell what it is.
 HEAD_BYTES = 4096
+#: The longest cell a coded CSV record may hold: Python's default csv limit, pinned, because libraries
+#: change the process-wide limit when imported (frictionless raises it to the maximum), and whether a
+#: record is valid must not depend on what else was imported.
+RECORD_CELL_LIMIT = 131_072
+
+
+@contextlib.contextmanager
+def csv_field_limit(limit: int) -> Iterator[None]:
+    """Read with the csv module's cell limit set to ``limit``, and put the process-wide value back."""
+    old = csv.field_size_limit()
+    csv.field_size_limit(limit)
+    try:
+        yield
+    finally:
+        csv.field_size_limit(old)
 
 _UTF16 = "UTF-16 text (Excel's 'Unicode Text' and some Windows tools save it)"
 _UTF16_FIX = "save it as UTF-8 (in Excel: Save As 'CSV UTF-8')"
