@@ -68,7 +68,7 @@ def test_committed_notebook_has_no_outputs(path: Path) -> None:
     for i, cell in enumerate(book.cells):
         if cell.cell_type == "code":
             assert cell.outputs == [], f"{path.name} cell {i} has outputs: strip them before committing " \
-                "(see the README, section Notebooks)"
+                "(see docs/how-to/notebooks.md)"
             assert cell.execution_count is None, f"{path.name} cell {i} has an execution count"
             assert "execution" not in cell.metadata, f"{path.name} cell {i} keeps run timings in its metadata"
         assert "attachments" not in cell or not cell.attachments

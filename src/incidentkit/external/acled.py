@@ -1,6 +1,6 @@
 """Read ACLED exports of every vintage into the harmonised schema, streaming.
 
-Layouts handled (see the README, "Working alongside ACLED and UCDP GED"): the pre-March-2023 export (data_id, event_id_no_cnty, iso3; no
+Layouts handled (see docs/reference/external-schema.md): the pre-March-2023 export (data_id, event_id_no_cnty, iso3; no
 disorder_type, civilian_targeting or tags), the current 31 columns, the API's 35 (population columns),
 export-tool CSVs ("28 December 2022", "NA"), API CSVs (ISO dates) and API JSON (``{"status": 200,
 "data": [...]}`` or a bare list). Actor types may be numbers or labels ("Rebel group", older
