@@ -281,3 +281,26 @@ def test_linking_a_large_external_file_says_so_in_a_log(monkeypatch, capsys, tmp
         P.configure(None)
     assert err.startswith("linking ") and f"{len(theirs):,} external event(s)..." in err
     assert err.count("\n") == 1
+
+
+def test_a_large_build_says_it_is_validating_in_a_log(monkeypatch, capsys, tmp_path):
+    """`incidentkit build` in a log (progress=None, the command line's setting) names the parsing step
+    once when there are many files; the Python API's default stays silent."""
+    import importlib
+    import shutil
+
+    import incidentkit
+
+    build_module = importlib.import_module("incidentkit.build")
+    coded = tmp_path / "coded"
+    shutil.copytree(REPO / "datasets" / "coded", coded)
+    monkeypatch.setattr(build_module, "NOTE_FROM_FILES", 1)
+    P.configure("note")
+    try:
+        incidentkit.build(coded, tmp_path / "quiet", geocode=False, exports=False)
+        assert capsys.readouterr().err == ""
+        incidentkit.build(coded, tmp_path / "out", geocode=False, exports=False, progress=None)
+        err = capsys.readouterr().err
+    finally:
+        P.configure(None)
+    assert err.splitlines() == ["validating: 1 file..."]

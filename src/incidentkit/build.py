@@ -18,13 +18,13 @@ from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator, Mapping, Sequence
 
 import pyarrow as pa
-from tqdm import tqdm
 
 from incidentkit.atomic import StagedFiles, fault_point
 from incidentkit.codebook import vocab
 from incidentkit.dataset import INCIDENTS_FILE, build_metadata, column_array, finalize, rows_to_table, write_parquet
 from incidentkit.errors import WARNING, InvalidRecordsError, Problem, UsageError, problem, quote
 from incidentkit.hashing import sha256_file
+from incidentkit.progress import progress as progress_bar
 from incidentkit.records import discover, display_path, iter_records
 from incidentkit.validate import Validation, ValidationReport
 
@@ -33,6 +33,7 @@ DEFAULT_OUT = Path("datasets")
 CHUNK_ROWS = 5_000
 BATCH_FILES = 250      # files per parsing task: large enough to amortise a task, small enough to balance
 MAX_WORKERS = 4
+NOTE_FROM_FILES = 2_000  # in a log, parsing fewer files takes a few seconds: no note
 
 
 @dataclass
@@ -85,7 +86,7 @@ def _rel(path: Path, base: Path) -> str:
         return path.as_posix()
 
 
-def geocode_rows(rows: list[dict[str, Any]], geocoder: Any, progress: bool = False) -> list[Problem]:
+def geocode_rows(rows: list[dict[str, Any]], geocoder: Any, progress: bool | None = False) -> list[Problem]:
     """Fill coordinates the coder left empty; keep the coder's; record provenance on every row.
 
     Works on validated rows in place (the build's, or a reliability comparison's) and returns the
@@ -163,7 +164,7 @@ _GEO_OUTPUTS = ("latitude", "longitude", "geo_precision", "where_prec", "priogri
                 "geo_matched_name", "geo_gazetteer", "geo_gazetteer_id", "geo_score", "geo_ambiguous")
 
 
-def geocode_table(table: pa.Table, geocoder: Any, progress: bool = False, *,
+def geocode_table(table: pa.Table, geocoder: Any, progress: bool | None = False, *,
                   location_lines: Mapping[str, int] | None = None,
                   coded: Path | None = None) -> tuple[pa.Table, list[Problem]]:
     """:func:`geocode_rows` on a dataset table: only the place columns are read, the geo columns replaced.
@@ -356,7 +357,7 @@ def _export_writers() -> Callable[..., list[Path]] | None:
 
 def build(coded: str | os.PathLike[str] = DEFAULT_CODED, out: str | os.PathLike[str] = DEFAULT_OUT, *,
           geocode: bool = True, geocoder: Any = None, gazetteer_dir: str | os.PathLike[str] | None = None,
-          exports: bool = True, progress: bool = False, workers: int | None = None,
+          exports: bool = True, progress: bool | None = False, workers: int | None = None,
           wait: bool = True, allow_empty: bool = False) -> BuildResult:
     """Validate every record under ``coded``, geocode, and write the dataset and its exports to ``out``.
 
@@ -366,6 +367,9 @@ def build(coded: str | os.PathLike[str] = DEFAULT_CODED, out: str | os.PathLike[
     ``allow_empty=True`` (``--allow-empty``): then empty outputs are written.
     Returns a :class:`BuildResult` holding the Arrow table. Large projects are parsed by
     ``workers`` processes (default: the CPUs available, at most 4); the result does not depend on it.
+
+    ``progress``: False (the default in Python) is silent; None reports as the command line does (a
+    bar on a terminal, one line per slow step in a log: :mod:`incidentkit.progress`); True draws bars.
 
     The build holds ``out``'s lock from start to finish (:func:`incidentkit.lock.output_lock`): a second
     build into the same folder waits for it (or, with ``wait=False``, raises at once), and a build
@@ -396,7 +400,7 @@ def build(coded: str | os.PathLike[str] = DEFAULT_CODED, out: str | os.PathLike[
 
 
 def _build(coded: str | os.PathLike[str], out: str | os.PathLike[str], *, geocode: bool, geocoder: Any,
-           gazetteer_dir: str | os.PathLike[str] | None, exports: bool, progress: bool,
+           gazetteer_dir: str | os.PathLike[str] | None, exports: bool, progress: bool | None,
            workers: int | None, allow_empty: bool = False) -> BuildResult:
     """:func:`build`'s work, with the output folder's lock held."""
     coded, out = Path(coded), Path(out)
@@ -414,8 +418,8 @@ def _build(coded: str | os.PathLike[str], out: str | os.PathLike[str], *, geocod
     chunks: list[pa.Table] = []
     gc = None
     with _pool(_worker_count(workers, len(batches))) as executor, \
-            tqdm(total=len(files), desc="validating", unit="file", leave=False,
-                 disable=not progress or len(files) < 50) as bar:
+            progress_bar(desc="validating", total=len(files), unit="file", show=progress,
+                         min_total=NOTE_FROM_FILES) as bar:
         if executor is None:
             parts: Iterable[tuple[list[pa.Table], Validation]] = (_read_batch(b, coded, allow_empty)
                                                                   for b in batches)

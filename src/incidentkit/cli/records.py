@@ -74,7 +74,7 @@ def build_command(coded: Path, out: Path, gazetteer_dir: Path | None, no_geocode
         incidentkit build --coded my-project/coded --out my-project/dataset
     """
     result = build(coded, out, geocode=not no_geocode, gazetteer_dir=gazetteer_dir, exports=not no_exports,
-                   progress=sys.stderr.isatty(), wait=not no_wait, allow_empty=allow_empty)
+                   progress=None, wait=not no_wait, allow_empty=allow_empty)
     for p in result.warnings:
         click.echo(p.format(), err=True)
     summary = result.summary()
