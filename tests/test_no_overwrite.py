@@ -339,6 +339,19 @@ def test_agree_never_writes_into_a_coders_folder(tmp_path: Path) -> None:
     assert not (folders / "ik" / "review.csv").exists()
 
 
+def test_agreement_write_disagreements_never_replaces_a_coders_records(coders: tuple[Path, Path]) -> None:
+    """The Python API refuses as the command does: the result knows which records it read."""
+    from incidentkit.errors import UsageError
+    from incidentkit.reliability import agreement
+
+    a, b = coders
+    before = b.read_bytes()
+    result = agreement(a, b, n_boot=0, geocode=False)
+    with pytest.raises(UsageError) as info:
+        result.write_disagreements(b)
+    assert info.value.code == "output-is-input" and b.read_bytes() == before
+
+
 @pytest.fixture
 def places(tmp_path: Path) -> Path:
     src = tmp_path / "places.csv"

@@ -71,6 +71,10 @@ class AgreementResult:
         quote, as ``export spreadsheet`` writes it (:func:`incidentkit.formulas.neutralise`).
         :attr:`disagreements` and :meth:`to_json` keep the exact text.
         """
+        from incidentkit.paths import refuse_overwriting_inputs
+
+        # the coded records this comparison read are never overwritten, from Python as from the CLI
+        refuse_overwriting_inputs([path], [*self.paths, self.places.get("gazetteer_dir")])
         safe = neutralise_frame(self.disagreements)
         # CRLF line ends (RFC 4180): Python's csv writer then quotes a quote holding a bare CR, which it
         # leaves unquoted with \n line ends, splitting the row for every reader
