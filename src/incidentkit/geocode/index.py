@@ -13,7 +13,6 @@ from __future__ import annotations
 import hashlib
 import os
 import pickle
-import tempfile
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from pathlib import Path
@@ -329,16 +328,25 @@ def load_index(gazetteer_files: Sequence[Path] = (), cache_dir: Path | None = No
     return idx
 
 
-def _write_cache(idx: Index, cache: Path, target: Path) -> None:
-    """Pickle the index atomically into ``target`` and remove the cache's older index files."""
+def cache_pickle(obj: object, target: Path) -> bool:
+    """Pickle ``obj`` into the cache file ``target`` atomically (:func:`incidentkit.atomic.atomic_path`:
+    two processes filling the cache at once never leave half a file). A cache that cannot be written
+    (read-only, full) is not an error: returns False, and the caller rebuilds next time."""
+    from incidentkit.atomic import atomic_path
+    from incidentkit.errors import InputFileError
+
     try:
-        cache.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=cache, prefix=".gazetteer-index-", suffix=".tmp")
-        with os.fdopen(fd, "wb") as fh:
-            pickle.dump(idx, fh, protocol=pickle.HIGHEST_PROTOCOL)
-        os.replace(tmp, target)
-        for old in cache.glob("gazetteer-index-*.pkl"):
-            if old != target:
-                old.unlink(missing_ok=True)
-    except OSError:  # a read-only cache dir still geocodes, it just rebuilds each run
-        pass
+        with atomic_path(target) as tmp, open(tmp, "wb") as fh:
+            pickle.dump(obj, fh, protocol=pickle.HIGHEST_PROTOCOL)
+    except InputFileError:
+        return False
+    return True
+
+
+def _write_cache(idx: Index, cache: Path, target: Path) -> None:
+    """Pickle the index into ``target`` and remove the cache's older index files."""
+    if not cache_pickle(idx, target):
+        return  # a read-only cache dir still geocodes, it just rebuilds each run
+    for old in cache.glob("gazetteer-index-*.pkl"):
+        if old != target:
+            old.unlink(missing_ok=True)

@@ -19,11 +19,11 @@ matcher reads ``index.names[i]``, ``index.lat[i]``... as from the single index o
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
 import pickle
-import tempfile
 from array import array
 from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
@@ -34,7 +34,7 @@ import numpy as np
 from incidentkit.geocode import compile as comp
 from incidentkit.geocode import gazetteer as gz
 from incidentkit.geocode.grams import GramIndex, length_window
-from incidentkit.geocode.index import Index, admin1_fold
+from incidentkit.geocode.index import Index, admin1_fold, cache_pickle
 from incidentkit.geocode.normalize import fold
 from incidentkit.hashing import sha256_file
 
@@ -303,18 +303,9 @@ class ShardedIndex(Index):
             except Exception:  # a corrupt cache file is rebuilt, never fatal
                 pass
         got = build()
-        tmp = None
-        try:
-            d.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(dir=d, prefix=".shard-", suffix=".tmp")
-            with os.fdopen(fd, "wb") as fh:
-                pickle.dump(got, fh, protocol=pickle.HIGHEST_PROTOCOL)
-            os.replace(tmp, path)
-            tmp = None
-            _trim(d, keep=path)
-        except OSError:  # a read-only or full cache dir still geocodes
-            if tmp is not None:
-                Path(tmp).unlink(missing_ok=True)
+        if cache_pickle(got, path):  # a read-only or full cache dir still geocodes
+            with contextlib.suppress(OSError):
+                _trim(d, keep=path)
         return got
 
     # -- lookups -----------------------------------------------------------------------------------
