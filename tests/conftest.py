@@ -103,3 +103,23 @@ def _shared_cache() -> None:
         cache = REPO / ".pytest_cache" / "incidentkit"
         cache.mkdir(parents=True, exist_ok=True)
         os.environ["INCIDENTKIT_CACHE_DIR"] = str(cache)
+
+
+@pytest.fixture(scope="session")
+def geocode_gazetteer(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """A project gazetteer folder (the seed's supplement plus tests/data/geocode's villages and a GeoNames
+    dump, added with ``gazetteer add``) and one index cache folder, shared by the geocoder tests."""
+    import shutil
+
+    from click.testing import CliRunner
+
+    from incidentkit.cli import main
+
+    gaz = tmp_path_factory.mktemp("geocode") / "gazetteer"
+    gaz.mkdir()
+    shutil.copy(REPO / "datasets" / "gazetteer" / "supplement.csv", gaz)
+    runner = CliRunner()
+    for name in ("user_villages.csv", "SY.txt"):
+        r = runner.invoke(main, ["gazetteer", "add", str(REPO / "tests" / "data" / "geocode" / name), "--to", str(gaz)])
+        assert r.exit_code == 0, r.output
+    return {"gaz": gaz, "cache": tmp_path_factory.getbasetemp() / "geocode-index-cache"}

@@ -7,7 +7,6 @@ session into a temporary cache dir; every test below reuses it.
 from __future__ import annotations
 
 import csv
-import shutil
 from pathlib import Path
 
 import pytest
@@ -18,23 +17,12 @@ from incidentkit.geocode import Geocoder, distance_outside_country_km
 from incidentkit.geocode.countries import country_code, haversine_km
 from incidentkit.geocode.normalize import fold, skeleton
 
-ROOT = Path(__file__).resolve().parents[1]
-DATA = Path(__file__).parent / "data" / "geocode"
 HASAKAH = (36.5067, 40.7428)
 
 
 @pytest.fixture(scope="session")
-def env(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
-    base = tmp_path_factory.mktemp("geocode")
-    # the cache folder is shared with test_geocode_phrases (same gazetteer files): one index build
-    gaz, cache = base / "gazetteer", tmp_path_factory.getbasetemp() / "geocode-index-cache"
-    gaz.mkdir()
-    shutil.copy(ROOT / "datasets" / "gazetteer" / "supplement.csv", gaz)
-    runner = CliRunner()
-    for f in ("user_villages.csv", "SY.txt"):
-        r = runner.invoke(main, ["gazetteer", "add", str(DATA / f), "--to", str(gaz)])
-        assert r.exit_code == 0, r.output
-    return {"gaz": gaz, "cache": cache}
+def env(geocode_gazetteer: dict[str, Path]) -> dict[str, Path]:
+    return geocode_gazetteer  # (conftest) the same files and index cache as test_geocode_phrases
 
 
 @pytest.fixture(scope="session")

@@ -7,14 +7,11 @@ Uses the same gazetteer folder and index cache as test_geocode_match (one index 
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 
 from incidentkit.build import geocode_rows
-from incidentkit.cli import main
 from incidentkit.errors import CATALOGUE
 from incidentkit.geocode import Geocoder
 from incidentkit.geocode.admins import alias_code, direction_fold
@@ -22,7 +19,6 @@ from incidentkit.geocode.countries import country_code, haversine_km
 from incidentkit.geocode.phrases import FAMILIES, PATTERNS, examples, parse
 
 ROOT = Path(__file__).resolve().parents[1]
-DATA = Path(__file__).parent / "data" / "geocode"
 
 MOGADISHU = (2.0371, 45.3438)
 JOWHAR = (2.7809, 45.5005)
@@ -35,17 +31,10 @@ GOMA = (-1.6741, 29.2285)
 
 
 @pytest.fixture(scope="session")
-def gc(tmp_path_factory: pytest.TempPathFactory) -> Geocoder:
-    # the same gazetteer files and cache folder as test_geocode_match: the index is built once
-    base = tmp_path_factory.mktemp("phrases")
-    gaz = base / "gazetteer"
-    gaz.mkdir()
-    shutil.copy(ROOT / "datasets" / "gazetteer" / "supplement.csv", gaz)
-    runner = CliRunner()
-    for f in ("user_villages.csv", "SY.txt"):
-        r = runner.invoke(main, ["gazetteer", "add", str(DATA / f), "--to", str(gaz)])
-        assert r.exit_code == 0, r.output
-    g = Geocoder(gazetteer_dir=gaz, cache_dir=tmp_path_factory.getbasetemp() / "geocode-index-cache",
+def gc(geocode_gazetteer: dict[str, Path]) -> Geocoder:
+    # (conftest) the same gazetteer files and cache folder as test_geocode_match: the index is built once
+    gaz = geocode_gazetteer["gaz"]
+    g = Geocoder(gazetteer_dir=gaz, cache_dir=geocode_gazetteer["cache"],
                  use_user_gazetteers=False)
     g.index
     return g
