@@ -199,6 +199,19 @@ CATALOGUE: dict[str, ErrorType] = _catalogue(
     ErrorType("reliability-too-few-coders", "Fewer than two coders",
               "Agreement needs the records of at least two coders (their `coder` fields must differ)."),
     # <<< reliability error types: add above this line >>>
+    # --- actors (issue 13): the project actor list ------------------------------------------------
+    ErrorType("actors-file-header", "Actor list header problem",
+              "The project actor list (datasets/actors.csv) needs a name column; its other columns are inter, "
+              "country, countries, start, end, ucdp_name, aliases, source, note and added. An unknown or "
+              "repeated column is refused, so a typo in a header does not silently drop a column."),
+    ErrorType("actors-file-invalid", "Actor list row invalid",
+              "A row of the project actor list holds a value it cannot use: an empty name, an inter code "
+              "outside 1-8, a country that is not one, a date that is not YYYY-MM-DD, an end before the start, "
+              "or a different number of cells than the header. The message names the file and line."),
+    ErrorType("actor-duplicate", "Actor already listed",
+              "The name is already in the project actor list or in the embedded vocabulary: `actors add` "
+              "refuses to add it twice, and a list holding one name on two rows is refused."),
+    # <<< actors error types: add above this line >>>
 )
 
 
