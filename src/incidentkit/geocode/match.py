@@ -14,11 +14,11 @@ its province), ``"Diyala province"`` (province only), ``"near Manbij"``, ``"Rami
 
 from __future__ import annotations
 
-import math
 import re
+from array import array
 from dataclasses import dataclass
-from functools import lru_cache
 
+import numpy as np
 from rapidfuzz import fuzz, process
 
 from incidentkit.geocode.countries import country_code, haversine_km
@@ -71,7 +71,8 @@ class Matcher:
         self.index = index
         self._memo: dict[tuple[str, str | None, str | None], GeocodeResult] = {}
         self._admin1_unknown = False
-        self._bonus_memo: dict[int, float] = {}
+        self._bonus_arr = array("d")
+        self._alt_memo: dict[tuple[int, float], Alternative] = {}
 
     # -- public ----------------------------------------------------------------------------------
     def geocode(self, name: str, country: str | None = None, admin1: str | None = None) -> GeocodeResult:
@@ -194,12 +195,14 @@ class Matcher:
             return self._admin1_result(s, cc, code)
         district = False
         core = s
-        low = s.lower().split()
-        while len(low) > 1 and low[-1].strip("()") in _TRAILING_WORDS:
-            district = district or low[-1] in _DISTRICT_WORDS
-            low = low[:-1]
-        core = " ".join(s.split()[:len(low)])
-        if cc is not None and fold(s) in _country_folds():
+        sp = s.split()
+        if len(sp) > 1 and sp[-1].lower().strip("()") in _TRAILING_WORDS:
+            low = s.lower().split()
+            while len(low) > 1 and low[-1].strip("()") in _TRAILING_WORDS:
+                district = district or low[-1] in _DISTRICT_WORDS
+                low = low[:-1]
+            core = " ".join(s.split()[:len(low)])
+        if cc is not None and fold(s) in (_COUNTRY_FOLDS or _country_folds()):
             return GeocodeResult(query=s, country=cc, reason=f"{s!r} names a country, not a place")
         cands, outside = self._search(s, cc, a1, loose)  # "al-Hol camp" may be a gazetteer name as written
         if not cands and core != s:
@@ -272,15 +275,15 @@ class Matcher:
             found = inside
         if not found:
             return []
+        if len(found) == 1:  # most names: one record, nothing to rank
+            i, sc = found[0]
+            return [_Cand(i, sc, sc + self._bonus(i))]
         best: dict[int, float] = {}
         for i, sc in found:
             if sc > best.get(i, -1):
                 best[i] = sc
-        memo, bonus = self._bonus_memo, self._bonus
-        cands = []
-        for i, sc in best.items():
-            b = memo.get(i)
-            cands.append(_Cand(i, sc, sc + (bonus(i) if b is None else b)))
+        bonus = self._bonuses()
+        cands = [_Cand(i, sc, sc + bonus[i]) for i, sc in best.items()]
         if len(cands) > 1:
             cands.sort(key=_by_rank)
         return cands
@@ -323,12 +326,23 @@ class Matcher:
         return out
 
     def _bonus(self, i: int) -> float:
-        """Rank bonus of a record (feature kind, population); memoised per record."""
-        b = self._bonus_memo.get(i)
-        if b is None:
-            pop = self.index.population[i]
-            b = self._bonus_memo[i] = _KIND_BONUS.get(self.index.kind[i], -1.0) + min(3.0, math.log10(pop + 1) / 2)
-        return b
+        """Rank bonus of a record (feature kind, population)."""
+        return self._bonuses()[i]
+
+    def _bonuses(self) -> array:
+        """Every record's rank bonus, computed once per record with numpy as shards open (the index only
+        grows): ``_KIND_BONUS`` of its kind plus half the log10 of its population, at most 3."""
+        have, ix = self._bonus_arr, self.index
+        n = len(ix)
+        if len(have) < n:
+            lo = len(have)
+            pop = np.frombuffer(ix.population, dtype=np.int64)[lo:n] if isinstance(ix.population, array) \
+                else np.asarray(ix.population[lo:n], dtype=np.int64)
+            kinds = ix.kind[lo:n]
+            table = {k: _KIND_BONUS.get(k, -1.0) for k in set(kinds)}
+            kb = np.fromiter((table[k] for k in kinds), dtype=np.float64, count=n - lo)
+            have.frombytes((kb + np.minimum(3.0, np.log10(pop + 1.0) / 2)).astype("=f8").tobytes())
+        return have
 
     def _dominates(self, a: _Cand, b: _Cand) -> bool:
         """A town of 5,000+ people twenty times bigger than the other namesake is what reports mean."""
@@ -337,12 +351,22 @@ class Matcher:
 
     # -- results -----------------------------------------------------------------------------------
     def _alt(self, c: _Cand) -> Alternative:
+        """The candidate as an alternative; memoised per (record, score), since the same namesakes
+        come back as each other's alternatives throughout a table."""
+        key = (c.idx, c.score)
+        got = self._alt_memo.get(key)
+        if got is not None:
+            return got
         ix = self.index
-        a1 = ix.admin1[c.idx]
-        rec = ix.admin1_record.get((ix.country[c.idx], a1))
-        return Alternative(name=ix.names[c.idx], latitude=ix.lat[c.idx], longitude=ix.lon[c.idx],
-                           gazetteer=ix.gazetteer[c.idx], id=ix.gid[c.idx], score=round(c.score, 1),
-                           admin1=ix.names[rec] if rec is not None and ix.kind[c.idx] != "admin1" else "")
+        i = c.idx
+        rec = ix.admin1_record.get((ix.country[i], ix.admin1[i]))
+        got = Alternative(name=ix.names[i], latitude=ix.lat[i], longitude=ix.lon[i],
+                          gazetteer=ix.gazetteer[i], id=ix.gid[i], score=round(c.score, 1),
+                          admin1=ix.names[rec] if rec is not None and ix.kind[i] != "admin1" else "")
+        if len(self._alt_memo) >= 1_000_000:
+            self._alt_memo.clear()
+        self._alt_memo[key] = got
+        return got
 
     def _result(self, q: str, cc: str | None, i: int, score: float, *, precision: int, reason: str | None,
                 alternatives: tuple[Alternative, ...] = ()) -> GeocodeResult:
@@ -356,11 +380,17 @@ class Matcher:
                              score=round(score, 1), alternatives=alternatives, reason=reason)
 
 
-@lru_cache(maxsize=1)
-def _country_folds() -> frozenset[str]:
-    from incidentkit.geocode.countries import _country_keys
+_COUNTRY_FOLDS: frozenset[str] = frozenset()
 
-    return frozenset(_country_keys())
+
+def _country_folds() -> frozenset[str]:
+    """Fold keys of country names (read once; a module global, since this is asked for every name)."""
+    global _COUNTRY_FOLDS
+    if not _COUNTRY_FOLDS:
+        from incidentkit.geocode.countries import _country_keys
+
+        _COUNTRY_FOLDS = frozenset(_country_keys())
+    return _COUNTRY_FOLDS
 
 
 def _is_admin_only(s: str) -> bool:

@@ -57,11 +57,15 @@ class Shard:
         self.split = 2 * (base + first)
         self.country = country  # None for a shard of several countries (provinces, project gazetteers)
         self._rec_country = rec_country
-        self.keys: list[str] = keys_table.column("key").to_pylist()
-        self.key_id = dict(zip(self.keys, range(len(self.keys))))
+        # Containers the garbage collector need not walk: a tuple of strings is untracked at its first
+        # collection and an array holds no objects. A list of a million strings is walked at every full
+        # collection, which cost a quarter of the geocoder's time once every shard was open.
+        self.keys: tuple[str, ...] = tuple(keys_table.column("key").to_pylist())
+        self.key_id = dict(zip(self.keys, range(len(self.keys))))  # str -> int: an untracked dict
         post = keys_table.column("post").combine_chunks()
-        self.off = post.offsets.to_numpy().astype(np.int64)
-        self.post = post.values.to_numpy().astype(np.int64) + 2 * base
+        # arrays, not numpy: slicing one and reading its ints is several times cheaper per lookup
+        self.off = array("q", post.offsets.to_numpy().astype("=i8").tobytes())
+        self.post = array("q", (post.values.to_numpy().astype(np.int64) + 2 * base).astype("=i8").tobytes())
         self._skel_col = keys_table.column("skel")
         self._skels: list[str] | None = None
         self._grams: GramIndex | None = None
@@ -73,9 +77,12 @@ class Shard:
         return self.post[self.off[k]:self.off[k + 1]].tolist()
 
     def exact_split(self, key: str) -> tuple[list[int], list[int]]:
-        """The key's postings of the first records, and of the others (both ascending)."""
-        p = self.exact(key)
-        if not p or p[-1] < self.split:
+        """The key's postings of the first records, and of the others (both ascending; new lists)."""
+        k = self.key_id.get(key)
+        if k is None:
+            return [], []
+        p = self.post[self.off[k]:self.off[k + 1]].tolist()
+        if p[-1] < self.split:
             return p, []
         j = bisect_left(p, self.split)
         return p[:j], p[j:]
@@ -88,7 +95,7 @@ class Shard:
         rc = self._rec_country
         for k in range(a, b):
             key = self.keys[k]
-            for p in self.post[self.off[k]:self.off[k + 1]].tolist():
+            for p in self.post[self.off[k]:self.off[k + 1]]:
                 r = p >> 1
                 if country is None or self.country == country or (self.country is None and rc[r - self.base] == country):
                     out.append((r, key))
@@ -103,7 +110,7 @@ class Shard:
                 per: dict[str, set[int]] = {}
                 rc = self._rec_country
                 for k in range(len(self.keys)):
-                    for p in self.post[self.off[k]:self.off[k + 1]].tolist():
+                    for p in self.post[self.off[k]:self.off[k + 1]]:
                         per.setdefault(rc[(p >> 1) - self.base], set()).add(k)
                 ids = {cc: np.fromiter(sorted(v), dtype=np.int32, count=len(v)) for cc, v in per.items()}
             self._grams = GramIndex(self.keys, ids)
@@ -308,6 +315,12 @@ class ShardedIndex(Index):
                 _trim(d, keep=path)
         return got
 
+    def open(self, countries: Sequence[str] | None = None) -> None:
+        """Open these countries' shards now (all of them when None), rather than on first use: for a
+        long run that will touch them anyway, or to time lookups apart from opening."""
+        for cc in sorted(self.available if countries is None else set(countries) & self.available):
+            self._open_country(cc)
+
     # -- lookups -----------------------------------------------------------------------------------
     def _consult(self, country: str | None) -> list[Shard]:
         if country is None:
@@ -321,8 +334,24 @@ class ShardedIndex(Index):
         """Postings (``idx * 2 + primary``) of a fold key: in the country's shard and the always-open
         ones when a country is given, else in every shard (all are opened). Ties rank in this order:
         cities500 places, provinces, project gazetteers, then the village-level places."""
+        if country is not None:  # the common case, kept short: one country shard, then the small ones
+            sh = self._open_country(country)
+            if sh is not None:
+                a, rest = sh.exact_split(key)
+            else:
+                a, rest = [], []
+            for al in self.always:
+                k = al.key_id.get(key)
+                if k is not None:
+                    a.extend(al.post[al.off[k]:al.off[k + 1]])  # list.extend reads an array's ints
+            if rest:
+                a.extend(rest)
+            ov = self._overlay.get(country)
+            if ov and key in ov:
+                a.extend(ov[key])
+            return a
         out: list[int] = []
-        rest: list[int] = []
+        rest = []
         for sh in self._consult(country):
             if sh.country is None:
                 out.extend(sh.exact(key))
