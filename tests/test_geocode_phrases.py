@@ -112,6 +112,31 @@ def test_part_of_a_city_is_the_part_when_the_gazetteer_has_it(gc: Geocoder) -> N
     assert km(r, BAGHDAD) < 30 and "km from Baghdad" in r.reason
 
 
+def test_acled_town_dash_part_form(gc: Geocoder) -> None:
+    # ACLED writes a part of a city as "Town - Part": the part where the gazetteer has it near the town,
+    # else the town at precision 2; a hyphenated name is not split
+    r = gc.geocode("Dhaka - Paltan", "BD")
+    assert r.phrase == "part-of" and r.matched_name == "Paltan" and r.geo_precision == 1
+    assert km(r, (23.7104, 90.4074)) < 10
+    r = gc.geocode("Bangui - 3", "CF")
+    assert (r.matched_name, r.geo_precision, r.phrase) == ("Bangui", 2, "part-of")
+    assert parse("Ouham-Pende") is None and parse("Rio de Janeiro-North Zone") is None
+
+
+@pytest.mark.parametrize("name,cc", [("Mali", "GN"), ("Tonga", "SS"), ("Deou", "BF"), ("Bol", "TD")])
+def test_a_place_named_like_another_country_is_found(gc: Geocoder, name: str, cc: str) -> None:
+    # a country's name or ISO alpha-3 code ("Deou" folds to "deu", Germany's) is no reason to refuse a
+    # place the gazetteer has as written in the coded country
+    r = gc.geocode(name, cc)
+    assert r.found and r.geo_precision == 1 and r.country == cc, r.reason
+
+
+def test_the_coded_countrys_own_name_is_not_a_place(gc: Geocoder) -> None:
+    r = gc.geocode("Syria", "SY")
+    assert not r.found and "names a country" in r.reason
+    assert not gc.geocode("Iraq", "SY").found  # another country's name the gazetteer lacks as a place
+
+
 @pytest.mark.parametrize("text", ["the Hodan district of Mogadishu", "Hodan, a district of Mogadishu",
                                   "le quartier de Hodan à Mogadiscio", "stadsdelen Hodan i Mogadishu",
                                   "حي هودان في مقديشو"])

@@ -202,9 +202,14 @@ class Matcher:
                 district = district or low[-1] in _DISTRICT_WORDS
                 low = low[:-1]
             core = " ".join(s.split()[:len(low)])
-        if cc is not None and fold(s) in (_COUNTRY_FOLDS or _country_folds()):
+        names = (_COUNTRY_FOLDS or _country_folds()).get(fold(s)) if cc is not None else None
+        if names is not None and names == cc:  # "Syria" coded in Syria: the country, not a place in it
             return GeocodeResult(query=s, country=cc, reason=f"{s!r} names a country, not a place")
         cands, outside = self._search(s, cc, a1, loose)  # "al-Hol camp" may be a gazetteer name as written
+        if names is not None and not (cands and cands[0].score >= 97):
+            # another country's name or code ("Mali", "Tonga", "Deou" ~ DEU) is a place only where the
+            # gazetteer has it as written: Mali in Guinea, Tonga in South Sudan
+            return GeocodeResult(query=s, country=cc, reason=f"{s!r} names a country, not a place")
         if not cands and core != s:
             cands, outside2 = self._search(core, cc, a1, loose)
             outside += outside2
@@ -380,16 +385,17 @@ class Matcher:
                              score=round(score, 1), alternatives=alternatives, reason=reason)
 
 
-_COUNTRY_FOLDS: frozenset[str] = frozenset()
+_COUNTRY_FOLDS: dict[str, str] = {}
 
 
-def _country_folds() -> frozenset[str]:
-    """Fold keys of country names (read once; a module global, since this is asked for every name)."""
+def _country_folds() -> dict[str, str]:
+    """Fold keys of country names and codes -> the country (read once; a module global, since this is
+    asked for every name)."""
     global _COUNTRY_FOLDS
     if not _COUNTRY_FOLDS:
         from incidentkit.geocode.countries import _country_keys
 
-        _COUNTRY_FOLDS = frozenset(_country_keys())
+        _COUNTRY_FOLDS = dict(_country_keys())
     return _COUNTRY_FOLDS
 
 

@@ -74,6 +74,9 @@ _WORDS = {
 #: or the second place (between). Earlier rows win.
 PATTERNS: tuple[tuple[str, str, str, str], ...] = (
     # -- English ---------------------------------------------------------------------------------------
+    # ACLED's own way of writing a part of a city: "Dhaka - Paltan", "Bangui - 3" (a space each side, so
+    # hyphenated names such as "Ouham-Pende" stay names)
+    ("en", "part-of", r"{Y}\s+[-–]\s+{X}", "Dhaka - Paltan"),
     ("en", "part-of", r"{X},?\s+(?:a|the)\s+(?:district|neighbou?rhood|quarter|suburb)\s+of\s+{Y}",
      "Hodan, a district of Mogadishu"),
     ("en", "part-of", r"(?:the\s+)?{X}\s+(?:district|neighbou?rhood|quarter|suburb|sector|area|section)\s+"
@@ -188,7 +191,7 @@ _LEADING = re.compile(r"^(?:" + "|".join(sorted((re.escape(w).replace(r"\ ", r"\
                       re.IGNORECASE)
 # A cheap first look: a phrase needs one of its words; most place strings have none and skip the table.
 _TRIGGER = re.compile(
-    r"(?i)(?:\b(?:of|near|nearby|close|outside|around|vicinity|outskirts|edge|periphery|suburbs|environs|"
+    r"(?i)(?:\s[-–]\s|\b(?:of|near|nearby|close|outside|around|vicinity|outskirts|edge|periphery|suburbs|environs|"
     r"surroundings|countryside|rural|hinterland|between|district|neighbou?rhood|quarter|suburb|sector|area|"
     r"section|territory|county|cercle|commune|chiefdom|lga|department|municipality|sub-?county|from|"
     r"northern|southern|eastern|western|central|north|south|east|west|in|at|the|"
