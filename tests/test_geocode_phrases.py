@@ -281,3 +281,29 @@ def test_docs_page_shows_every_example_of_the_grammar() -> None:
         assert f"| {lang} | {family} | {ex} |" in page, (lang, family, ex)
     for family in FAMILIES:
         assert f"| `{family}`" in page
+
+
+def test_cli_geocode_reads_admin2_phrases_and_the_report(geocode_gazetteer: dict[str, Path], tmp_path: Path) -> None:
+    # the command line gets what the Python API does: admin2 fallback, the phrase read, a report's context
+    import csv
+
+    from click.testing import CliRunner
+
+    from incidentkit.cli import main
+
+    src = tmp_path / "in.csv"
+    src.write_text("name,country,admin1,admin2,report\n"
+                   "Kanyabayonga-Ndjingala,CD,Nord-Kivu,Beni,a\n"
+                   "near the town of Jowhar,SO,,,b\n"
+                   "Lere,NG,,,c\nSaminaka,NG,,,c\nLere,NG,,,d\n", encoding="utf-8")
+    out = tmp_path / "out.csv"
+    args = ["geocode", str(src), "-o", str(out), "--gazetteer-dir", str(geocode_gazetteer["gaz"]),
+            "--cache-dir", str(geocode_gazetteer["cache"]), "--no-progress"]
+    r = CliRunner().invoke(main, [*args, "--context", "report"])
+    assert r.exit_code == 0, r.output
+    rows = list(csv.DictReader(out.open(encoding="utf-8")))
+    assert rows[0]["geocode_fallback"] == "admin2" and rows[0]["geo_precision"] == "3"
+    assert rows[1]["geocode_phrase"] == "near" and rows[1]["geo_precision"] == "2"
+    assert rows[2]["latitude"] and rows[4]["ambiguous"] == "True"  # report c settles Lere; d alone does not
+    r = CliRunner().invoke(main, [*args, "--context", "no_such_column"])
+    assert r.exit_code == 1 and "no_such_column" in r.output

@@ -48,7 +48,8 @@ def _backends(names: tuple[str, ...], cache_dir: Path | None, user_agent: str | 
 @click.argument("input_csv", type=InputPath(dir_okay=False))
 @click.option("-o", "--output", "output", type=click.Path(path_type=Path), required=True,
               help="Output CSV: every input column plus latitude, longitude, geo_precision, where_prec, "
-                   "matched_name, gazetteer, gazetteer_id, score, ambiguous, geocode_note, alternatives.")
+                   "matched_name, gazetteer, gazetteer_id, score, ambiguous, geocode_phrase, geocode_fallback, "
+                   "geocode_note, alternatives.")
 @click.option("--gazetteer-dir", type=InputPath(file_okay=False), default=None,
               help="Project gazetteer folder (default: datasets/gazetteer when it exists).")
 @click.option("--cache-dir", type=click.Path(path_type=Path, file_okay=False), default=None,
@@ -62,13 +63,21 @@ def _backends(names: tuple[str, ...], cache_dir: Path | None, user_agent: str | 
               help="Seconds an online geocoder may take for one name, every attempt and back-off pause included.")
 @click.option("--max-wait", type=click.FloatRange(min=0), default=60.0, show_default=True,
               help="Longest pause per name when the server asks to wait (Retry-After); a longer wait stops the run.")
+@click.option("--context", "context", default=None, metavar="COLUMN",
+              help="A column naming each row's report (e.g. source_id): a name ambiguous alone is settled by "
+                   "the points of the same report's other places.")
 @click.option("--no-progress", is_flag=True,
               help="No progress report [default: a bar on a terminal, a one-line note otherwise].")
 @handle_errors
 def geocode_cmd(input_csv: Path, output: Path, gazetteer_dir: Path | None, cache_dir: Path | None,
                 backends: tuple[str, ...], user_agent: str | None, nominatim_domain: str | None,
-                geonames_username: str | None, timeout: float, max_wait: float, no_progress: bool) -> None:
-    """Geocode a CSV of place names (columns: name, country, optionally admin1).
+                geonames_username: str | None, timeout: float, max_wait: float, context: str | None,
+                no_progress: bool) -> None:
+    """Geocode a CSV of place names (columns: name, country, optionally admin1, admin2).
+
+    Names are read as reports write them ("near Jowhar", "Dhaka - Paltan", "ريف حلب"); the phrase read
+    is in geocode_phrase and the rule applied in geocode_note. A place no gazetteer has, with admin2 or
+    admin1 given, is placed at that unit's seat at geo_precision 3 (geocode_fallback says which).
 
     \b
     Example:
@@ -89,10 +98,10 @@ def geocode_cmd(input_csv: Path, output: Path, gazetteer_dir: Path | None, cache
         raise InputFileError(f"{input_csv}: not UTF-8 text", code="file-encoding") from exc
     except Exception as exc:  # pandas raises several types for malformed CSV
         raise InputFileError(f"{input_csv}: cannot parse CSV ({exc})", code="csv-syntax") from exc
-    missing = [c for c in ("name", "country") if c not in df.columns]
+    missing = [c for c in ("name", "country", *([context] if context else [])) if c not in df.columns]
     if missing:
         raise InputFileError(f"{input_csv}: missing column(s) {', '.join(missing)} "
-                             f"(needs name, country; optional admin1)", code="csv-header")
+                             f"(needs name, country; optional admin1, admin2)", code="csv-header")
     for line, value in enumerate(df["country"], start=2):
         if value.strip() and country_code(value) is None:
             raise InputFileError(f"{input_csv}:{line}: unknown country {value!r} "
@@ -102,7 +111,8 @@ def geocode_cmd(input_csv: Path, output: Path, gazetteer_dir: Path | None, cache
                                      timeout=timeout, max_wait=max_wait))
     # None: incidentkit.progress picks the form (a bar on a terminal, one note in a log); True would
     # force a bar into logs and captured output
-    results = gc.geocode_many(df.to_dict("records"), progress=False if no_progress else None)
+    results = gc.geocode_many(df.to_dict("records"), progress=False if no_progress else None,
+                              context_key=context)
     added = pd.DataFrame([r.as_row() for r in results], index=df.index,
                          columns=list(GeocodeResult(query="").as_row()))
     for col in ("geo_precision", "where_prec"):

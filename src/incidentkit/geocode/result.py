@@ -73,8 +73,8 @@ class GeocodeResult:
             "latitude": self.latitude, "longitude": self.longitude, "geo_precision": self.geo_precision,
             "where_prec": self.where_prec, "matched_name": self.matched_name, "gazetteer": self.gazetteer,
             "gazetteer_id": self.gazetteer_id, "score": round(self.score, 1) if self.score else None,
-            "ambiguous": self.ambiguous, "geocode_note": self.reason or "",
-            "alternatives": "; ".join(str(a) for a in self.alternatives),
+            "ambiguous": self.ambiguous, "geocode_phrase": self.phrase, "geocode_fallback": self.fallback,
+            "geocode_note": self.reason or "", "alternatives": "; ".join(str(a) for a in self.alternatives),
         }
 
     def to_dict(self) -> dict[str, Any]:
