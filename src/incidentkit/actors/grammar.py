@@ -79,6 +79,7 @@ GENERIC_LABELS: Mapping[str, int | None] = MappingProxyType({
     "Aid Workers": None,
     "Farmers": None,
     "Pastoralists": None,
+    "Herders": None,
     "Fishers": None,
     "Students": None,
     "Teachers": None,
@@ -119,6 +120,7 @@ IDENTITY_SUFFIXES: Mapping[str, int | None] = MappingProxyType({
     "Clan Militia": 4,
     "Tribal Militia": 4,
     "Ethnic Group": None,
+    "Communal Group": None,
     "Clan Group": None,
     "Tribal Group": None,
 })
@@ -126,7 +128,11 @@ IDENTITY_SUFFIXES: Mapping[str, int | None] = MappingProxyType({
 #: Names ACLED writes without a country that the grammar accepts everywhere (actor type, if implied).
 COUNTRYLESS: Mapping[str, int | None] = MappingProxyType({
     "Unidentified Military Forces": None,
+    "Militia (Pro-Government)": None,
 })
+
+#: The "(X)" word of generic actors that are foreign nationals of no one country: "Civilians (International)".
+INTERNATIONAL = "International"
 
 #: ACLED's short country names where pycountry's common name is not the one ACLED writes.
 _ACLED_SHORT = {
@@ -182,6 +188,20 @@ def parse_generic(name: str) -> GenericName | None:
     if not m:
         return None
     return GenericName(m["label"], m["country"])
+
+
+_PERIODLESS_RE = re.compile(
+    r"^(?P<prefix>" + "|".join(sorted(map(re.escape, STATE_PREFIXES), key=len, reverse=True)) + r") of (?P<country>[^()]+)$")
+
+
+def parse_periodless(name: str) -> tuple[str, str] | None:
+    """(prefix, country code) of the older form without a period ("Police Forces of India", as in ACLED's
+    2015-2016 releases), or None."""
+    m = _PERIODLESS_RE.match(name)
+    if not m:
+        return None
+    cc = country_of_word(m["country"])
+    return (m["prefix"], cc) if cc else None
 
 
 def state_name(prefix: str, acled_country: str, period: str, unit: str = "") -> str:

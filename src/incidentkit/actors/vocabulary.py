@@ -100,16 +100,39 @@ class Vocabulary:
         st = grammar.parse_state(name)
         if st is not None:
             cc = grammar.country_of_word(st.country)
-            for p in periods_by_country().get(cc or "", ()):
+            periods = periods_by_country().get(cc or "", ())
+            for p in periods:
                 if p.period == st.period and p.acled_country == st.country:
                     return self._state_info(st.prefix, p, st.unit)
+            # the label a period had while it was the current one ("2014-" for what is now "2014-2021"):
+            # exports made then still hold it
+            for p in periods:
+                if (p.end is not None and st.period == f"{p.start.year}-" and p.acled_country == st.country
+                        and p.period.startswith(st.period)):
+                    info = self._state_info(st.prefix, p, st.unit)
+                    return ActorInfo(**{**info.__dict__, "name": name,
+                                        "note": f"{info.note} (label while current: {p.period} since)"})
             return None
         if name in grammar.COUNTRYLESS:
             return ActorInfo(name=name, kind="generic", inter=grammar.COUNTRYLESS[name], source=CODEBOOK_URL)
+        if " and/or " in name:
+            return self._either(name)
+        if name.endswith(" Militia") and name[:-8] in self._listed:
+            # a party's or group's armed wing: "BNP: Bangladesh Nationalist Party Militia" (political militia)
+            base = self._listed[name[:-8]]
+            return ActorInfo(name=name, kind="named", inter=3, country=base.country, countries=base.countries,
+                             start=base.start, end=base.end, source=base.source,
+                             note=f"militia of {base.name} (ACLED: '<party> Militia')")
+        legacy = grammar.parse_periodless(name)
+        if legacy is not None:
+            prefix, cc = legacy
+            return ActorInfo(name=name, kind="state", inter=grammar.STATE_PREFIXES[prefix], country=cc,
+                             ucdp_name=ucdp_government_names().get(cc) or f"Government of {grammar.acled_country_name(cc)}",
+                             source=CODEBOOK_URL, note="older ACLED form without the period")
         gen = grammar.parse_generic(name)
         if gen is None:
             return None
-        cc = grammar.country_of_word(gen.country)
+        cc = "" if gen.country == grammar.INTERNATIONAL else grammar.country_of_word(gen.country)
         if cc is None:
             return None
         if gen.label in grammar.GENERIC_LABELS:
@@ -121,6 +144,22 @@ class Vocabulary:
             inter = grammar.IDENTITY_SUFFIXES[suffix]
         return ActorInfo(name=name, kind="generic", inter=inter, country=cc,
                          ucdp_name="IS" if gen.label == "Islamic State" else "", source=CODEBOOK_URL)
+
+    def _either(self, name: str) -> ActorInfo | None:
+        """ACLED's "X and/or Y" (the source could not tell which of two actors it was): known when every
+        part is; the type and country are the parts' when they agree."""
+        parts = [self.lookup(p.strip()) for p in name.split(" and/or ")]
+        if not parts or any(p is None for p in parts):
+            return None
+        known = [p for p in parts if p is not None]
+        inters = {p.inter for p in known}
+        ccs = {p.country for p in known}
+        countries = tuple(dict.fromkeys(c for p in known for c in (p.countries or ((p.country,) if p.country else ()))))
+        kind = "generic" if all(p.kind in ("generic", "state") for p in known) else "named"
+        return ActorInfo(name=name, kind=kind, inter=inters.pop() if len(inters) == 1 else None,
+                         country=ccs.pop() if len(ccs) == 1 else "",
+                         countries=countries if kind == "named" else (), source=CODEBOOK_URL,
+                         note="ACLED 'X and/or Y': one of these actors")
 
     @staticmethod
     def _state_info(prefix: str, p: StatePeriod, unit: str = "") -> ActorInfo:
@@ -228,7 +267,14 @@ class Vocabulary:
             where = " ".join(info.countries) or info.country
             problems.append((OTHER_COUNTRY, "warning",
                              f"{name!r} is listed as active in {where}, not in the incident's country {cc}"))
-        if info.kind == "state" and date is not None and not info.active_on(date):
+        if info.kind == "state" and info.start is None and date is not None and info.country:
+            right = self._state_for(name + " (0000-)", info.country, date) if (cc is None or cc == info.country) else None
+            problems.append((PERIOD, "warning",
+                             f"{name!r} has no period; ACLED names state actors by regime"
+                             + (f": {right!r} on {date.isoformat()}" if right else "")))
+            if right:
+                suggestions.append(right)
+        elif info.kind == "state" and date is not None and not info.active_on(date):
             right = self._state_for(name, info.country, date)
             problems.append((PERIOD, "error",
                              f"{name!r} is the period {info.start}..{info.end or ''}, which does not cover "
