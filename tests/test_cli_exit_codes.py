@@ -88,6 +88,13 @@ def _bad_gazetteer_dir(tmp: Path) -> Path:
     return folder
 
 
+def _bad_actor_list(tmp: Path) -> Path:
+    """A project actor list with an inter code that is not one (a coder's slip in a spreadsheet)."""
+    path = tmp / "actors.csv"
+    path.write_text("name,inter,country\nZamfara Vigilantes,nine,NG\n", encoding="utf-8")
+    return path
+
+
 NOPE = "does-not-exist"
 
 CASES: dict[str, Case] = {
@@ -116,6 +123,13 @@ CASES: dict[str, Case] = {
     "link": Case(lambda t: ["link", str(t / NOPE), str(t / "nope.parquet"), "-o", str(t / "l.parquet")],
                  lambda t: ["link", str(_not_parquet(t)), str(_not_parquet(t)), "-o", str(t / "l.parquet")]),
     "codebook": Case(None, None, why_not="reads nothing but the codebook built into incidentkit"),
+    "actors import": Case(lambda t: ["actors", "import", str(t / "nope.parquet"), "--actors", str(t / "a.csv")],
+                          lambda t: ["actors", "import", str(_semicolon_csv(t)), "--actors", str(t / "a.csv")]),
+    "actors add": Case(None, lambda t: ["actors", "add", "Zamfara Vigilantes", "--inter", "3", "--country", "NG",
+                                        "--actors", str(_bad_actor_list(t))],
+                       why_not="its input is a name; the actor list it writes is created when missing"),
+    "actors search": Case(None, lambda t: ["actors", "search", "Taliban", "--actors", str(_bad_actor_list(t))],
+                          why_not="its input is a name; the default actor list is optional"),
     **{f"export {layout}": Case(
         lambda t, layout=layout: ["export", layout, "--dataset", str(t / NOPE), "-o", str(t / f"out.{layout}")],
         lambda t, layout=layout: ["export", layout, "--dataset", str(_not_parquet(t)), "-o",

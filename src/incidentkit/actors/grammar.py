@@ -153,7 +153,8 @@ _ACLED_SHORT = {
 _STATE_RE = re.compile(
     r"^(?P<prefix>" + "|".join(sorted(map(re.escape, STATE_PREFIXES), key=len, reverse=True)) + r") of "
     r"(?P<country>.+?) \((?P<period>\d{4}-(?:\d{4})?)\)(?: (?P<unit>\S.*))?$")
-_GENERIC_RE = re.compile(r"^(?P<label>\S.*?) \((?P<country>[^()]+)\)$")
+# the country may itself hold one parenthesis, as a few ISO names do ("Sint Maarten (Dutch part)")
+_GENERIC_RE = re.compile(r"^(?P<label>\S.*?) \((?P<country>[^()]+(?:\([^()]*\)[^()]*)?)\)$")
 
 
 @dataclass(frozen=True)
@@ -241,10 +242,13 @@ def acled_country_name(cc: str) -> str:
 
 
 @lru_cache(maxsize=1)
+def _generic_word_to_code() -> dict[str, str]:
+    return {name: cc for cc, name in acled_country_names().items()}
+
+
+@lru_cache(maxsize=1)
 def _word_to_code() -> dict[str, str]:
-    out: dict[str, str] = {}
-    for cc, name in acled_country_names().items():
-        out[name] = cc
+    out: dict[str, str] = dict(_generic_word_to_code())
     for cc, periods in periods_by_country().items():
         for p in periods:
             out.setdefault(p.acled_country, cc)
@@ -253,10 +257,11 @@ def _word_to_code() -> dict[str, str]:
     return out
 
 
-def country_of_word(word: str, *, strict: bool = True) -> str | None:
-    """The country code a "(X)" word or a state name's country names: exact ACLED spellings when
-    ``strict``; any spelling :func:`incidentkit.codebook.countries.country_code` knows otherwise."""
-    cc = _word_to_code().get(word)
+def country_of_word(word: str, *, strict: bool = True, generic: bool = False) -> str | None:
+    """The country code a state name's country (or, with ``generic``, a "(X)" word) names: exact ACLED
+    spellings when ``strict`` ("the United States" in state names, "United States" in "(X)");
+    any spelling :func:`incidentkit.codebook.countries.country_code` knows otherwise."""
+    cc = (_generic_word_to_code() if generic else _word_to_code()).get(word)
     if cc or strict:
         return cc
     text = word[4:] if word.startswith("the ") else word

@@ -347,10 +347,12 @@ def import_actors(path: str | os.PathLike[str], external_file: str | os.PathLike
             if cc:
                 rec["country"][cc] += 1
             if day is not None:
-                d = day.date() if hasattr(day, "date") and not isinstance(day, date) else day
-                if isinstance(d, date):
-                    first[name] = min(first.get(name, d), d)
-                    last[name] = max(last.get(name, d), d)
+                try:
+                    d = pd.Timestamp(day).date()  # a datetime, a pandas Timestamp or a date: the calendar day
+                except (TypeError, ValueError):
+                    continue
+                first[name] = min(first.get(name, d), d)
+                last[name] = max(last.get(name, d), d)
     new: list[ActorInfo] = []
     known = 0
     for name, rec in seen.items():

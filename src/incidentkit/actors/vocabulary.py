@@ -132,7 +132,7 @@ class Vocabulary:
         gen = grammar.parse_generic(name)
         if gen is None:
             return None
-        cc = "" if gen.country == grammar.INTERNATIONAL else grammar.country_of_word(gen.country)
+        cc = "" if gen.country == grammar.INTERNATIONAL else grammar.country_of_word(gen.country, generic=True)
         if cc is None:
             return None
         if gen.label in grammar.GENERIC_LABELS:
