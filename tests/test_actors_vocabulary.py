@@ -3,6 +3,7 @@ date, suggestions drawn only from that country and period, and the project actor
 
 from __future__ import annotations
 
+import dataclasses
 import random
 from datetime import date, timedelta
 from pathlib import Path
@@ -321,18 +322,18 @@ ACLED_HEADER = ("event_id_cnty,event_date,year,time_precision,disorder_type,even
 def acled_fixture(path: Path) -> Path:
     """Invented rows in ACLED's layout (ACLED's own rows may not be redistributed)."""
     rows = [
-        "NIG900001,2023-06-02,2023,1,Political violence,Battles,Armed clash,Zamfara Vigilantes,,3,"
+        ("NIG900001,2023-06-02,2023,1,Political violence,Battles,Armed clash,Zamfara Vigilantes,,3,"
         "Unidentified Armed Group (Nigeria),,3,33,,566,Western Africa,Nigeria,Zamfara,Gusau,,Gusau,12.16,6.66,1,"
-        "Invented Source,National,Invented note one.,2,,1700000001",
-        "NIG900002,2023-07-09,2023,1,Political violence,Violence against civilians,Attack,Zamfara Vigilantes,,3,"
+        "Invented Source,National,Invented note one.,2,,1700000001"),
+        ("NIG900002,2023-07-09,2023,1,Political violence,Violence against civilians,Attack,Zamfara Vigilantes,,3,"
         "Civilians (Nigeria),Farmers (Nigeria); Katsina Herders Union,7,37,civilian targeting,566,Western Africa,"
-        "Nigeria,Zamfara,Gusau,,Gusau,12.16,6.66,1,Invented Source,National,Invented note two.,1,,1700000002",
-        "NIG900003,2023-08-01,2023,1,Political violence,Battles,Armed clash,Zamfara Vigilantes,,2,"
+        "Nigeria,Zamfara,Gusau,,Gusau,12.16,6.66,1,Invented Source,National,Invented note two.,1,,1700000002"),
+        ("NIG900003,2023-08-01,2023,1,Political violence,Battles,Armed clash,Zamfara Vigilantes,,2,"
         "Military Forces of Nigeria (2023-),,1,12,,566,Western Africa,Nigeria,Zamfara,Gusau,,Gusau,12.16,6.66,1,"
-        "Invented Source,National,Invented note three.,0,,1700000003",
-        "NIG900004,2023-08-05,2023,1,Political violence,Battles,Armed clash,Zamfara Vigilantes,,3,"
+        "Invented Source,National,Invented note three.,0,,1700000003"),
+        ("NIG900004,2023-08-05,2023,1,Political violence,Battles,Armed clash,Zamfara Vigilantes,,3,"
         "Hemvärnet Södertälje,,8,38,,566,Western Africa,Nigeria,Zamfara,Gusau,,Gusau,12.16,6.66,1,"
-        "Invented Source,National,Invented note four.,0,,1700000004",
+        "Invented Source,National,Invented note four.,0,,1700000004"),
     ]
     path.write_text(ACLED_HEADER + "\n" + "\n".join(rows) + "\n", encoding="utf-8")
     return path
@@ -377,5 +378,5 @@ def test_import_refuses_to_write_over_its_input(tmp_path: Path) -> None:
 
 def test_actor_info_is_frozen() -> None:
     info = ActorInfo(name="X", kind="named")
-    with pytest.raises(Exception):
+    with pytest.raises(dataclasses.FrozenInstanceError):
         info.name = "Y"  # type: ignore[misc]

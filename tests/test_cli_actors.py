@@ -6,10 +6,9 @@ import json
 from pathlib import Path
 
 from click.testing import CliRunner, Result
+from test_actors_vocabulary import acled_fixture
 
 from incidentkit.cli import main
-
-from test_actors_vocabulary import acled_fixture
 
 
 def run(*argv: str) -> Result:

@@ -19,7 +19,7 @@ from pathlib import Path
 from incidentkit.actors.info import ActorInfo, Verdict
 from incidentkit.actors.vocabulary import Vocabulary
 
-__all__ = ["ActorInfo", "Verdict", "Vocabulary", "load_vocabulary", "DEFAULT_PROJECT_FILE"]
+__all__ = ["DEFAULT_PROJECT_FILE", "ActorInfo", "Verdict", "Vocabulary", "load_vocabulary"]
 
 #: Where a project keeps its own actors (relative to the project folder).
 DEFAULT_PROJECT_FILE = Path("datasets") / "actors.csv"

@@ -17,8 +17,15 @@ from importlib import resources
 
 from incidentkit.codebook.countries import country_code
 
-__all__ = ["NamedGroup", "StatePeriod", "named_groups", "state_periods", "periods_by_country",
-           "ucdp_government_names", "ucdp_actor_names"]
+__all__ = [
+    "NamedGroup",
+    "StatePeriod",
+    "named_groups",
+    "periods_by_country",
+    "state_periods",
+    "ucdp_actor_names",
+    "ucdp_government_names",
+]
 
 
 @dataclass(frozen=True)

@@ -30,19 +30,30 @@ Islamic Maghreb"), so it is not a generic label here.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from types import MappingProxyType
-from typing import Mapping
 
 import pycountry
 
 from incidentkit.actors.data import periods_by_country
 from incidentkit.codebook.countries import country_code
 
-__all__ = ["GENERIC_LABELS", "IDENTITY_SUFFIXES", "STATE_PREFIXES", "COUNTRYLESS", "StateName", "GenericName",
-           "acled_country_name", "acled_country_names", "country_of_word", "parse_state", "parse_generic",
-           "state_name"]
+__all__ = [
+    "COUNTRYLESS",
+    "GENERIC_LABELS",
+    "IDENTITY_SUFFIXES",
+    "STATE_PREFIXES",
+    "GenericName",
+    "StateName",
+    "acled_country_name",
+    "acled_country_names",
+    "country_of_word",
+    "parse_generic",
+    "parse_state",
+    "state_name",
+]
 
 #: State-actor prefixes ("<prefix> of X (P)") and the ACLED actor type each implies at home (None: varies).
 STATE_PREFIXES: Mapping[str, int | None] = MappingProxyType({
@@ -232,7 +243,7 @@ def acled_country_names() -> dict[str, str]:
     out["XK"] = "Kosovo"
     for cc, periods in periods_by_country().items():
         name = periods[-1].acled_country
-        out[cc] = name[4:] if name.startswith("the ") else name
+        out[cc] = name.removeprefix("the ")
     return out
 
 
@@ -264,5 +275,5 @@ def country_of_word(word: str, *, strict: bool = True, generic: bool = False) ->
     cc = (_generic_word_to_code() if generic else _word_to_code()).get(word)
     if cc or strict:
         return cc
-    text = word[4:] if word.startswith("the ") else word
+    text = word.removeprefix("the ")
     return country_code(text)

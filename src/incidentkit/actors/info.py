@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
-__all__ = ["ActorInfo", "Verdict", "Problem3", "KINDS"]
+__all__ = ["KINDS", "ActorInfo", "Problem3", "Verdict"]
 
 #: Where a name comes from: the grammar (state, generic), the embedded named-group table, the project's
 #: own list, or the original 28-name seed list (codebook/actors.py).

@@ -21,6 +21,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 from incidentkit.actors.info import ActorInfo
 from incidentkit.codebook.countries import country_code
@@ -253,7 +254,7 @@ class ImportResult:
     names: tuple[str, ...] = ()
 
 
-def _events(external: Path) -> tuple["object", str]:
+def _events(external: Path) -> tuple[Any, str]:
     """The ingested events of ``external`` (a Parquet from ``incidentkit ingest``, or a raw ACLED or UCDP
     CSV read through the same readers) and the dataset name ("acled" or "ucdp")."""
     import pyarrow.parquet as pq
@@ -291,7 +292,7 @@ def _events(external: Path) -> tuple["object", str]:
                              "(side_a, side_b) nor an ingested Parquet file", code="external-missing-column")
     with tempfile.TemporaryDirectory(prefix="incidentkit-actors-") as tmp:
         out = Path(tmp) / "events.parquet"
-        ingest([external], out, progress=False)
+        ingest(external, out, progress=False)
         return read_events(out, cols), dataset
 
 

@@ -18,11 +18,17 @@ from functools import lru_cache
 from rapidfuzz import fuzz, process, utils
 
 from incidentkit.actors import grammar
-from incidentkit.actors.data import NamedGroup, StatePeriod, named_groups, periods_by_country, ucdp_government_names
+from incidentkit.actors.data import (
+    NamedGroup,
+    StatePeriod,
+    named_groups,
+    periods_by_country,
+    ucdp_government_names,
+)
 from incidentkit.actors.info import ActorInfo, Problem3, Verdict
 from incidentkit.codebook.countries import country_code
 
-__all__ = ["Vocabulary", "CODEBOOK_URL"]
+__all__ = ["CODEBOOK_URL", "Vocabulary"]
 
 CODEBOOK_URL = "https://acleddata.com/knowledge-base/codebook/"
 
@@ -195,7 +201,7 @@ class Vocabulary:
                 return p
         return None
 
-    def names_for(self, country: str, date: date | None = None) -> list[str]:  # noqa: A002 - the API's word
+    def names_for(self, country: str, date: date | None = None) -> list[str]:
         """Every accepted name for ``country`` on ``date``: its state actors of the period covering the
         date (every period without a date), its generic actors, the named groups and project actors
         active there. Identity actors ("<Group> Ethnic Militia (X)") are a grammar and not enumerated."""
@@ -236,7 +242,7 @@ class Vocabulary:
 
     # --- checks ----------------------------------------------------------------------------------------
 
-    def check(self, name: str, country: str | None = None, date: date | None = None,  # noqa: A002
+    def check(self, name: str, country: str | None = None, date: date | None = None,
               inter: int | None = None) -> Verdict:
         """Check one actor value of one incident (its country, date and the inter code given to it).
 
@@ -255,7 +261,7 @@ class Vocabulary:
         problems: list[Problem3] = []
         suggestions: list[str] = []
         abroad = bool(cc and info.country and info.kind in ("state", "generic") and info.country != cc)
-        if abroad and info.kind == "generic":
+        if abroad and cc and info.kind == "generic":
             fixed = self._generic_for(name, cc)
             problems.append((OTHER_COUNTRY, "error",
                              f"{name!r} is an actor of {info.country}, not of the incident's country {cc}"
@@ -294,8 +300,8 @@ class Vocabulary:
                 if inter == INTER_EXTERNAL:
                     return []
                 return [(INTER_MISMATCH, "error",
-                         f"{info.name!r} acts outside its country here: ACLED codes foreign state forces as "
-                         f"{_inter_text(INTER_EXTERNAL)}, not {_inter_text(inter)}")]
+                         (f"{info.name!r} acts outside its country here: ACLED codes foreign state forces as "
+                          f"{_inter_text(INTER_EXTERNAL)}, not {_inter_text(inter)}"))]
             if inter != expected:
                 return [(INTER_MISMATCH, "error",
                          f"{info.name!r} is {_inter_text(expected)} in its own country, not {_inter_text(inter)}")]
@@ -324,7 +330,7 @@ class Vocabulary:
         fixed = f"{gen.label} ({word})"
         return fixed if self.lookup(fixed) else None
 
-    def suggest(self, name: str, country: str | None = None, date: date | None = None,  # noqa: A002
+    def suggest(self, name: str, country: str | None = None, date: date | None = None,
                 limit: int = 5) -> list[str]:
         """Names the coder may have meant, best first, drawn only from names valid for ``country`` on
         ``date`` (every country when ``country`` is None): the same state actor in the right period, the
@@ -336,8 +342,7 @@ class Vocabulary:
             return []
         ranked: list[str] = []
         ranked.extend(self._structured(name.strip(), cc, date))
-        for alias_target in self._aliases.get(name.strip().casefold(), ()):
-            ranked.append(alias_target)
+        ranked.extend(self._aliases.get(name.strip().casefold(), ()))
         ranked.extend(self._fuzzy(name.strip(), cc, date, limit * 3))
         out: list[str] = []
         for s in ranked:
@@ -401,7 +406,7 @@ class Vocabulary:
             out.extend(self._names_for(cc, day))
         return tuple(dict.fromkeys(out))
 
-    def search(self, query: str, country: str | None = None, date: date | None = None,  # noqa: A002
+    def search(self, query: str, country: str | None = None, date: date | None = None,
                limit: int = 20) -> list[ActorInfo]:
         """Names matching ``query`` by substring (of the name or an alias, in any language: "Daesh",
         "داعش", "Taleban"), then by similarity; only names valid for ``country``/``date`` when given."""
