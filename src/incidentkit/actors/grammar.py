@@ -20,11 +20,25 @@ The rules, as ACLED's public codebook states them and as actor strings in public
   "<Group> Clan Militia (X)", "<Group> Ethnic Group (X)" for any group word(s): "Fulani Ethnic Militia
   (Nigeria)", "Oromo Ethnic Group (Ethiopia)".
 
-Verified (labels and spellings): ACLED's public codebook (state actors by regime, the "Mutiny of" and unit
-examples, actor types 1-8) and actor strings counted in public GitHub copies of ACLED exports (kept
-outside this repository, see benchmarks/actor_acceptance.py): every generic label below occurs there with a
-country in parentheses. "Al Qaeda (X)" does not: Al Qaeda branches are named groups ("AQIM: Al Qaeda in the
-Islamic Maghreb"), so it is not a generic label here.
+Verified (labels and spellings), without copying any ACLED list:
+
+* ACLED's public codebook (acleddata.com/knowledge-base/codebook, and the 2015-2021 editions mirrored on
+  document sites): state actors named by regime, "Police Forces of State (Year-Year)", "Mutinies of
+  militaries are recorded as Mutiny of Military Forces of State (Year-Year)", units recorded after the
+  name, actor types 1-8 (1 State forces ... 8 External/Other forces), acronyms before the proper name
+  ("TTP: Tehrik-i-Taliban").
+* Public GitHub code that handles ACLED exports (searched by exact string): "Unidentified Communal Militia
+  (Yemen|Mali|Myanmar|United States)", "Unidentified Tribal Militia (Yemen)", "Murad Tribal Militia
+  (Yemen)", "Lawdar Communal Militia (Yemen)", "Civilians (International)", "Labor Group (Kenya|Iraq|
+  Germany)", "Refugees/IDPs (Azerbaijan)", "Mutiny of Military Forces of Mali (2002-2012)", "Mutiny of
+  Military Forces of Democratic Republic of Congo (2003-)", "Former Military Forces of the Ivory Coast
+  (2000-2011)", "Former Government of Russia (2000-)", "Former Police Forces of Russia (2000-)",
+  "Students (Bangladesh)", "Women (Germany)", "Christian Group (Germany)".
+* Counts of actor values in public GitHub copies of real ACLED exports (kept outside this repository, see
+  benchmarks/actor_acceptance.py): every generic label below occurs there with a country in
+  parentheses, both "Labour Group (X)" (older releases) and "Labor Group (X)". "Al Qaeda (X)" does not
+  occur: Al Qaeda branches are named groups ("AQIM: Al Qaeda in the Islamic Maghreb"), so it is not a
+  generic label here.
 """
 
 from __future__ import annotations
@@ -64,6 +78,7 @@ STATE_PREFIXES: Mapping[str, int | None] = MappingProxyType({
     "Mutiny of Military Forces": None,
     "Mutiny of Police Forces": None,
     "Former Police Forces": None,
+    "Former Government": None,
 })
 
 #: Generic "<label> (X)" actors every country has, and the ACLED actor type the label implies (None: the
@@ -76,6 +91,7 @@ GENERIC_LABELS: Mapping[str, int | None] = MappingProxyType({
     "Unidentified Communal Militia": 4,
     "Unidentified Ethnic Militia": 4,
     "Unidentified Clan Militia": 4,
+    "Unidentified Tribal Militia": 4,
     "Islamic State": 2,
     "Unidentified Gang": None,
     "Vigilante Group": None,
