@@ -41,6 +41,10 @@ def codes(v: Verdict) -> dict[str, str]:
     ("Protesters (Ethiopa)", "ET", date(2019, 1, 5), "Protesters (Ethiopia)"),
     ("Fulani Ethnic Milita (Nigeria)", "NG", date(2021, 1, 5), "Fulani Ethnic Militia (Nigeria)"),
     ("Polce Forces of Iraq (2022-) Prison Guards", "IQ", date(2023, 1, 5), "Police Forces of Iraq (2022-) Prison Guards"),
+    ("Police Forces fo Ethiopia (2018-) Prison Guards", "ET", date(2019, 1, 5),
+     "Police Forces of Ethiopia (2018-) Prison Guards"),
+    ("Civilians (Internnational)", "KE", date(2019, 1, 5), "Civilians (International)"),
+    ("Militia (Proo-Government)", "AF", date(2019, 1, 5), "Militia (Pro-Government)"),
 ])
 def test_typos_get_the_right_first_suggestion(vocab: Vocabulary, typo: str, country: str, day: date,
                                               right: str) -> None:

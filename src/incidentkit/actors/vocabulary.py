@@ -37,6 +37,9 @@ OTHER_COUNTRY = "actor-other-country"
 PERIOD = "actor-period"
 INTER_MISMATCH = "actor-inter-mismatch"
 
+#: Extra similarity points for a suggestion built from the name's own shape (its period, country word, label).
+_SHAPE_BONUS = 10.0
+
 #: ACLED's "External/Other forces": how state forces acting outside their country are coded.
 INTER_EXTERNAL = 8
 _INTER_NAMES = {1: "State forces", 2: "Rebel group", 3: "Political militia", 4: "Identity militia", 5: "Rioters",
@@ -340,10 +343,18 @@ class Vocabulary:
         cc = _code(country) if country else None
         if country and cc is None:
             return []
-        ranked: list[str] = []
-        ranked.extend(self._structured(name.strip(), cc, date))
-        ranked.extend(self._aliases.get(name.strip().casefold(), ()))
-        ranked.extend(self._fuzzy(name.strip(), cc, date, limit * 3))
+        text = name.strip()
+        # every candidate scored by its similarity to what was written; corrections read from the name's
+        # shape get a bonus (they keep what the coder got right), an exact alias wins outright
+        scores: dict[str, float] = {}
+        query = utils.default_process(text)
+        for s in self._structured(text, cc, date):
+            scores[s] = max(scores.get(s, 0.0), fuzz.ratio(query, utils.default_process(s)) + _SHAPE_BONUS)
+        for s in self._aliases.get(text.casefold(), ()):
+            scores[s] = 1000.0
+        for rank, s in enumerate(self._fuzzy(text, cc, date, limit * 3)):
+            scores[s] = max(scores.get(s, 0.0), fuzz.ratio(query, utils.default_process(s)) - rank * 1e-3)
+        ranked = sorted(scores, key=lambda s: -scores[s])
         out: list[str] = []
         for s in ranked:
             if s not in out and s != name and self.valid_for(s, cc, date):
@@ -366,11 +377,20 @@ class Vocabulary:
                 chosen = [p for p in periods if day is None or p.covers(day)]
                 for p in reversed(chosen):
                     out.append(grammar.state_name(prefix, p.acled_country, p.period, unit))
+        elif m and unit:
+            # the base is mistyped beyond reading ("Police Forces fo Ethiopia (2018-)"): its closest state
+            # name of the country and date, with the unit kept
+            states = [n for n in (self._names_for(cc, day) if cc else ()) if grammar.parse_state(n)]
+            best = _closest(base, states, 80)
+            if best:
+                out.append(f"{best} {unit}")
         gen = grammar.parse_generic(name)
         if gen is not None:
             label = gen.label if gen.label in grammar.GENERIC_LABELS else _closest(gen.label, grammar.GENERIC_LABELS, 85)
             if label is None:
                 label = _fix_identity(gen.label)
+            if label and _closest(gen.country, [grammar.INTERNATIONAL], 85):
+                out.append(f"{label} ({grammar.INTERNATIONAL})")
             word_cc = cc or _country_of(gen.country)
             if label and word_cc:
                 out.append(f"{label} ({grammar.acled_country_name(word_cc)})")
