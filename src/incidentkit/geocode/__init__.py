@@ -295,6 +295,7 @@ class Geocoder:
         note otherwise for tables large enough to take seconds, quiet in a notebook), ``True`` draws the
         bar wherever stderr goes, ``False`` shows nothing. The answers do not depend on it.
         """
+        from incidentkit.heap import long_lived_frozen
         from incidentkit.progress import progress as progress_bar
 
         rows = list(rows)
@@ -304,8 +305,9 @@ class Geocoder:
         slow_from = NOTE_ONLINE_NAMES if self.backends else NOTE_NAMES
         online = " (online backends answer about one name a second)" if self.backends else ""
         out = []
-        with progress_bar(rows, desc="geocoding", unit="name", show=progress, min_total=slow_from,
-                          note=f"geocoding {len(rows):,} names{online}...") as it:
+        with long_lived_frozen(), progress_bar(rows, desc="geocoding", unit="name", show=progress,
+                                               min_total=slow_from,
+                                               note=f"geocoding {len(rows):,} names{online}...") as it:
             for r in it:
                 out.append(self.geocode(_s(r.get(name_key)), _s(r.get(country_key)) or None,
                                         _s(r.get(admin1_key)) or None, _s(r.get(admin2_key)) or None))

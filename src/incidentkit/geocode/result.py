@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from typing import Any
 
 from incidentkit.codebook import vocab
@@ -17,7 +17,7 @@ OUTPUT_COLUMNS = ("latitude", "longitude", "geo_precision", "where_prec", "match
                   "gazetteer_id", "score", "ambiguous")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Alternative:
     """Another place that fitted the name: enough to check it on a map."""
 
@@ -34,7 +34,7 @@ class Alternative:
         return f"{self.name}{where} ({self.latitude:.4f}, {self.longitude:.4f}; {self.gazetteer}:{self.id})"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class GeocodeResult:
     """One geocoding answer. No coordinates means not found (or ambiguous); ``reason`` says why.
 
@@ -81,5 +81,5 @@ class GeocodeResult:
         """JSON-friendly form, for provenance records."""
         d = self.as_row()
         d.update(query=self.query, country=self.country, phrase=self.phrase, fallback=self.fallback,
-                 alternatives=[a.__dict__ for a in self.alternatives])
+                 alternatives=[asdict(a) for a in self.alternatives])
         return d

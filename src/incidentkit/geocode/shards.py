@@ -167,7 +167,7 @@ class ShardedIndex(Index):
         return len(self.names) + self._unopened
 
     # -- opening shards ----------------------------------------------------------------------------
-    def _append(self, name: str, places, country: str | None) -> tuple[int, list[str]]:
+    def _append(self, name: str, places, country: str | None) -> tuple[int, tuple[str, ...]]:
         base = len(self.names)
         n = places.num_rows
         self.names.extend(places.column("name").to_pylist())
@@ -189,7 +189,8 @@ class ShardedIndex(Index):
             self.gid.extend(pc.if_else(is_wof, pc.binary_join_element_wise("wof:", text, ""), text).to_pylist())
         else:
             self.gid.extend(gid.to_pylist())
-        rc = [country] * n if country is not None else _decoded(places.column("country"))
+        # a tuple: kept by the shard, and (holding only strings) never walked by the garbage collector
+        rc = (country,) * n if country is not None else tuple(_decoded(places.column("country")))
         self.country.extend(rc)
         self.opened.append(name)
         return base, rc
