@@ -37,6 +37,9 @@ OTHER_COUNTRY = "actor-other-country"
 PERIOD = "actor-period"
 INTER_MISMATCH = "actor-inter-mismatch"
 
+#: Names longer than this get no suggestion (no actor name is; a pasted paragraph is not worth comparing).
+_MAX_SUGGEST = 500
+
 #: Extra similarity points for a suggestion built from the name's own shape (its period, country word, label).
 _SHAPE_BONUS = 10.0
 
@@ -338,7 +341,7 @@ class Vocabulary:
         """Names the coder may have meant, best first, drawn only from names valid for ``country`` on
         ``date`` (every country when ``country`` is None): the same state actor in the right period, the
         same generic label with the incident's country, an alias's name, then the closest names."""
-        if not isinstance(name, str) or not name.strip():
+        if not isinstance(name, str) or not name.strip() or len(name) > _MAX_SUGGEST:
             return []
         cc = _code(country) if country else None
         if country and cc is None:
