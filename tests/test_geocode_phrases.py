@@ -307,3 +307,18 @@ def test_cli_geocode_reads_admin2_phrases_and_the_report(geocode_gazetteer: dict
     assert rows[2]["latitude"] and rows[4]["ambiguous"] == "True"  # report c settles Lere; d alone does not
     r = CliRunner().invoke(main, [*args, "--context", "no_such_column"])
     assert r.exit_code == 1 and "no_such_column" in r.output
+
+
+@pytest.mark.parametrize("name,cc,admin1", [("Batangafo", "CF", "Ouham"), ("Paoua", "CF", "Ouham-Pende")])
+def test_a_split_province_keeps_its_old_name_on_both_codes(gc: Geocoder, name: str, cc: str, admin1: str) -> None:
+    # GeoNames has Ouham as code 12 and 20 (the 2020 split): a town under either is in "Ouham"
+    r = gc.geocode(name, cc, admin1)
+    assert r.found and r.geo_precision == 1 and r.matched_name == name, r.reason
+
+
+@pytest.mark.parametrize("cc,spelling,town", [("KE", "Nairobi", "Kibera"), ("SY", "Idleb", "Saraqib"),
+                                               ("IN", "Jammu and Kashmir", "Srinagar"), ("IN", "Delhi", "Narela")])
+def test_acled_admin1_spellings_resolve(gc: Geocoder, cc: str, spelling: str, town: str) -> None:
+    assert alias_code(cc, spelling) is not None
+    r = gc.geocode(town, cc, spelling)
+    assert r.found and "not recognised" not in (r.reason or ""), r.reason

@@ -72,6 +72,7 @@ class Matcher:
         self._memo: dict[tuple[str, str | None, str | None], GeocodeResult] = {}
         self._admin1_unknown = False
         self._bonus_arr = array("d")
+        self._provinces: dict[tuple[str, str], frozenset[str]] = {}
         self._alt_memo: dict[tuple[int, float], Alternative] = {}
 
     # -- public ----------------------------------------------------------------------------------
@@ -271,9 +272,10 @@ class Matcher:
             found = [(i, sc) for i, sc in found if country[i] == cc]
         if a1 is not None:
             adm = idx.admin1
+            allowed = self._same_province(cc, a1)
             inside = []
             for i, sc in found:
-                if adm[i] in (a1, ""):
+                if adm[i] in allowed:
                     inside.append((i, sc))
                 else:
                     outside.append(i)
@@ -292,6 +294,24 @@ class Matcher:
         if len(cands) > 1:
             cands.sort(key=_by_rank)
         return cands
+
+    def _same_province(self, cc: str | None, a1: str) -> frozenset[str]:
+        """The admin1 codes a place coded in province ``a1`` may carry: ``a1``, none, and the codes of
+        the country's other provinces of the same name. GeoNames keeps a split province's old name on
+        its new code (Ouham 12 and Ouham 20, the latter now Ouham-Fafa, in the Central African
+        Republic; Kashmir 12 and 41 in India), and ACLED's admin1 names the old one."""
+        key = (cc or "", a1)
+        got = self._provinces.get(key)
+        if got is None:
+            ix = self.index
+            rec = ix.admin1_record.get(key)
+            codes = {a1, ""}
+            if rec is not None:
+                name = admin1_fold(ix.names[rec])
+                codes.update(code for (c, code), r in ix.admin1_record.items()
+                             if c == cc and admin1_fold(ix.names[r]) == name)
+            got = self._provinces[key] = frozenset(codes)
+        return got
 
     def _skeleton(self, s: str, key: str, cc: str | None = None) -> list[tuple[int, float]]:
         """Same consonant skeleton; in Latin script the spellings must also be close (ratio >= 75),
