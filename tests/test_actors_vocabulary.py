@@ -165,9 +165,9 @@ def test_a_listed_group_s_other_type_is_a_warning(vocab: Vocabulary) -> None:
     assert vocab.check("Al Shabaab", "SO", date(2020, 1, 1), inter=2).problems == []
 
 
-def test_another_country_s_generic_actor_is_an_error(vocab: Vocabulary) -> None:
+def test_another_country_s_generic_actor_is_a_warning_with_the_local_name(vocab: Vocabulary) -> None:
     v = vocab.check("Civilians (Syria)", country="NG", date=date(2023, 6, 1), inter=7)
-    assert codes(v) == {"actor-other-country": "error"} and v.suggestions == ["Civilians (Nigeria)"]
+    assert codes(v) == {"actor-other-country": "warning"} and v.suggestions == ["Civilians (Nigeria)"]
     assert codes(vocab.check("Al Shabaab", "NG", date(2020, 1, 1), 2)) == {"actor-other-country": "warning"}
     assert vocab.check("Civilians (International)", "KE", date(2020, 1, 1), 7).problems == []
 

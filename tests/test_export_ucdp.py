@@ -120,3 +120,20 @@ def test_cli_reports_what_was_left_out(tmp_path: Path) -> None:
     assert res.exit_code == 0, res.output
     assert "1 Protests/Strategic developments" in res.output
     assert (tmp_path / "ucdp_ged.csv").exists()
+
+
+def test_side_names_are_geds_and_the_acled_layout_keeps_acleds(table: pa.Table) -> None:
+    # issue 13, point 4: any period or unit of a country's state forces is GED's "Government of X"
+    # side (as UCDP's actor list spells it), a group its UCDP name; the ACLED layout is left as coded
+    from incidentkit.export import to_acled
+
+    rows = table.slice(0, 1).to_pylist()
+    row = rows[0] | {"country": "SO", "event_type": "Battles", "sub_event_type": "Armed clash",
+                     "actor1": "Al Shabaab", "inter1": 2, "actor2": "Military Forces of Somalia (2022-) Danab",
+                     "inter2": 1, "civilian_targeting": False}
+    one = pa.Table.from_pylist([row], schema=table.schema)
+    g = to_ucdp(one).to_pylist()[0]
+    assert (g["side_a"], g["side_b"]) == ("Government of Somalia", "Al-Shabaab")
+    assert g["gwnoa"] == gw_number("SO")
+    a = to_acled(one).to_pylist()[0]
+    assert (a["actor1"], a["actor2"]) == ("Al Shabaab", "Military Forces of Somalia (2022-) Danab")

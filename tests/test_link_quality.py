@@ -118,3 +118,11 @@ def test_multi_day_events_link_every_day_and_nothing_more(acled_events: pd.DataF
     s = result.summary
     assert s["linked_external"] == len(result.pairs) > s["linked_incidents"] >= 0.95 * len(ours)
     assert s["per_day_extra"] == len(result.pairs) - s["linked_incidents"]
+
+
+def test_acled_state_forces_and_geds_government_side_are_one_side() -> None:
+    from incidentkit.linking.actors import canonical
+
+    assert canonical("Military Forces of Somalia (2022-)") == canonical("Government of Somalia")
+    assert canonical("Police Forces of Iraq (2018-2020)") == canonical("Government of Iraq")
+    assert canonical("Military Forces of Somalia (2022-)") != canonical("Government of Kenya")

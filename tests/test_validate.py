@@ -69,7 +69,7 @@ RULES = [
      _set("event_type", "battles")),
     ("sub-event type of another event type", _set("sub_event_type", "Air/drone strike"), "sub-event-mismatch",
      "sub_event_type", _set("sub_event_type", "Government regains territory")),
-    ("inter code out of range", _set("inter1", 9), "not-in-vocabulary", "inter1", _set("inter1", "State forces")),
+    ("inter code out of range", _set("inter1", 9), "not-in-vocabulary", "inter1", _set("inter1", "Rebel group")),
     ("inter label unknown", _set("inter1", "Rebels"), "not-in-vocabulary", "inter1", _set("inter1", "rebel group")),
     ("time precision out of range", _set("time_precision", 4), "out-of-range", "time_precision",
      _set("time_precision", "3")),

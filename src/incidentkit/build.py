@@ -190,14 +190,15 @@ def geocode_table(table: pa.Table, geocoder: Any, progress: bool | None = False,
     return table, problems
 
 
-def _read_batch(files: Sequence[Path], coded: Path, allow_empty: bool = False) -> tuple[list[pa.Table], Validation]:
+def _read_batch(files: Sequence[Path], coded: Path, allow_empty: bool = False,
+                actors_file: str | None = None) -> tuple[list[pa.Table], Validation]:
     """Load and validate a batch of files into Arrow chunks (in a worker process for large builds).
 
     Rows become compact Arrow tables as they come, so memory stays flat however many files there are.
     """
     chunks: list[pa.Table] = []
     pending: list[dict[str, Any]] = []
-    state = Validation(allow_empty=allow_empty)
+    state = Validation(allow_empty=allow_empty, actors_file=actors_file)
 
     def take(rows: list[dict[str, Any]]) -> None:
         pending.extend(rows)
@@ -301,6 +302,20 @@ def _pool(workers: int) -> Iterator[ProcessPoolExecutor | None]:
         yield executor
 
 
+def project_actors_file(out: str | os.PathLike[str], actors_file: str | os.PathLike[str] | None = None
+                        ) -> Path | None:
+    """The project's actor list: ``actors_file`` when given (it must exist: a mistyped path would turn
+    the project's own actors into "not in the actor list" warnings), else ``out/actors.csv`` when there
+    is one (``datasets/actors.csv`` by default, where ``incidentkit actors add/import`` write)."""
+    if actors_file is None:
+        default = Path(out) / "actors.csv"
+        return default if default.is_file() else None
+    path = Path(actors_file)
+    if not path.is_file():
+        raise UsageError(f"{display_path(path)}: no such actor list (--actors)", code="usage")
+    return path
+
+
 def project_gazetteer_dir(out: str | os.PathLike[str], gazetteer_dir: str | os.PathLike[str] | None = None) -> Path:
     """The project's gazetteer folder: ``gazetteer_dir`` when given, else ``out/gazetteer``.
 
@@ -358,8 +373,12 @@ def _export_writers() -> Callable[..., list[Path]] | None:
 def build(coded: str | os.PathLike[str] = DEFAULT_CODED, out: str | os.PathLike[str] = DEFAULT_OUT, *,
           geocode: bool = True, geocoder: Any = None, gazetteer_dir: str | os.PathLike[str] | None = None,
           exports: bool = True, progress: bool | None = False, workers: int | None = None,
-          wait: bool = True, allow_empty: bool = False) -> BuildResult:
+          wait: bool = True, allow_empty: bool = False,
+          actors_file: str | os.PathLike[str] | None = None) -> BuildResult:
     """Validate every record under ``coded``, geocode, and write the dataset and its exports to ``out``.
+
+    Actors are checked against the embedded vocabulary plus the project's actor list ``actors_file``
+    (default ``out/actors.csv`` when it exists; :func:`project_actors_file`).
 
     Raises :class:`InvalidRecordsError` (with every problem) when any record is invalid; then nothing is
     written. Records holding no incident at all (an empty folder, header-only CSVs, ``incidents: []``)
@@ -394,14 +413,20 @@ def build(coded: str | os.PathLike[str] = DEFAULT_CODED, out: str | os.PathLike[
     _refuse_overwriting_inputs(out, exports, [coded, gazetteers])
     if geocode and geocoder is None:
         project_gazetteer_dir(out, gazetteer_dir)  # a mistyped folder is a usage error before any work
+    actors = project_actors_file(out, actors_file)
+    if actors is not None:
+        from incidentkit.actors import load_vocabulary
+
+        load_vocabulary(actors)  # a bad actor list: one located error (exit 1) before any work
     with output_lock(out, wait=wait):
         return _build(coded, out, geocode=geocode, geocoder=geocoder, gazetteer_dir=gazetteer_dir,
-                      exports=exports, progress=progress, workers=workers, allow_empty=allow_empty)
+                      exports=exports, progress=progress, workers=workers, allow_empty=allow_empty,
+                      actors_file=str(actors) if actors is not None else None)
 
 
 def _build(coded: str | os.PathLike[str], out: str | os.PathLike[str], *, geocode: bool, geocoder: Any,
            gazetteer_dir: str | os.PathLike[str] | None, exports: bool, progress: bool | None,
-           workers: int | None, allow_empty: bool = False) -> BuildResult:
+           workers: int | None, allow_empty: bool = False, actors_file: str | None = None) -> BuildResult:
     """:func:`build`'s work, with the output folder's lock held."""
     coded, out = Path(coded), Path(out)
     if not coded.is_dir():
@@ -414,17 +439,18 @@ def _build(coded: str | os.PathLike[str], out: str | os.PathLike[str], *, geocod
     if any(p.exists() for p in output_paths(out, exports)):  # a record reached through a link, say
         _refuse_overwriting_inputs(out, exports, files)
     batches = [files[i:i + BATCH_FILES] for i in range(0, len(files), BATCH_FILES)]
-    state = Validation(problems=found, allow_empty=allow_empty)  # the notes: files left out
+    state = Validation(problems=found, allow_empty=allow_empty, actors_file=actors_file)  # notes: files left out
     chunks: list[pa.Table] = []
     gc = None
     with _pool(_worker_count(workers, len(batches))) as executor, \
             progress_bar(desc="validating", total=len(files), unit="file", show=progress,
                          min_total=NOTE_FROM_FILES) as bar:
         if executor is None:
-            parts: Iterable[tuple[list[pa.Table], Validation]] = (_read_batch(b, coded, allow_empty)
+            parts: Iterable[tuple[list[pa.Table], Validation]] = (_read_batch(b, coded, allow_empty, actors_file)
                                                                   for b in batches)
         else:
-            parts = executor.map(_read_batch, batches, itertools.repeat(coded), itertools.repeat(allow_empty))
+            parts = executor.map(_read_batch, batches, itertools.repeat(coded), itertools.repeat(allow_empty),
+                                 itertools.repeat(actors_file))
         if geocode:  # load the gazetteer index while the workers parse
             gc = geocoder or default_geocoder(project_gazetteer_dir(out, gazetteer_dir))
         for part_chunks, part_state in parts:

@@ -122,8 +122,25 @@ CATALOGUE: dict[str, ErrorType] = _catalogue(
               "ACLED codes civilian targeting only for Violence against civilians, "
               "Explosions/Remote violence, Riots and Excessive force against protesters."),
     ErrorType("actor-not-in-list", "Actor not in the actor list",
-              "The actor is not in the codebook's actor list; pick a listed name so datasets line up.",
+              "The actor (actor1, actor2 or an associated actor) is not in the vocabulary: ACLED's naming "
+              "grammar for every country, the named groups, the project's actor list. Pick a listed name so "
+              "datasets line up, or add the actor with `incidentkit actors add`. The 'did you mean' names "
+              "only actors of the incident's own country and period.",
               WARNING),
+    ErrorType("actor-other-country", "Actor of another country",
+              "The actor's name says another country than the incident's (\"Civilians (Syria)\" in a Nigerian "
+              "incident), or a named group is listed as active elsewhere. A warning, since ACLED codes "
+              "foreign nationals so; the suggestion is the same actor of the incident's country. State "
+              "forces abroad are checked through their inter code instead (External/Other forces, 8).",
+              WARNING),
+    ErrorType("actor-period", "State actor of another period",
+              "ACLED names state forces by the government in power (\"Military Forces of Iraq (2018-2020)\"): "
+              "the period named does not cover the incident's first day, and the suggestion is the one that "
+              "does. A name without a period is a warning with the same suggestion."),
+    ErrorType("actor-inter-mismatch", "Actor type contradicts the actor",
+              "The inter code given does not fit the actor: Civilians are 7, Protesters 6, Rioters 5, a "
+              "country's state forces 1 at home and 8 (External/Other forces) abroad. An error where the "
+              "name fixes the type; a warning for a named group whose listed type differs."),
     ErrorType("evidence-field-unknown", "Evidence names an unknown field",
               "Each evidence quote names the coded field it supports."),
     ErrorType("inter-without-actor", "Actor code without actor",

@@ -18,7 +18,7 @@ from typing import Any, Callable, Iterable, Mapping, Sequence
 from rapidfuzz import process as fuzz_process
 
 from incidentkit.codebook import countries, vocab
-from incidentkit.codebook.actors import ACTORS_BY_NAME
+from incidentkit.actors import Vocabulary, load_vocabulary
 from incidentkit.codebook.fields import (EVIDENCE_KEYS, FATALITY_PARTS, INCIDENT_FIELDS, RECORD_FIELDS,
                                          SOURCE_FIELDS, TOP_LEVEL_KEYS, Field, Kind)
 from incidentkit.errors import NOTE, WARNING, Problem, problem, quote
@@ -356,10 +356,13 @@ class _Context:
     path: str
     record_id: str = ""
     problems: list[Problem] = field(default_factory=list)
+    vocab: Vocabulary | None = None
 
-    def add(self, code: str, message: str, line: int | None, fld: str = "", value: Any = None) -> None:
+    def add(self, code: str, message: str, line: int | None, fld: str = "", value: Any = None,
+            severity: str | None = None) -> None:
+        extra = {"severity": severity} if severity is not None else {}
         self.problems.append(problem(code, message, path=self.path, line=line, field=fld, value=value,
-                                     record_id=self.record_id))
+                                     record_id=self.record_id, **extra))
 
 
 def _check_mapping(ctx: _Context, mapping: Any, fields: Mapping[str, Field], prefix: str,
@@ -445,13 +448,15 @@ class ValidationReport:
         return pd.DataFrame([p.to_dict() for p in self.problems], columns=cols + ["title", "extra"])[cols]
 
 
-def validate_record(record: RawRecord, *, allow_empty: bool = False) -> tuple[list[dict[str, Any]], list[Problem]]:
+def validate_record(record: RawRecord, *, allow_empty: bool = False,
+                    vocabulary: Vocabulary | None = None) -> tuple[list[dict[str, Any]], list[Problem]]:
     """Validate one source report's coding; return its normalised incident rows and the problems.
 
     A YAML record needs a non-empty ``incidents`` list; with ``allow_empty`` an empty one
-    (``incidents: []``, a report read and found to hold nothing to code) is accepted.
+    (``incidents: []``, a report read and found to hold nothing to code) is accepted. Actors are
+    checked against ``vocabulary`` (default: the embedded one, without a project actor list).
     """
-    ctx = _Context(record.path)
+    ctx = _Context(record.path, vocab=vocabulary if vocabulary is not None else load_vocabulary())
     doc = record.document
     for key in doc:
         if key not in TOP_LEVEL_KEYS:
@@ -537,11 +542,7 @@ def _incident_row(ctx: _Context, inc: LocatedDict, source: dict[str, Any], top: 
     if v.get("inter1") == 0:
         ctx.add("out-of-range", "inter1 cannot be 0: actor1 always has an actor type (1-8)", at("inter1"),
                 "inter1", 0)
-    for key in ("actor1", "actor2"):
-        name = v.get(key)
-        if isinstance(name, str) and name not in ACTORS_BY_NAME:
-            ctx.add("actor-not-in-list", f"{_show(name)} is not in the codebook's actor list"
-                    f"{did_you_mean(name, ACTORS_BY_NAME, 80)}; use a listed name if one fits", at(key), key, name)
+    _check_actors(ctx, v, at)
     # civilian targeting
     if v.get("civilian_targeting") is True and _ok(et, st) and not vocab.civilian_targeting_allowed(et, st):
         ctx.add("civilian-targeting-not-allowed", f"civilian_targeting is set on a {et!r}/{st!r} event; ACLED "
@@ -581,6 +582,32 @@ def _incident_row(ctx: _Context, inc: LocatedDict, source: dict[str, Any], top: 
     # check, point at those lines rather than at the incident's first line
     row["id_line"], row["location_line"] = at("id") or line or 0, at("location") or line or 0
     return row
+
+
+#: The actor fields, each with the inter field that types it (associated actors have none).
+_ACTOR_FIELDS = (("actor1", "inter1"), ("actor2", "inter2"), ("assoc_actor_1", None), ("assoc_actor_2", None))
+
+
+def _check_actors(ctx: _Context, v: dict[str, Any], at: Callable[[str], int | None]) -> None:
+    """Every actor value against the vocabulary, knowing the incident: its country (an actor of another
+    country), its first day (a state period that does not cover it), the inter code given (Civilians as
+    State forces). Suggestions come from the incident's own country and period only
+    (:meth:`incidentkit.actors.Vocabulary.check`)."""
+    vocabulary = ctx.vocab if ctx.vocab is not None else load_vocabulary()
+    country = v.get("country") if _ok(v.get("country")) else None
+    day = v.get("date_start") if _ok(v.get("date_start")) else None
+    for key, inter_key in _ACTOR_FIELDS:
+        value = v.get(key)
+        names = value if isinstance(value, list) else [value]
+        inter = v.get(inter_key) if inter_key else None
+        for name in names:
+            if not isinstance(name, str) or not name:
+                continue
+            verdict = vocabulary.check(name, country=country, date=day,
+                                       inter=inter if isinstance(inter, int) and inter > 0 else None)
+            for code, severity, message in verdict.problems:
+                where = inter_key if code == "actor-inter-mismatch" and inter_key else key
+                ctx.add(code, f"{key}: {message}", at(where), where, name, severity=severity)
 
 
 def _outside_country_km(lat: float, lon: float, country: str) -> float | None:
@@ -659,6 +686,8 @@ class Validation:
     incidents: int = 0
     #: accept records, files and a whole run holding no incident (``--allow-empty``)
     allow_empty: bool = False
+    #: the project's actor list (``datasets/actors.csv``) added to the embedded vocabulary, if any
+    actors_file: str | None = None
     _csv_sources: dict[tuple[str, str], tuple[dict[str, Any], int | None]] = field(default_factory=dict, repr=False)
 
     def feed(self, record: RawRecord | Problem,
@@ -668,7 +697,8 @@ class Validation:
         if isinstance(record, Problem):
             self.problems.append(record)
             return
-        rec_rows, rec_problems = validate_record(record, allow_empty=self.allow_empty)
+        rec_rows, rec_problems = validate_record(record, allow_empty=self.allow_empty,
+                                                 vocabulary=load_vocabulary(self.actors_file))
         self.problems.extend(rec_problems)
         valid = [r for r in rec_rows if r]
         self.incidents += len(valid)
@@ -727,33 +757,39 @@ class Validation:
 
 def validate_records(records: Iterable[RawRecord | Problem], load_problems: Sequence[Problem] = (), *,
                      on_rows: Callable[[list[dict[str, Any]]], None] | None = None, allow_empty: bool = False,
-                     where: str | os.PathLike[str] = "") -> ValidationReport:
+                     where: str | os.PathLike[str] = "",
+                     actors_file: str | os.PathLike[str] | None = None) -> ValidationReport:
     """Validate records (or a stream of records and load problems, as :func:`iter_records` yields).
 
     With ``on_rows``, each record's normalised rows are handed over as soon as they are checked and not
     kept in the report: the build streams 100,000 incidents through in flat memory this way. No incident
     at all is a ``no-records`` error at ``where`` unless ``allow_empty`` (:meth:`Validation.report`).
     """
-    state = Validation(problems=list(load_problems), allow_empty=allow_empty)
+    state = Validation(problems=list(load_problems), allow_empty=allow_empty,
+                       actors_file=str(actors_file) if actors_file is not None else None)
     for record in records:
         state.feed(record, on_rows)
     return state.report(where)
 
 
 def validate(*paths: str | os.PathLike[str], base: str | os.PathLike[str] | None = None,
-             allow_empty: bool = False) -> ValidationReport:
+             allow_empty: bool = False, actors_file: str | os.PathLike[str] | None = None) -> ValidationReport:
     """Validate coded records under the given files or folders.
 
     Returns a :class:`ValidationReport`; nothing is printed or written. Records holding no incident
     (an empty folder, a header-only CSV, ``incidents: []``) are a ``no-records`` or ``required-missing``
-    error unless ``allow_empty``, exactly as :func:`incidentkit.build` refuses them.
+    error unless ``allow_empty``, exactly as :func:`incidentkit.build` refuses them. ``actors_file``:
+    the project's actor list (``datasets/actors.csv``), whose names are then accepted too.
 
     >>> report = validate("datasets/coded")          # doctest: +SKIP
     >>> report.ok, len(report.rows), report.to_frame().head()  # doctest: +SKIP
     """
     paths = paths or ("datasets/coded",)
     files, problems = discover(paths, allow_empty=allow_empty)
+    if actors_file is not None:
+        load_vocabulary(actors_file)  # a bad actor list is one located error before any record is read
     report = validate_records(iter_records(files, Path(base) if base is not None else None, allow_empty=allow_empty),
-                              problems, allow_empty=allow_empty, where=", ".join(display_path(p) for p in paths))
+                              problems, allow_empty=allow_empty, where=", ".join(display_path(p) for p in paths),
+                              actors_file=actors_file)
     report.files = len(files)  # every record file read, as build counts them (a header-only CSV too)
     return report

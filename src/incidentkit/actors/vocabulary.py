@@ -252,8 +252,8 @@ class Vocabulary:
               inter: int | None = None) -> Verdict:
         """Check one actor value of one incident (its country, date and the inter code given to it).
 
-        Problems (code, severity, message): ``actor-not-in-list`` (warning), ``actor-other-country`` (error
-        when the name says its country, warning for a named group listed elsewhere), ``actor-period``
+        Problems (code, severity, message): ``actor-not-in-list`` (warning), ``actor-other-country``
+        (warning: a generic actor naming another country, a named group listed elsewhere), ``actor-period``
         (error), ``actor-inter-mismatch`` (error for state and generic names, warning for named groups).
         Suggestions are names valid for ``country`` and ``date`` only, best first.
         """
@@ -269,7 +269,9 @@ class Vocabulary:
         abroad = bool(cc and info.country and info.kind in ("state", "generic") and info.country != cc)
         if abroad and cc and info.kind == "generic":
             fixed = self._generic_for(name, cc)
-            problems.append((OTHER_COUNTRY, "error",
+            # a warning, not an error: ACLED itself codes foreign nationals so ("Civilians (Somalia)" in
+            # Kenya, "Refugees/IDPs (Sudan)" in Chad); the coder confirms or takes the suggestion
+            problems.append((OTHER_COUNTRY, "warning",
                              f"{name!r} is an actor of {info.country}, not of the incident's country {cc}"
                              + (f"; did you mean {fixed!r}?" if fixed else "")))
             if fixed:

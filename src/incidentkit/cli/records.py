@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from incidentkit.build import DEFAULT_CODED, DEFAULT_OUT, build
+from incidentkit.build import DEFAULT_CODED, DEFAULT_OUT, build, project_actors_file
 from incidentkit.cli._common import InputPath, handle_errors
 from incidentkit.validate import validate
 
@@ -19,8 +19,12 @@ from incidentkit.validate import validate
 @click.option("--strict", is_flag=True, help="Treat warnings as errors (exit 1 on any warning).")
 @click.option("--allow-empty", is_flag=True,
               help="Accept records holding no incident (an empty folder, a header-only CSV, incidents: []).")
+@click.option("--actors", "actors_file", type=InputPath(dir_okay=False), default=None,
+              help="The project's actor list, accepted beside the embedded vocabulary "
+                   "[default: datasets/actors.csv when it exists].")
 @handle_errors
-def validate_command(paths: tuple[Path, ...], as_json: bool, strict: bool, allow_empty: bool) -> None:
+def validate_command(paths: tuple[Path, ...], as_json: bool, strict: bool, allow_empty: bool,
+                     actors_file: Path | None) -> None:
     """Check coded records (files or folders) against the codebook.
 
     Prints one line per problem as  path:line: field: message [code].
@@ -32,7 +36,7 @@ def validate_command(paths: tuple[Path, ...], as_json: bool, strict: bool, allow
         incidentkit validate datasets/coded
         incidentkit validate --json datasets/coded/svt-2022-01-21-hasakah.yaml
     """
-    report = validate(*paths, allow_empty=allow_empty)
+    report = validate(*paths, allow_empty=allow_empty, actors_file=project_actors_file(DEFAULT_OUT, actors_file))
     failed = not report.ok or (strict and report.warnings)
     if as_json:
         click.echo(json.dumps({"valid": not failed, "files": report.files, "incidents": len(report.rows),
@@ -60,9 +64,12 @@ def validate_command(paths: tuple[Path, ...], as_json: bool, strict: bool, allow
               help="Fail at once if another build writes OUT, instead of waiting for it to finish.")
 @click.option("--allow-empty", is_flag=True,
               help="Write the dataset even if the records hold no incident (empty outputs replace OUT's).")
+@click.option("--actors", "actors_file", type=InputPath(dir_okay=False), default=None,
+              help="The project's actor list, accepted beside the embedded vocabulary "
+                   "[default: OUT/actors.csv when it exists].")
 @handle_errors
 def build_command(coded: Path, out: Path, gazetteer_dir: Path | None, no_geocode: bool, no_exports: bool,
-                  as_json: bool, no_wait: bool, allow_empty: bool) -> None:
+                  as_json: bool, no_wait: bool, allow_empty: bool, actors_file: Path | None) -> None:
     """Validate, geocode and write the dataset (incidents.parquet and its exports).
 
     If any record is invalid (or there is none), every problem is printed, nothing is written and the
@@ -74,7 +81,7 @@ def build_command(coded: Path, out: Path, gazetteer_dir: Path | None, no_geocode
         incidentkit build --coded my-project/coded --out my-project/dataset
     """
     result = build(coded, out, geocode=not no_geocode, gazetteer_dir=gazetteer_dir, exports=not no_exports,
-                   progress=None, wait=not no_wait, allow_empty=allow_empty)
+                   progress=None, wait=not no_wait, allow_empty=allow_empty, actors_file=actors_file)
     for p in result.warnings:
         click.echo(p.format(), err=True)
     summary = result.summary()

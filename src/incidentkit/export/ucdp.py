@@ -11,7 +11,8 @@ UCDP GED records organised lethal violence only, one row per event with a date r
   side -> 1 state-based; else -> 2 non-state;
 - side_a is the government side in state-based events and the perpetrator in one-sided events (side_b
   "Civilians"), as UCDP orders them; deaths_a/deaths_b follow their side when the sides are swapped.
-  Side names come from the actor table's UCDP names (codebook/actors.py), else the ACLED name;
+  Side names are GED's (:meth:`incidentkit.actors.Vocabulary.ucdp_side`: "Government of X" for X's
+  state forces of any period or unit, a group's UCDP name), else the ACLED name;
 - deaths_*: the coded parts; what they leave of ``best`` goes to deaths_unknown when that was not
   coded, and uncoded parts are 0, so the four add up to best as in GED;
 - date_prec from the range and time_precision (1 day, 2-6 days, a week, a month, longer);
@@ -40,7 +41,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from incidentkit.codebook import vocab
-from incidentkit.codebook.actors import ACTORS_BY_NAME
+from incidentkit.actors import load_vocabulary
 from incidentkit.export import ids
 from incidentkit.export._arrow import (concat_text, day_numbers, float_repr, ints, join_lists, map_distinct, or_else,
                                        or_null, plain)
@@ -90,19 +91,20 @@ def date_prec(days: int, time_precision: int) -> int:
 
 
 def ucdp_side_name(actor: str | None, inter: int | None) -> str | None:
+    """The side as GED names it: "Government of Somalia" for any period or unit of Somalia's state
+    forces, a group's UCDP name where the vocabulary has one, else the ACLED name as coded."""
     if inter == CIVILIANS:
         return "Civilians"
     if not actor:
         return None
-    known = ACTORS_BY_NAME.get(actor)
-    return known.ucdp_name if known and known.ucdp_name else actor
+    return load_vocabulary().ucdp_side(actor)
 
 
 def _actor_gw(actor: str | None, inter: int | None, country: str) -> int | None:
     if inter not in STATE_TYPES:
         return None
-    known = ACTORS_BY_NAME.get(actor or "")
-    if known is not None:
+    known = load_vocabulary().lookup(actor or "")
+    if known is not None and known.country:
         return gw_number(known.country)
     return gw_number(country) if inter == 1 else None
 

@@ -25,9 +25,15 @@ _CANONICAL = {a.name.casefold(): (a.ucdp_name or a.name) for a in ACTORS}
 
 @lru_cache(maxsize=65536)
 def canonical(name: str) -> str:
-    """The side an actor name stands for (UCDP's name where the actor table knows it), normalised."""
+    """The side an actor name stands for, normalised: UCDP's name where the vocabulary knows it, so
+    "Military Forces of Somalia (2022-)" (ACLED) and "Government of Somalia" (GED) are one side."""
+    from incidentkit.actors import load_vocabulary
+
     n = normalise_label(name)
-    return utils.default_process(_CANONICAL.get(n.casefold(), n))
+    side = _CANONICAL.get(n.casefold())
+    if side is None:
+        side = load_vocabulary().ucdp_side(n)
+    return utils.default_process(side)
 
 
 def _factor(names: pd.Series) -> tuple[np.ndarray, list[str]]:
