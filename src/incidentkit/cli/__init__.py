@@ -12,7 +12,7 @@ import click
 
 from incidentkit._version import __version__
 
-_COMMAND_MODULES = ("records", "geocode", "export", "external", "link", "agree", "actors")
+_COMMAND_MODULES = ("records", "geocode", "export", "external", "link", "agree", "actors", "draft", "review")
 
 
 EXIT_STATUS = ("Exit status, the same for every command: 0 done; 1 bad input data (an invalid record, "
