@@ -6,6 +6,10 @@
   comment (see ``MARKERS``).
 * The dataset's columns are defined once, in :data:`incidentkit.codebook.schema.COLUMNS`; the reference
   page of the dataset lists them from there, with their Arrow types.
+* The actor vocabulary (:mod:`incidentkit.actors`) is data compiled with a source per row; its reference
+  page is written from :func:`incidentkit.actors.data.state_periods`,
+  :func:`~incidentkit.actors.data.named_groups` and the grammar's tables, so the page shows exactly the
+  names the installed checks accept.
 * The docstrings carry doctests (``>>>`` lines, run by the test suite). Markdown would read ``>>>`` as
   three nested block quotes and ``[...][:4]`` as a reference link, so doctest runs outside code fences
   are wrapped in ``pycon`` fences before Markdown sees them, on pages and in mkdocstrings' docstrings.
@@ -23,6 +27,7 @@ from markdown.preprocessors import Preprocessor
 
 ERROR_CATALOGUE_MARKER = "<!-- incidentkit: error-catalogue -->"
 DATASET_COLUMNS_MARKER = "<!-- incidentkit: dataset-columns -->"
+ACTOR_VOCABULARY_MARKER = "<!-- incidentkit: actor-vocabulary -->"
 
 
 def _cell(text: str) -> str:
@@ -52,8 +57,126 @@ def dataset_columns_markdown() -> str:
     return "\n".join(lines)
 
 
+#: ACLED's actor types (inter codes), as the codebook names them.
+INTER_LABELS = {1: "State forces", 2: "Rebel group", 3: "Political militia", 4: "Identity militia", 5: "Rioters",
+                6: "Protesters", 7: "Civilians", 8: "External/Other forces"}
+
+
+def _inter(inter: int | None, unset: str = "varies") -> str:
+    return f"{inter} {INTER_LABELS[inter]}" if inter in INTER_LABELS else unset
+
+
+def _link(url: str) -> str:
+    """A Markdown link to ``url`` named by its host; parentheses and spaces escaped (Wikipedia titles)."""
+    if not url:
+        return ""
+    safe = url.strip().replace(" ", "%20").replace("(", "%28").replace(")", "%29")
+    host = safe.split("//", 1)[-1].split("/", 1)[0] or "source"
+    return f"[{host}]({safe})"
+
+
+def _years(first: int | None, last: int | None) -> str:
+    if first is None and last is None:
+        return ""
+    return f"{first or '?'}-{last or ''}"
+
+
+def actor_country_anchor(cc: str) -> str:
+    """The HTML id of a country's section on the actor vocabulary page (``country-ng``)."""
+    return f"country-{cc.lower()}"
+
+
+def actor_vocabulary_markdown() -> str:
+    """The actor vocabulary by country (state periods, then named groups active there), then the grammar
+    every country shares: generic labels, identity suffixes, state prefixes, units and UCDP side names."""
+    from incidentkit.actors import data, grammar
+
+    periods = data.periods_by_country()
+    groups = data.named_groups()
+    by_country: dict[str, list[data.NamedGroup]] = {}
+    for g in groups:
+        for cc in g.countries:
+            by_country.setdefault(cc, []).append(g)
+    codes = sorted(set(periods) | set(by_country), key=lambda cc: (grammar.acled_country_name(cc) or cc).casefold())
+    ucdp = data.ucdp_government_names()
+
+    out = [(f"The embedded vocabulary holds **{len(data.state_periods())} government periods of {len(periods)} "
+            f"countries** and **{len(groups)} named groups** active in {len(by_country)} countries. Jump to a "
+            "country:"), ""]
+    out.append(" · ".join(f"[{_cell(grammar.acled_country_name(cc) or cc)}](#{actor_country_anchor(cc)})"
+                          for cc in codes))
+    out += ["", "## Countries", ""]
+    for cc in codes:
+        name = grammar.acled_country_name(cc) or cc
+        out += [f"### {name} ({cc}) {{#{actor_country_anchor(cc)}}}", ""]
+        ps = periods.get(cc, ())
+        if ps:
+            out += ["| State actor label | From | To (handover day) | Government | Source |", "|---|---|---|---|---|"]
+            for p in reversed(ps):
+                label = grammar.state_name("Military Forces", p.acled_country, p.period)
+                out.append(f"| {_cell(label)} | {p.start.isoformat()} | {p.end.isoformat() if p.end else 'today'} "
+                           f"| {_cell(p.government)} | {_link(p.source)} |")
+            side = ucdp.get(cc) or f"Government of {name}"
+            out += ["", ("Police Forces, Government and the other state prefixes take the same period labels. "
+                         f"UCDP GED side: `{_cell(side)}`"
+                         + ("" if cc in ucdp else " (not in the UCDP actor list; built from ACLED's name)") + "."), ""]
+        else:
+            out += [("No government periods in the table: state actors of this country are not accepted yet "
+                     "(add them to the project list, see [Extend the actor list](../how-to/actors.md))."), ""]
+        gs = sorted(by_country.get(cc, ()), key=lambda g: g.name.casefold())
+        if gs:
+            out += ["| Named group | Type (inter) | Countries (home first) | UCDP name | Aliases | Years | Source |",
+                    "|---|---|---|---|---|---|---|"]
+            for g in gs:
+                out.append(f"| {_cell(g.name)} | {_inter(g.inter, 'not fixed')} | {' '.join(g.countries)} | "
+                           f"{_cell(g.ucdp_name.strip())} | {_cell(', '.join(g.aliases))} | "
+                           f"{_years(g.first_year, g.last_year)} | {_link(g.source)} |")
+            out.append("")
+        else:
+            out += ["No named groups listed; the generic actors below apply.", ""]
+
+    out += ["## Generic actors", "",
+            ("Every country has these names, written `<label> (<country>)` with the country as ACLED writes it "
+             "(\"Civilians (Nigeria)\", \"Protesters (Democratic Republic of Congo)\"); \"(International)\" stands "
+             "for foreign nationals of no one country. The type is the inter code the label fixes; \"varies\" "
+             "labels are mostly associated actors and are not checked against an inter code."), "",
+            "| Label | Type (inter) |", "|---|---|"]
+    out += [f"| {_cell(label)} (X) | {_inter(inter)} |" for label, inter in grammar.GENERIC_LABELS.items()]
+    out += ["", ("Identity actors are a grammar: `<Group> <suffix> (X)` for any group word(s), such as "
+                 "\"Fulani Ethnic Militia (Nigeria)\" or \"Oromo Ethnic Group (Ethiopia)\"."), "",
+            "| Suffix | Type (inter) |", "|---|---|"]
+    out += [f"| &lt;Group&gt; {_cell(suffix)} (X) | {_inter(inter)} |" for suffix, inter in grammar.IDENTITY_SUFFIXES.items()]
+    out += ["", "Names accepted without a country: " + ", ".join(f"\"{n}\"" for n in grammar.COUNTRYLESS) + ".", ""]
+    out += ["## State actors", "",
+            ("A state actor names the regime: `<prefix> of <country> (<period>)`, with the period label of the "
+             "government in power on the incident's first day (the tables above)."), "",
+            "| Prefix | Type (inter) at home |", "|---|---|"]
+    out += [f"| {_cell(prefix)} of X (P) | {_inter(inter)} |" for prefix, inter in grammar.STATE_PREFIXES.items()]
+    out += ["", ("**Units.** A unit may follow the period, separated by one space: \"Police Forces of India (2014-) "
+                 "Assam Rifles\", \"Military Forces of Iraq (2022-) Peshmerga\", \"Police Forces of Palestine "
+                 "(1994-) West Bank\". The unit does not change the country, the period or the type; UCDP GED "
+                 "writes the same side for every unit."), "",
+            ("**Abroad.** State forces acting outside their own country are External/Other forces (inter 8) "
+             "there, as ACLED codes them."), ""]
+    out += ["## UCDP side names", "",
+            ("UCDP GED names a state's side \"Government of X\" for every period and unit. The export to UCDP's "
+             "layout and linking use this map (from the UCDP Actor Dataset 22.1, CC BY 4.0); a named group's "
+             "UCDP name is in its row above."), "",
+            "| Country | ACLED (current period) | UCDP GED side |", "|---|---|---|"]
+    for cc in codes:
+        ps = periods.get(cc, ())
+        if not ps:
+            continue
+        current = grammar.state_name("Military Forces", ps[-1].acled_country, ps[-1].period)
+        side = ucdp.get(cc) or f"Government of {grammar.acled_country_name(cc)}"
+        out.append(f"| [{_cell(grammar.acled_country_name(cc))}](#{actor_country_anchor(cc)}) | {_cell(current)} | "
+                   f"{_cell(side)}{'' if cc in ucdp else ' (not in UCDP 22.1)'} |")
+    return "\n".join(out)
+
+
 MARKERS: dict[str, Callable[[], str]] = {ERROR_CATALOGUE_MARKER: error_catalogue_markdown,
-                                         DATASET_COLUMNS_MARKER: dataset_columns_markdown}
+                                         DATASET_COLUMNS_MARKER: dataset_columns_markdown,
+                                         ACTOR_VOCABULARY_MARKER: actor_vocabulary_markdown}
 
 _FENCE = re.compile(r"^\s*(```|~~~)")
 _PROMPT = re.compile(r"^(\s*)>>> ")
