@@ -95,6 +95,15 @@ def _bad_actor_list(tmp: Path) -> Path:
     return path
 
 
+def _draft_of_another_article(tmp: Path) -> list[str]:
+    """A draft whose spans lie beyond the end of the article given with it (the wrong article file)."""
+    draft, article = tmp / "draft.json", tmp / "article.txt"
+    draft.write_text('{"incidents": [{"fields": {"location": [{"value": "Kabul", "score": 0.9, '
+                     '"spans": [[120, 125]]}]}}]}', encoding="utf-8")
+    article.write_text("Blast in Kabul.\n", encoding="utf-8")
+    return [str(draft), str(article)]
+
+
 NOPE = "does-not-exist"
 
 CASES: dict[str, Case] = {
@@ -123,6 +132,8 @@ CASES: dict[str, Case] = {
     "link": Case(lambda t: ["link", str(t / NOPE), str(t / "nope.parquet"), "-o", str(t / "l.parquet")],
                  lambda t: ["link", str(_not_parquet(t)), str(_not_parquet(t)), "-o", str(t / "l.parquet")]),
     "codebook": Case(None, None, why_not="reads nothing but the codebook built into incidentkit"),
+    "review": Case(lambda t: ["review", str(t / "nope.json"), str(t / "nope.txt"), "-o", str(t / "r.html")],
+                   lambda t: ["review", *_draft_of_another_article(t), "-o", str(t / "r.html")]),
     "actors import": Case(lambda t: ["actors", "import", str(t / "nope.parquet"), "--actors", str(t / "a.csv")],
                           lambda t: ["actors", "import", str(_semicolon_csv(t)), "--actors", str(t / "a.csv")]),
     "actors add": Case(None, lambda t: ["actors", "add", "Zamfara Vigilantes", "--inter", "3", "--country", "NG",
