@@ -94,3 +94,16 @@ def test_import_never_overwrites_its_input(tmp_path: Path) -> None:
     before = export.read_bytes()
     result = run("actors", "import", str(export), "--actors", str(export))
     assert result.exit_code == 2 and export.read_bytes() == before
+
+
+def test_import_of_a_ucdp_file_keeps_geds_side_names_out(tmp_path: Path) -> None:
+    # GED's "Civilians", "Government of X" and the UCDP names of actors the vocabulary already has are
+    # not new actors (a bare "Civilians" would then pass as actor1 anywhere)
+    from incidentkit.actors.project import import_actors, read_project_actors
+
+    ged = Path(__file__).parent / "data" / "reference" / "ucdp_ged_23_1_sample.csv"
+    target = tmp_path / "actors.csv"
+    result = import_actors(target, ged)
+    names = {a.name for a in read_project_actors(target)} if target.exists() else set()
+    assert result.known > 0 and not names & {"Civilians", "Government of Syria", "Government of Iraq", "IS"}
+    assert len(names) == result.added

@@ -179,7 +179,7 @@ _ACLED_SHORT = {
 
 _STATE_RE = re.compile(
     r"^(?P<prefix>" + "|".join(sorted(map(re.escape, STATE_PREFIXES), key=len, reverse=True)) + r") of "
-    r"(?P<country>.+?) \((?P<period>\d{4}-(?:\d{4})?)\)(?: (?P<unit>\S.*))?$")
+    r"(?P<country>.+?) \((?P<period>\d{4}-(?:\d{4})?)\)(?: (?P<unit>[^\s(].*))?$")  # a unit is a word, not "(X)"
 # the country may itself hold one parenthesis, as a few ISO names do ("Sint Maarten (Dutch part)")
 _GENERIC_RE = re.compile(r"^(?P<label>\S.*?) \((?P<country>[^()]+(?:\([^()]*\)[^()]*)?)\)$")
 

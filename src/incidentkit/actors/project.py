@@ -356,8 +356,12 @@ def import_actors(path: str | os.PathLike[str], external_file: str | os.PathLike
                 last[name] = max(last.get(name, d), d)
     new: list[ActorInfo] = []
     known = 0
+    # GED's side names for actors the vocabulary already has under their ACLED name ("Government of
+    # Iraq", "IS", "SDF") and its generic "Civilians" are not new actors: adding them would make a bare
+    # "Civilians" an accepted actor1 in every country the file covers
+    sides = _ucdp_sides() if dataset == "ucdp" else frozenset()
     for name, rec in seen.items():
-        if vocab.lookup(name) is not None:
+        if vocab.lookup(name) is not None or name in sides:
             known += 1
             continue
         inter = rec["inter"].most_common(1)[0][0] if rec["inter"] else None
@@ -368,3 +372,11 @@ def import_actors(path: str | os.PathLike[str], external_file: str | os.PathLike
     new.sort(key=lambda i: i.name)
     write_project_actors(p, new, added=added)
     return ImportResult(added=len(new), known=known, skipped=skipped, names=tuple(i.name for i in new))
+
+
+def _ucdp_sides() -> frozenset[str]:
+    """UCDP GED side names that stand for actors the vocabulary names the ACLED way."""
+    from incidentkit.actors.data import named_groups, ucdp_government_names
+
+    return frozenset({"Civilians", *ucdp_government_names().values(),
+                      *(g.ucdp_name.strip() for g in named_groups() if g.ucdp_name.strip())})

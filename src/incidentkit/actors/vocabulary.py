@@ -452,6 +452,8 @@ class Vocabulary:
         if cc:
             word = grammar.acled_country_name(cc)
             for t in list(hits):
+                if grammar.parse_state(t) is not None:  # state names carry their country already
+                    continue
                 per_country = f"{t} ({word})"
                 if per_country not in hits and self.lookup(per_country):
                     hits.insert(hits.index(t) + 1, per_country)
