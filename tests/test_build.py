@@ -41,7 +41,7 @@ def test_schema_is_explicit(write_record, base_record, tmp_path):
     assert schema.field("inter1").type == pa.int8()
     assert schema.field("assoc_actor_1").type == pa.list_(pa.string())
     ev = schema.field("evidence").type
-    assert pa.types.is_list(ev) and [f.name for f in ev.value_type] == ["field", "quote"]
+    assert pa.types.is_list(ev) and [f.name for f in ev.value_type] == ["field", "quote", "start", "end"]
     assert {"fatalities_low", "fatalities_best", "fatalities_high", "source_outlet", "disorder_type",
             "interaction", "priogrid_gid"} <= set(schema.names)
     assert "fatalities" not in schema.names

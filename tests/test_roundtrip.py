@@ -92,7 +92,8 @@ def _expected(doc: dict, inc: dict) -> dict:
         "country": inc["country"], "location": inc["location"], "latitude": inc.get("latitude"),
         "longitude": inc.get("longitude"), "geo_precision": inc.get("geo_precision"),
         "fatalities_low": fat["low"], "fatalities_best": fat["best"], "fatalities_high": fat["high"],
-        "notes": inc["notes"], "evidence": inc["evidence"], "civilian_targeting": inc["civilian_targeting"],
+        "notes": inc["notes"], "civilian_targeting": inc["civilian_targeting"],
+        "evidence": [{**e, "start": None, "end": None} for e in inc["evidence"]],  # no article: no offsets
     }
 
 

@@ -152,6 +152,42 @@ CATALOGUE: dict[str, ErrorType] = _catalogue(
               "When all four parts of the deaths split are coded they must add up to fatalities best."),
     ErrorType("source-inconsistent", "Source fields differ between rows",
               "CSV rows that share a source_id must give the same outlet, title and publication date."),
+    # --- articles (issue 14) -------------------------------------------------------------------
+    ErrorType("article-path", "Article path not allowed",
+              "source.article names the report's text file relative to the record file's folder (e.g. "
+              "../articles/<source-id>.txt beside datasets/coded): a relative path written with '/', ending "
+              "in .txt. An absolute path, a '\\', or a path that is not a .txt file is refused, and so is an "
+              "article_sha256 that is not 64 hexadecimal digits or given without an article."),
+    ErrorType("article-missing", "Article file not found",
+              "The article the record names does not exist. A typo in the name is an error; when the whole "
+              "articles folder is absent (a public copy of a project that keeps copyrighted reports out of "
+              "its repository) see article-absent."),
+    ErrorType("article-absent", "Article folder absent: quotes not checked",
+              "The record names its article and pins it with article_sha256, but the folder the article "
+              "would be in does not exist (a clone without the private articles folder). The record is "
+              "accepted, its evidence quotes are not checked and their offsets stay empty in the dataset.",
+              WARNING),
+    ErrorType("article-unreadable", "Article cannot be read",
+              "The article is not a regular file, is empty, is larger than the limit (5 MB of text), is "
+              "reached through a symbolic link (links are not followed: copy the article in), or the "
+              "operating system refused to read it."),
+    ErrorType("article-encoding", "Article is not UTF-8 text",
+              "The article must be UTF-8 text: a binary file, a file holding NUL bytes, UTF-16 text, a "
+              "compressed file or a workbook is named as what it is, with what to do (the rule of "
+              "file-encoding for records)."),
+    ErrorType("article-changed", "The article changed since it was coded",
+              "The article's SHA-256 (of its bytes, as sha256sum prints it) differs from article_sha256 in "
+              "the record: the text the quotes were checked against is not the text the coder read. Restore "
+              "the article, or check the quotes again and paste the new SHA-256."),
+    ErrorType("article-sha256-missing", "Article not pinned by its SHA-256",
+              "The record names its article without article_sha256, so nothing tells a later reader that "
+              "the file is the text that was coded (nor lets a copy without the articles build). The "
+              "message gives the value to paste.", WARNING),
+    ErrorType("quote-not-in-article", "Evidence quote not in the article",
+              "An evidence quote is not in the record's article, even after both are normalised (Unicode "
+              "NFC; every run of whitespace as one space; curly and straight quotes, apostrophes, "
+              "guillemets and dashes as one form; tatweel, soft hyphens, zero-width and direction marks "
+              "dropped). The message gives the closest passage of the article as a 'did you mean'."),
     # --- geocoding (issue 3) -------------------------------------------------------------------
     ErrorType("geocode-not-found", "Place not found",
               "The geocoder found no place for the location; code latitude/longitude by hand or add the "

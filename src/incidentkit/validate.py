@@ -19,6 +19,7 @@ from rapidfuzz import process as fuzz_process
 
 from incidentkit.codebook import countries, vocab
 from incidentkit.actors import Vocabulary, load_vocabulary
+from incidentkit.articles import SHA256_RE, Article, ArticleError, folder_absent, load_article, resolve
 from incidentkit.codebook.fields import (EVIDENCE_KEYS, FATALITY_PARTS, INCIDENT_FIELDS, RECORD_FIELDS,
                                          SOURCE_FIELDS, TOP_LEVEL_KEYS, Field, Kind)
 from incidentkit.errors import NOTE, WARNING, Problem, problem, quote
@@ -326,6 +327,118 @@ def _evidence(value: Any) -> list[dict[str, str]]:
     return out
 
 
+#: Quotes longer than this get no "did you mean" (the search for the closest passage grows with both lengths).
+MAX_SUGGESTED_QUOTE = 2_000
+
+
+def _article(ctx: _Context, raw: Any, source: dict[str, Any], record: RawRecord) -> Article | None:
+    """The record's article (``source.article``), checked against ``source.article_sha256``; None when
+    the record names none, or it cannot be used (an error, or the ``article-absent`` warning).
+
+    The article is read relative to the record file's folder (:func:`incidentkit.articles.resolve`).
+    Problems point at the line of ``article:`` (or of ``article_sha256:``), in the record.
+    """
+    value, sha = source.get("article"), source.get("article_sha256")
+
+    def at(key: str) -> int | None:
+        return line_of(raw, key) if isinstance(raw, dict) and key in raw else getattr(raw, "line", None)
+
+    if sha is not None and sha is not _INVALID:
+        if not SHA256_RE.fullmatch(sha.strip().lower()):
+            ctx.add("article-path", f"article_sha256 {_show(sha)} is not a SHA-256: write the 64 hexadecimal "
+                    "digits sha256sum prints for the article", at("article_sha256"), "source.article_sha256", sha)
+            sha = _INVALID
+        else:
+            sha = sha.strip().lower()
+    if value is None:
+        if sha is not None:
+            ctx.add("article-path", "article_sha256 is given but no article: name the file in source.article "
+                    "(e.g. '../articles/<source-id>.txt')", at("article_sha256"), "source.article_sha256", sha)
+        return None
+    if value is _INVALID:
+        return None
+    try:
+        article = load_article(record.path, value)
+    except ArticleError as exc:
+        if exc.code == "article-missing" and folder_absent(record.path, value):
+            folder = resolve(record.path, value).parent.as_posix()
+            if sha is not None and sha is not _INVALID:
+                ctx.add("article-absent", f"{exc.message}: the folder {folder} is absent (a copy without the "
+                        "articles?); the record is pinned by article_sha256, so it is accepted without checking "
+                        "its quotes (their offsets stay empty)", at("article"), "source.article", value)
+                return None
+            ctx.add(exc.code, f"{exc.message} (the folder {folder} does not exist); a project that keeps its "
+                    "articles out of its repository pins each with article_sha256, and a copy without them "
+                    "then builds with a warning", at("article"), "source.article", value)
+            return None
+        hint = ""
+        if exc.code == "article-missing":
+            hint = did_you_mean(resolve(record.path, value).name, _txt_files(resolve(record.path, value).parent))
+        ctx.add(exc.code, exc.message + hint, at("article"), "source.article", value)
+        return None
+    if sha is None:
+        ctx.add("article-sha256-missing", f"the article {article.path} is not pinned: add "
+                f"'article_sha256: {article.sha256}' under source", at("article"), "source.article_sha256",
+                article.sha256)
+    elif sha is not _INVALID and sha != article.sha256:
+        ctx.add("article-changed", f"the article changed since it was coded: {article.path} has SHA-256 "
+                f"{article.sha256}, the record says {sha}; restore the article, or check the quotes against "
+                "it and paste its SHA-256", at("article_sha256"), "source.article_sha256", sha)
+    return article  # a changed article is still searched: the coder sees which quotes no longer hold
+
+
+def _txt_files(folder: Path, limit: int = 10_000) -> list[str]:
+    """The .txt names in ``folder`` (at most ``limit``), for a "did you mean" on a mistyped article."""
+    try:
+        with os.scandir(folder) as it:
+            names = []
+            for entry in it:
+                if entry.name.lower().endswith(".txt"):
+                    names.append(entry.name)
+                if len(names) >= limit:
+                    break
+            return names
+    except OSError:
+        return []
+
+
+def _check_quotes(ctx: _Context, v: dict[str, Any], inc: Any) -> None:
+    """Each evidence quote of the incident in the record's article: its [start, end) offsets go into the
+    evidence item as ``start`` and ``end`` (without an article the item stays {field, quote}, and the
+    dataset's offsets are null); a quote that is not there is ``quote-not-in-article`` at the quote's
+    line, with the closest passage of the article as a "did you mean"."""
+    items = v.get("evidence")
+    article = ctx.article
+    if article is None or not _ok(items) or not items:
+        return
+    raw = inc.get("evidence") if isinstance(inc, dict) else None
+    for i, item in enumerate(items):
+        item["start"] = item["end"] = None
+        span = article.find(item["quote"])
+        if span is not None:
+            item["start"], item["end"] = span
+            continue
+        raw_item = raw[i] if isinstance(raw, list) and i < len(raw) else None
+        where = line_of(raw_item, "quote") or line_of(raw, i) or line_of(inc, "evidence")
+        ctx.add("quote-not-in-article", f"evidence item {i + 1} ({item['field']}): {_show(item['quote'])} is not "
+                f"in the article {article.path}{_closest(article, item['quote'])}", where, "evidence",
+                item["quote"])
+
+
+def _closest(article: Article, said: str) -> str:
+    """'; did you mean: '...'' with the closest passage's line and likeness, or why there is none."""
+    if len(said) > MAX_SUGGESTED_QUOTE:
+        return ""
+    near = article.closest(said)
+    if near.end <= near.start:
+        return ""
+    passage = _show(article.text[near.start:near.end])
+    where = f"line {article.line_of(near.start)} of the article, characters {near.start}-{near.end}"
+    if near.score < 60:
+        return f"; nothing in it is close (the nearest passage, {passage} at {where}, is {near.score:.0f}% alike)"
+    return f"; did you mean: {passage} ({where}, {near.score:.0f}% alike)?"
+
+
 _SIMPLE_CHECKERS: dict[Kind, Callable[[Any], Any]] = {
     Kind.ID: _id, Kind.TEXT: _text, Kind.URL: _url, Kind.DATE: parse_date, Kind.LANGUAGE: _language,
     Kind.COUNTRY: _country, Kind.TEXT_LIST: _text_list, Kind.EVENT_TYPE: _event_type,
@@ -357,6 +470,8 @@ class _Context:
     record_id: str = ""
     problems: list[Problem] = field(default_factory=list)
     vocab: Vocabulary | None = None
+    #: the record's article when it names one that could be read: its evidence quotes are found in it
+    article: Article | None = None
 
     def add(self, code: str, message: str, line: int | None, fld: str = "", value: Any = None,
             severity: str | None = None) -> None:
@@ -465,6 +580,7 @@ def validate_record(record: RawRecord, *, allow_empty: bool = False,
     if "source" not in doc:
         ctx.add("required-missing", "the record has no 'source' mapping", doc.line, "source")
     source = _check_mapping(ctx, doc.get("source", LocatedDict(doc.line)), SOURCE_FIELDS, "source.")
+    ctx.article = _article(ctx, doc.get("source"), source, record)
     top = _check_mapping(ctx, _subset(doc, RECORD_FIELDS), RECORD_FIELDS, "")
     incidents = doc.get("incidents") if record.fmt == "yaml" else record.incidents
     if record.fmt == "yaml":
@@ -543,6 +659,7 @@ def _incident_row(ctx: _Context, inc: LocatedDict, source: dict[str, Any], top: 
         ctx.add("out-of-range", "inter1 cannot be 0: actor1 always has an actor type (1-8)", at("inter1"),
                 "inter1", 0)
     _check_actors(ctx, v, at)
+    _check_quotes(ctx, v, inc)
     # civilian targeting
     if v.get("civilian_targeting") is True and _ok(et, st) and not vocab.civilian_targeting_allowed(et, st):
         ctx.add("civilian-targeting-not-allowed", f"civilian_targeting is set on a {et!r}/{st!r} event; ACLED "
@@ -607,7 +724,8 @@ def _check_actors(ctx: _Context, v: dict[str, Any], at: Callable[[str], int | No
                                        inter=inter if isinstance(inter, int) and inter > 0 else None)
             for code, severity, message in verdict.problems:
                 where = inter_key if code == "actor-inter-mismatch" and inter_key else key
-                ctx.add(code, f"{key}: {message}", at(where), where, name, severity=severity)
+                ctx.add(code, message if where == key else f"{key}: {message}", at(where), where, name,
+                        severity=severity)
 
 
 def _outside_country_km(lat: float, lon: float, country: str) -> float | None:

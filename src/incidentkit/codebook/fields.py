@@ -73,6 +73,12 @@ FIELDS: tuple[Field, ...] = (
           "Who the information came from (UCDP source_original), e.g. SOHR, AFP, SDF."),
     Field("scale", Kind.TEXT, S, False,
           "ACLED source_scale of the outlet, e.g. National, International, Regional."),
+    Field("article", Kind.TEXT, S, False,
+          "The report's text as a UTF-8 .txt file, relative to the record file's folder (by convention "
+          "../articles/<source-id>.txt, i.e. datasets/articles/); every evidence quote must be in it.",
+          example="../articles/svt-2022-01-21-hasakah.txt"),
+    Field("article_sha256", Kind.TEXT, S, False,
+          "SHA-256 of the article file's bytes (as sha256sum prints it): the text the coder read."),
     # ---- the coding of the file -------------------------------------------------------------
     Field("coder", Kind.ID, R, True, "Initials or id of the coder."),
     Field("coded_on", Kind.DATE, R, True, "The date the report was coded."),
@@ -112,7 +118,9 @@ FIELDS: tuple[Field, ...] = (
           vocab.TYPE_OF_VIOLENCE),
     Field("notes", Kind.TEXT, I, True, "A short description of the incident, as ACLED notes are written."),
     Field("tags", Kind.TEXT_LIST, I, False, "ACLED-style tags (e.g. 'crowd size=no report')."),
-    Field("evidence", Kind.EVIDENCE, I, False, "The quoted passage(s) each coded value rests on."),
+    Field("evidence", Kind.EVIDENCE, I, False,
+          "The quoted passage(s) each coded value rests on; the dataset adds each quote's [start, end) "
+          "character offsets in the source's article (empty without one)."),
 )
 
 SOURCE_FIELDS: Mapping[str, Field] = {f.name: f for f in FIELDS if f.level is Level.SOURCE}

@@ -19,7 +19,10 @@ CODEBOOK_VERSION = "1.0"
 METADATA_KEY = b"incidentkit"
 
 _DICT = pa.dictionary(pa.int16(), pa.string())
-_EVIDENCE = pa.list_(pa.struct([pa.field("field", pa.string()), pa.field("quote", pa.string())]))
+#: Each evidence item as coded (field, quote) and where the quote is in the source's article: [start, end)
+#: character offsets into the article's text as read (UTF-8, nothing normalised), null without an article.
+_EVIDENCE = pa.list_(pa.struct([pa.field("field", pa.string()), pa.field("quote", pa.string()),
+                                pa.field("start", pa.int32()), pa.field("end", pa.int32())]))
 
 _ARROW_BY_KIND: dict[Kind, pa.DataType] = {
     Kind.ID: pa.string(),
