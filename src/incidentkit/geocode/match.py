@@ -73,6 +73,7 @@ class Matcher:
         self._admin1_unknown = False
         self._bonus_arr = array("d")
         self._provinces: dict[tuple[str, str], frozenset[str]] = {}
+        self._province_names: dict[str, dict[str, set[str]]] = {}
         self._alt_memo: dict[tuple[int, float], Alternative] = {}
 
     # -- public ----------------------------------------------------------------------------------
@@ -307,9 +308,13 @@ class Matcher:
             rec = ix.admin1_record.get(key)
             codes = {a1, ""}
             if rec is not None:
-                name = admin1_fold(ix.names[rec])
-                codes.update(code for (c, code), r in ix.admin1_record.items()
-                             if c == cc and admin1_fold(ix.names[r]) == name)
+                by_name = self._province_names.get(cc or "")
+                if by_name is None:  # the country's provinces by folded name, listed once
+                    by_name = self._province_names[cc or ""] = {}
+                    for (c, code), r in ix.admin1_record.items():
+                        if c == cc:
+                            by_name.setdefault(admin1_fold(ix.names[r]), set()).add(code)
+                codes.update(by_name.get(admin1_fold(ix.names[rec]), ()))
             got = self._provinces[key] = frozenset(codes)
         return got
 
