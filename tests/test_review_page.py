@@ -25,7 +25,7 @@ import yaml
 from click.testing import CliRunner
 
 from incidentkit.cli import main
-from incidentkit.draft.review import (DRAFT_FIELDS, FIELD_COLOURS, read_article, render_review_html,
+from incidentkit.draft.review import (COLOUR_PRIORITY, DRAFT_FIELDS, FIELD_COLOURS, read_article, render_review_html,
                                       write_review_html)
 from incidentkit.errors import InputFileError
 
@@ -132,6 +132,7 @@ def test_every_span_is_a_highlight_of_its_field_colour(name: str) -> None:
     for n, colour in FIELD_COLOURS.items():
         assert f".f-{n} {{ --hl: {colour}; }}" in page
     assert len(set(FIELD_COLOURS.values())) == len(FIELD_COLOURS) == len(DRAFT_FIELDS)
+    assert sorted(COLOUR_PRIORITY) == sorted(DRAFT_FIELDS)
     for i, inc in enumerate(_draft(name)["incidents"]):
         for field, cands in inc["fields"].items():
             for c, cand in enumerate(cands):
@@ -147,16 +148,45 @@ def test_every_span_is_a_highlight_of_its_field_colour(name: str) -> None:
                 for off, data, cls, refs in reader.pieces:
                     if ref in refs.split():
                         assert re.search(r"\bhl\b", cls)
-                        names = reader.fields[off]
-                        assert field in names
-                        first = min(names, key=DRAFT_FIELDS.index)  # the colour: the first in the form
-                        assert f"f-{first}" in cls.split()
+                        assert field in reader.fields[off]
+                        assert f"f-{_colour_at(_draft(name), off)}" in cls.split()
                 # the embedded quotes are the article's text at the spans (code points)
                 want = []
                 for s, e in cand["spans"]:
                     if text[s:e] not in want:
                         want.append(text[s:e])
                 assert _embedded(page)["incidents"][i][field][c]["quotes"] == want
+
+
+def _colour_at(draft: dict[str, Any], offset: int) -> str:
+    """The field whose colour a piece starting at ``offset`` must take: the shortest span over it, then
+    the most specific field."""
+    over = [(e - s, COLOUR_PRIORITY.index(field), field)
+            for inc in draft["incidents"] for field, cands in inc["fields"].items() for cand in cands
+            for s, e in cand["spans"] if s <= offset < e]
+    return min(over)[2]
+
+
+@pytest.mark.parametrize("name", ["sv-hasakah", "en-borno", "ar-idlib", "fr-mopti"])
+def test_the_draft_engine_output_renders(name: str) -> None:
+    """The page takes what `incidentkit draft --json` prints for these articles, every span a highlight."""
+    try:
+        from incidentkit.draft import draft_article
+    except ImportError as exc:  # the engine is built beside this page
+        pytest.skip(f"the draft engine is not importable here: {exc}")
+    published, language = FIXTURES[name]
+    text = read_article(DATA / f"{name}.txt")
+    payload = json.loads(json.dumps(draft_article(text, published=dt.date.fromisoformat(published),
+                                                  language=language).to_json()))
+    reader = _read(render_review_html(payload, text, article_name=name, published=published, language=language))
+    assert "".join(p[1] for p in reader.pieces) == text
+    for i, inc in enumerate(payload["incidents"]):
+        for field, cands in inc["fields"].items():
+            for c, cand in enumerate(cands):
+                ref = f"{i}.{field}.{c}"
+                for start, end in cand["spans"]:
+                    got = "".join(d for off, d, _, refs in reader.pieces if ref in refs.split() and start <= off < end)
+                    assert got == text[start:end], (ref, start, end)
 
 
 def test_astral_characters_do_not_shift_offsets() -> None:
@@ -334,6 +364,11 @@ def open_page(browser, tmp_path: Path):
         page.close()
 
 
+def _rgb(field: str) -> str:
+    colour = FIELD_COLOURS[field]
+    return "rgb({}, {}, {})".format(*(int(colour[k:k + 2], 16) for k in (1, 3, 5)))
+
+
 def _choose(page, ref: str) -> None:
     page.click(f'.cand[data-ref="{ref}"] input[type=radio]')
 
@@ -458,6 +493,12 @@ def test_arabic_page_and_record(open_page, tmp_path: Path) -> None:
     page.click('.cand[data-ref="0.location.0"] .val')
     page.wait_for_timeout(200)
     assert page.inner_text('.hl.active') == "معرة مصرين"
+    assert page.evaluate("getComputedStyle(document.querySelector('.hl.active')).backgroundColor") == _rgb("location")
+    # a passage several fields rest on takes the colour of the field clicked while it is shown
+    page.click('.cand[data-ref="0.inter1.0"] .val')
+    page.wait_for_timeout(200)
+    assert page.evaluate("getComputedStyle(document.querySelector('.hl.active')).backgroundColor") == _rgb("inter1")
+    page.click('.cand[data-ref="0.location.0"] .val')
     page.screenshot(path="/tmp/review-ar.png")
     for field in _draft("ar-idlib")["incidents"][0]["fields"]:
         _choose(page, f"0.{field}.0")

@@ -41,7 +41,7 @@ from incidentkit.codebook import vocab
 from incidentkit.codebook.fields import INCIDENT_FIELDS, SOURCE_FIELDS
 from incidentkit.errors import InputFileError
 
-__all__ = ["DRAFT_FIELDS", "FIELD_COLOURS", "read_article", "render_review_html", "write_review_html"]
+__all__ = ["COLOUR_PRIORITY", "DRAFT_FIELDS", "FIELD_COLOURS", "read_article", "render_review_html", "write_review_html"]
 
 #: The fields a draft proposes, in the form's order (the issue fixes this list).
 DRAFT_FIELDS: tuple[str, ...] = (
@@ -49,7 +49,7 @@ DRAFT_FIELDS: tuple[str, ...] = (
     "actor2", "inter2", "country", "admin1", "location", "fatalities",
 )
 
-#: One highlight colour per field (light enough for black text on it; ColorBrewer Set3 and Paired).
+#: One highlight colour per field (light enough for black text on it; after ColorBrewer Set3 and Paired).
 FIELD_COLOURS: Mapping[str, str] = {
     "date_start": "#fdb462",
     "date_end": "#ffed6f",
@@ -57,14 +57,22 @@ FIELD_COLOURS: Mapping[str, str] = {
     "event_type": "#fb8072",
     "sub_event_type": "#fccde5",
     "actor1": "#80b1d3",
-    "inter1": "#a6cee3",
-    "actor2": "#c9a0dc",
-    "inter2": "#bebada",
+    "inter1": "#c6dbef",
+    "actor2": "#bc80bd",
+    "inter2": "#dadaeb",
     "country": "#b3de69",
-    "admin1": "#ccebc5",
-    "location": "#8dd3c7",
-    "fatalities": "#e6b8a2",
+    "admin1": "#e5d8bd",
+    "location": "#66c2a5",
+    "fatalities": "#d7a98c",
 }
+#: Which field's colour a stretch covered by several fields' spans of the same length takes (a shorter
+#: span wins first): the more specific field first (a place's name that is also the country's passage
+#: shows as the location; an actor's name as the actor, not its type). Every field's spans are outlined
+#: when its value is clicked, whatever their colour.
+COLOUR_PRIORITY: tuple[str, ...] = (
+    "location", "admin1", "country", "actor1", "actor2", "fatalities", "date_start", "date_end",
+    "sub_event_type", "event_type", "inter1", "inter2", "time_precision",
+)
 #: Another codebook field a draft may propose (admin2, say): shown, in this colour.
 OTHER_COLOUR = "#e0e0e0"
 
@@ -161,8 +169,8 @@ def _normalise_draft(draft: Any, text: str) -> list[dict[str, list[dict[str, Any
 
 # ---- the article with its highlights ---------------------------------------------------------------
 
-def _field_order(name: str) -> int:
-    return DRAFT_FIELDS.index(name) if name in DRAFT_FIELDS else len(DRAFT_FIELDS)
+def _colour_rank(name: str) -> int:
+    return COLOUR_PRIORITY.index(name) if name in COLOUR_PRIORITY else len(COLOUR_PRIORITY)
 
 
 def _css_name(name: str) -> str:
@@ -173,8 +181,9 @@ def _article_html(text: str, incidents: list[dict[str, list[dict[str, Any]]]]) -
     """The article as HTML, each stretch covered by spans wrapped in ``<span class="hl f-FIELD">``.
 
     The text is cut at every span boundary; each piece names every candidate covering it in
-    ``data-refs`` (``INCIDENT.FIELD.CANDIDATE``), its fields in ``data-fields`` and takes the colour of
-    the first of them in the form's order. An empty span leaves an empty anchor to scroll to.
+    ``data-refs`` (``INCIDENT.FIELD.CANDIDATE``) and its fields in ``data-fields``; it takes the colour
+    of the field whose span over it is shortest (the most precise passage: an event's trigger word
+    inside a fatalities phrase shows as the event), equal spans by :data:`COLOUR_PRIORITY`. An empty span leaves an empty anchor to scroll to.
     """
     covers: list[tuple[int, int, str, str]] = []  # start, end, ref, field
     empty: dict[int, list[str]] = {}
@@ -189,21 +198,27 @@ def _article_html(text: str, incidents: list[dict[str, list[dict[str, Any]]]]) -
                         covers.append((s, e, ref, name))
     cuts = sorted({0, len(text), *(s for s, _, _, _ in covers), *(e for _, e, _, _ in covers), *empty})
     # which covers hold each piece: a sweep over the cuts (a report's few hundred spans)
-    starts: dict[int, list[tuple[str, str, int]]] = {}
+    starts: dict[int, list[tuple[str, str, int, int]]] = {}
     for s, e, ref, name in covers:
-        starts.setdefault(s, []).append((ref, name, e))
-    active: list[tuple[str, str, int]] = []
+        starts.setdefault(s, []).append((ref, name, s, e))
+    active: list[tuple[str, str, int, int]] = []
     parts: list[str] = []
     for k, pos in enumerate(cuts[:-1]):
         if pos in empty:
             refs = " ".join(empty[pos])
             parts.append(f'<span class="anchor" data-refs="{html.escape(refs)}"></span>')
-        active = [a for a in active if a[2] > pos] + starts.get(pos, [])
+        active = [a for a in active if a[3] > pos] + starts.get(pos, [])
         piece = html.escape(text[pos:cuts[k + 1]], quote=False)
         if not active:
             parts.append(piece)
             continue
-        names = sorted({a[1] for a in active}, key=lambda f: (_field_order(f), f))
+        # the colour: the field of the shortest span over this piece (the most precise passage), then
+        # COLOUR_PRIORITY; every field covering it is listed, in that order
+        rank: dict[str, tuple[int, int, str]] = {}
+        for _, name, s, e in active:
+            key = (e - s, _colour_rank(name), name)
+            rank[name] = min(rank.get(name, key), key)
+        names = sorted(rank, key=rank.__getitem__)
         refs = " ".join(a[0] for a in active)
         multi = " multi" if len(names) > 1 else ""
         parts.append(f'<span class="hl f-{_css_name(names[0])}{multi}" data-fields="{html.escape(" ".join(names))}" '
@@ -338,6 +353,7 @@ def render_review_html(draft_json: dict, article_text: str, *, article_name: str
         "published": published,
         "language": language,
         "fields": list(DRAFT_FIELDS) + extra,
+        "colours": {**FIELD_COLOURS, **{n: OTHER_COLOUR for n in extra}},
         "incidents": [{name: [{"value": c["value"], "quotes": c["quotes"]} for c in cands]
                        for name, cands in fields.items()} for fields in incidents],
     }

@@ -16,10 +16,16 @@
     return pieces.filter((el) => (el.dataset.refs || "").split(" ").indexOf(ref) >= 0);
   }
 
+  // show a value's passages: outlined, in the colour of the value's field (a stretch several fields
+  // rest on shows one colour at rest; the one clicked takes over while it is shown)
   function show(ref) {
-    pieces.forEach((el) => el.classList.remove("active"));
+    pieces.forEach((el) => { el.classList.remove("active"); el.style.removeProperty("--hl"); });
     const found = piecesOf(ref);
-    found.forEach((el) => el.classList.add("active"));
+    const colour = data.colours[ref.split(".")[1]];
+    found.forEach((el) => {
+      el.classList.add("active");
+      if (colour) el.style.setProperty("--hl", colour);
+    });
     if (found.length) found[0].scrollIntoView({ block: "center", inline: "nearest" });
     return found.length;
   }
