@@ -23,13 +23,18 @@ from typing import Any
 import pytest
 import yaml
 from click.testing import CliRunner
+from conftest import REPO
 
 from incidentkit.cli import main
-from incidentkit.draft.review import (COLOUR_PRIORITY, DRAFT_FIELDS, FIELD_COLOURS, read_article, render_review_html,
-                                      write_review_html)
+from incidentkit.draft.review import (
+    COLOUR_PRIORITY,
+    DRAFT_FIELDS,
+    FIELD_COLOURS,
+    read_article,
+    render_review_html,
+    write_review_html,
+)
 from incidentkit.errors import InputFileError
-
-from conftest import REPO
 
 DATA = REPO / "tests" / "data" / "draft"
 FIXTURES = {  # name: (published, language)
@@ -116,7 +121,7 @@ def _attribute_names(page: str) -> set[str]:
 
 
 def _embedded(page: str) -> dict[str, Any]:
-    m = re.search(r'<script type="application/json" id="draft-data">(.*?)</script>', page, re.S)
+    m = re.search(r'<script type="application/json" id="draft-data">(.*?)</script>', page, re.DOTALL)
     assert m
     return json.loads(m.group(1))
 
@@ -211,8 +216,8 @@ def test_hostile_article_and_draft_cannot_inject() -> None:
     }}]}
     page = render_review_html(draft, HOSTILE, article_name='</title><script>alert(4)</script>',
                               published="2024-01-01", language='en" onload="alert(5)')
-    assert len(re.findall(r"<script\b", page, re.I)) == 2  # the data block and the page's own script
-    assert len(re.findall(r"</script", page, re.I)) == 2
+    assert len(re.findall(r"<script\b", page, re.IGNORECASE)) == 2  # the data block and the page's own script
+    assert len(re.findall(r"</script", page, re.IGNORECASE)) == 2
     assert "<img" not in page and "<!--" not in page
     assert not [a for a in _attribute_names(page) if a.startswith("on")]  # no event handler attribute
     reader = _read(page)
@@ -238,7 +243,7 @@ def test_rtl_article() -> None:
 
 def test_crlf_article_is_read_as_written(tmp_path: Path) -> None:
     path = tmp_path / "crlf.txt"
-    path.write_bytes("Line one\r\nKabul blast\r\n".encode("utf-8"))
+    path.write_bytes(b"Line one\r\nKabul blast\r\n")
     text = read_article(path)
     assert text == "Line one\r\nKabul blast\r\n"
     draft = {"incidents": [{"fields": {"location": [{"value": "Kabul", "score": 1, "spans": [[10, 15]]}]}}]}
@@ -324,6 +329,7 @@ def browser():
     reason = _browser_missing()
     if reason:
         pytest.skip(reason)
+    from playwright.sync_api import Error as PlaywrightError
     from playwright.sync_api import sync_playwright
 
     with tempfile.TemporaryDirectory(prefix="ik-chromium-") as profile, sync_playwright() as pw:
@@ -331,7 +337,7 @@ def browser():
             ctx = pw.chromium.launch_persistent_context(
                 profile, executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS,
                 viewport={"width": 1400, "height": 900}, accept_downloads=True, locale="en-GB")
-        except Exception as exc:  # a browser that does not start on this machine
+        except PlaywrightError as exc:  # a browser that does not start on this machine
             pytest.skip(f"Chromium at {CHROMIUM} did not start: {str(exc).splitlines()[0]}")
         yield ctx
         ctx.close()

@@ -32,9 +32,10 @@ import json
 import math
 import os
 import unicodedata
+from collections.abc import Mapping
 from importlib import resources
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 from incidentkit.atomic import atomic_write_text
 from incidentkit.codebook import vocab
