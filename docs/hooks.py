@@ -174,9 +174,20 @@ def actor_vocabulary_markdown() -> str:
     return "\n".join(out)
 
 
+DRAFT_RULES_MARKER = "<!-- incidentkit: draft-rules -->"
+
+
+def draft_rules_markdown() -> str:
+    """The draft's date rules, trigger words, qualifier table and role words, from the installed tables."""
+    from incidentkit.draft.reference import draft_rules_markdown as render
+
+    return render()
+
+
 MARKERS: dict[str, Callable[[], str]] = {ERROR_CATALOGUE_MARKER: error_catalogue_markdown,
                                          DATASET_COLUMNS_MARKER: dataset_columns_markdown,
-                                         ACTOR_VOCABULARY_MARKER: actor_vocabulary_markdown}
+                                         ACTOR_VOCABULARY_MARKER: actor_vocabulary_markdown,
+                                         DRAFT_RULES_MARKER: draft_rules_markdown}
 
 _FENCE = re.compile(r"^\s*(```|~~~)")
 _PROMPT = re.compile(r"^(\s*)>>> ")

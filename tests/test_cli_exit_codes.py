@@ -104,6 +104,13 @@ def _draft_of_another_article(tmp: Path) -> list[str]:
     return [str(draft), str(article)]
 
 
+def _binary_article(tmp: Path) -> list[str]:
+    """A PDF saved where the article's text was expected (a coder's slip)."""
+    path = tmp / "article.txt"
+    path.write_bytes(b"%PDF-1.7\n\x00\x01\x02binary")
+    return [str(path)]
+
+
 NOPE = "does-not-exist"
 
 CASES: dict[str, Case] = {
@@ -131,6 +138,9 @@ CASES: dict[str, Case] = {
                                    "--no-progress"]),
     "link": Case(lambda t: ["link", str(t / NOPE), str(t / "nope.parquet"), "-o", str(t / "l.parquet")],
                  lambda t: ["link", str(_not_parquet(t)), str(_not_parquet(t)), "-o", str(t / "l.parquet")]),
+    "draft": Case(lambda t: ["draft", str(t / "nope.txt"), "--published", "2022-01-21", "--language", "sv"],
+                  lambda t: ["draft", *_binary_article(t), "--published", "2022-01-21", "--language", "sv",
+                             "--json"]),
     "codebook": Case(None, None, why_not="reads nothing but the codebook built into incidentkit"),
     "review": Case(lambda t: ["review", str(t / "nope.json"), str(t / "nope.txt"), "-o", str(t / "r.html")],
                    lambda t: ["review", *_draft_of_another_article(t), "-o", str(t / "r.html")]),

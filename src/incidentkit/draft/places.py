@@ -1,0 +1,319 @@
+"""Places and countries named in a report, found through the project's geocoder.
+
+Candidate names are what a report writes as a place: runs of capitalised words in English, French and
+Swedish ("al-Hasakeh", "Deir ez-Zor"), Arabic words after a place cue (في، مدينة، ريف، قرب، سجن) or
+with a glued clitic ("بالحسكة"), with the place phrase around them ("near X", "près de X", "ريف حلب",
+"norr om X": :mod:`incidentkit.geocode.phrases`, applied by the geocoder). Swedish compounds and
+definite forms are read through :data:`COMPOUND_HEADS` ("Gweiranfängelset" -> "Gweiran prison"),
+facility words through :data:`FACILITY_WORDS` ("la prison de Ghwayran" -> "Ghwayran prison").
+Countries come from their names and exonyms (:mod:`incidentkit.geocode.countries`) and the adjectives of
+:data:`DEMONYMS` ("syriska", "irakiska", "السورية").
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+from incidentkit.draft.text import Token, fold_same_length, tokens
+from incidentkit.geocode import phrases
+from incidentkit.geocode.countries import country_code
+
+__all__ = ["COMPOUND_HEADS", "DEMONYMS", "FACILITY_WORDS", "CountryMention", "PlaceMention", "find_countries",
+           "find_places"]
+
+#: (language, word ending, the English head the gazetteer writes, example): a compound or definite form
+#: whose first part is the name.
+COMPOUND_HEADS: tuple[tuple[str, str, str, str], ...] = (
+    ("sv", "fängelset", "prison", "Gweiranfängelset"),
+    ("sv", "fängelse", "prison", "Gweiranfängelse"),
+    ("sv", "flygplatsen", "airport", "Mogadishuflygplatsen"),
+    ("sv", "flygplats", "airport", "Kabuls flygplats"),
+    ("sv", "lägret", "camp", "al-Hol-lägret"),
+    ("sv", "flyktinglägret", "camp", "Jeninflyktinglägret"),
+    ("sv", "basen", "base", "Ain al-Asad-basen"),
+    ("sv", "sjukhuset", "hospital", "Shifasjukhuset"),
+    ("sv", "moskén", "mosque", "Nurimoskén"),
+)
+
+#: (language, facility word, English head, example): "the X prison", "la prison de X", "سجن X" is in the
+#: gazetteer as written.
+FACILITY_WORDS: tuple[tuple[str, str, str, str], ...] = (
+    ("en", "prison", "prison", "Ghwayran prison"),
+    ("en", "airport", "airport", "Kabul airport"),
+    ("en", "camp", "camp", "al-Hol camp"),
+    ("en", "base", "base", "Ain al-Asad base"),
+    ("fr", "prison", "prison", "la prison de Ghwayran"),
+    ("fr", "aéroport", "airport", "l'aéroport de Kaboul"),
+    ("fr", "camp", "camp", "le camp d'al-Hol"),
+    ("fr", "base", "base", "la base de Tessalit"),
+    ("sv", "fängelset", "prison", "fängelset i Gweiran"),
+    ("sv", "fängelse", "prison", "fängelse i Gweiran"),
+    ("sv", "lägret", "camp", "lägret al-Hol"),
+)
+
+#: (language, adjective stem, country): nationality adjectives that say which country ("syriska
+#: armén", "l'armée malienne", "الجيش العراقي"). Matched at the start of a word.
+DEMONYMS: tuple[tuple[str, str, str], ...] = tuple(
+    (lang, stem, cc) for cc, forms in {
+        "SY": "en:Syrian sv:syrisk fr:syrien ar:السوري",
+        "IQ": "en:Iraqi sv:irakisk fr:irakien ar:العراقي",
+        "ML": "en:Malian sv:malisk fr:malien ar:المالي",
+        "SO": "en:Somali sv:somalisk fr:somalien ar:الصومالي",
+        "NG": "en:Nigerian sv:nigeriansk fr:nigérian ar:النيجيري",
+        "NE": "en:Nigerien sv:nigerisk fr:nigérien",
+        "BF": "en:Burkinabe sv:burkinsk fr:burkinab",
+        "AF": "en:Afghan sv:afghansk fr:afghan ar:الأفغاني",
+        "YE": "en:Yemeni sv:jemenitisk fr:yéménite ar:اليمني",
+        "LY": "en:Libyan sv:libysk fr:libyen ar:الليبي",
+        "TR": "en:Turkish sv:turkisk fr:turc ar:التركي",
+        "US": "en:American sv:amerikansk fr:américain ar:الأمريكي",
+        "RU": "en:Russian sv:rysk fr:russe ar:الروسي",
+        "IL": "en:Israeli sv:israelisk fr:israélien ar:الإسرائيلي",
+        "SD": "en:Sudanese sv:sudanesisk fr:soudanais ar:السوداني",
+        "CD": "en:Congolese sv:kongolesisk fr:congolais",
+        "MZ": "en:Mozambican sv:moçambikisk fr:mozambicain",
+        "UA": "en:Ukrainian sv:ukrainsk fr:ukrainien ar:الأوكراني",
+    }.items() for form in forms.split() for lang, stem in [form.split(":", 1)])
+
+#: Arabic words after which a place name follows (في "in", مدينة "city", ريف "countryside", ...).
+ARABIC_CUES = frozenset("في بمدينة مدينة بلدة ببلدة قرية بقرية محافظة بمحافظة ريف بريف قرب بالقرب من حي بحي منطقة "
+                        "بمنطقة شمال جنوب شرق غرب شمالي جنوبي شرقي غربي مخيم بمخيم ناحية قضاء على الى إلى مطار".split())
+#: Arabic facility words that are part of a gazetteer name ("سجن غويران").
+ARABIC_FACILITIES = frozenset("سجن مطار مخيم قاعدة".split())
+
+#: Lower-case particles inside a capitalised place name ("Deir ez-Zor", "Ras al Ain", "Bab al-Hawa").
+_PARTICLES = frozenset("al el ad as ar an ash az ez ed es de du des la le di da bin ibn ben bou abu".split())
+
+#: Capitalised words that start sentences or name things that are not places (skipped as a whole run).
+_STOP = frozenset(
+    "the a an in on at of and or but he she it they we this that these those there their his her its according "
+    "however while after before since during when where who what which why how also some many most more "
+    "president minister army police government forces rebels militants islamic state coalition kurdish "
+    "den det de en ett och i på av för med enligt men när som efter innan sedan under han hon de dom vi "
+    "detta denna dessa där här också många flera minst närmare omkring striderna regeringen armén polisen "
+    "le la les un une des et ou mais il elle ils nous ce cette ces selon après avant depuis pendant lors "
+    "dans sur par pour avec aussi plusieurs au aux du l d "
+    "monday tuesday wednesday thursday friday saturday sunday january february march april may june july "
+    "august september october november december".split())
+
+_ARABIC = re.compile(r"[\u0600-\u06FF]")
+#: Fewest geocoder points (0-100) for a name found in the text to count as a place.
+MIN_SCORE = 90.0
+
+
+@dataclass
+class PlaceMention:
+    """A place the geocoder found for a name in the text."""
+
+    name: str                 # the gazetteer's name (the location value)
+    country: str              # ISO alpha-2
+    admin1: str               # province name ("" when unknown)
+    precision: int            # ACLED geo_precision of the answer
+    kind: str                 # gazetteer kind (populated, facility, admin1, ...)
+    span: tuple[int, int]
+    surface: str
+    score: float              # 0-1
+    lat: float | None = None
+    lon: float | None = None
+    phrase: str = ""
+
+
+@dataclass
+class CountryMention:
+    country: str
+    span: tuple[int, int]
+    surface: str
+
+
+@lru_cache(maxsize=8)
+def _demonyms(lang: str) -> tuple[tuple[str, str], ...]:
+    return tuple((fold_same_length(s), cc) for lg, s, cc in DEMONYMS if lg == lang)
+
+
+def _country_of_token(word: str, lang: str) -> str | None:
+    if len(word) <= 3 or word.isupper():  # "IS" is Iceland's code, "SDF" nothing: codes are not names here
+        return None
+    cc = country_code(word)
+    if cc is None and _ARABIC.search(word):
+        for v in phrases.clitic_variants(word):
+            cc = country_code(v)
+            if cc:
+                break
+    return cc
+
+
+def find_countries(text: str, lang: str, toks: list[Token] | None = None) -> list[CountryMention]:
+    """Country names, exonyms and nationality adjectives in the text, in text order."""
+    toks = tokens(text) if toks is None else toks
+    out: list[CountryMention] = []
+    used: set[int] = set()
+    for n in (3, 2, 1):
+        for i in range(len(toks) - n + 1):
+            if any(j in used for j in range(i, i + n)):
+                continue
+            a, b = toks[i].start, toks[i + n - 1].end
+            surface = text[a:b]
+            if n > 1 and not _ARABIC.search(surface) and not all(t.text[0].isupper() or t.text.lower() in _PARTICLES
+                                                                   for t in toks[i:i + n]):
+                continue
+            if n == 1 and not _ARABIC.search(surface) and not surface[0].isupper():
+                continue
+            cc = _country_of_token(surface, lang)
+            if cc:
+                out.append(CountryMention(cc, (a, b), surface))
+                used.update(range(i, i + n))
+    dem = _demonyms(lang)
+    for i, t in enumerate(toks):
+        if i in used:
+            continue
+        low = fold_same_length(t.text)
+        for stem, cc in dem:
+            if low.startswith(stem) or (lang == "ar" and low[1:].startswith(stem) and low[0] in "وب"):
+                out.append(CountryMention(cc, (t.start, t.end), t.text))
+                break
+    return sorted(out, key=lambda c: c.span)
+
+
+def _admin1_of(geocoder: Any, res: Any) -> tuple[str, str]:
+    """(province name, gazetteer kind) of a found place, from the geocoder's index."""
+    from incidentkit.geocode.normalize import fold
+
+    try:
+        ix = geocoder.index
+        cc = res.country
+        for p in ix.exact_postings(fold(res.matched_name), cc):
+            i = p >> 1
+            if ix.country[i] == cc and ix.gid[i] == res.gazetteer_id:
+                kind = ix.kind[i]
+                if kind == "admin1":
+                    return ix.names[i], kind
+                rec = ix.admin1_record.get((cc, ix.admin1[i]))
+                return (ix.names[rec] if rec is not None else ""), kind
+    except Exception:  # the index layout is the geocoder's business: without it, no admin1
+        return "", ""
+    return "", ""
+
+
+def _candidates(text: str, lang: str, toks: list[Token], blocked: list[tuple[int, int]]) -> list[tuple[str, int, int]]:
+    """(query, start, end): names to look up, longest first within each run."""
+    def free(a: int, b: int) -> bool:
+        return not any(a < y and x < b for x, y in blocked)
+
+    out: list[tuple[str, int, int]] = []
+    if lang == "ar":
+        for i, t in enumerate(toks):
+            if not _ARABIC.search(t.text):
+                continue
+            starts = []
+            prev = fold_same_length(toks[i - 1].text) if i > 0 else ""
+            w = fold_same_length(t.text)
+            if prev in {fold_same_length(c) for c in ARABIC_CUES} or w in {fold_same_length(c) for c in ARABIC_FACILITIES}:
+                starts.append(i)
+            elif len(w) > 4 and w[0] in "بو" and w[1:3] == "ال":
+                starts.append(i)
+            for s in starts:
+                for n in (3, 2, 1):
+                    if s + n <= len(toks):
+                        a, b = toks[s].start, toks[s + n - 1].end
+                        if free(a, b) and re.search(r"[.,;:،؛]", text[a:b]) is None:
+                            q = text[a:b]
+                            head, _, rest = q.partition(" ")
+                            if len(head) > 4 and head[0] in "وبلف" and head[1:3] in ("ال", "ٱل"):
+                                # "بالحسكة": without the clitic first (glued, it can match worldwide by sound)
+                                out += [(" ".join(filter(None, (v, rest))), a, b) for v in phrases.clitic_variants(head)
+                                        if v.startswith("ال")]
+                            out.append((q, a, b))
+        return out
+    heads = [(fold_same_length(suf), head) for lg, suf, head, _ in COMPOUND_HEADS if lg == lang]
+    facilities = {fold_same_length(w): head for lg, w, head, _ in FACILITY_WORDS if lg == lang}
+
+    def capital(x: Token) -> bool:
+        return x.text[0].isupper() or bool(re.match(r"^[a-z]{1,3}-[A-ZÀ-ÝĀ-Ž]", x.text))
+
+    i, n = 0, len(toks)
+    while i < n:
+        if not capital(toks[i]):
+            i += 1
+            continue
+        j = i + 1
+        while j < n and text[toks[j - 1].end:toks[j].start] in (" ", "-") and (
+                capital(toks[j]) or (toks[j].text.lower() in _PARTICLES and j + 1 < n and capital(toks[j + 1]))):
+            j += 1
+        run = list(range(i, j))
+        while run and fold_same_length(toks[run[0]].text) in _STOP:
+            run = run[1:]
+        for length in range(min(len(run), 4), 0, -1):
+            for k in range(0, len(run) - length + 1):
+                first, last = run[k], run[k + length - 1]
+                a, b = toks[first].start, toks[last].end
+                if not free(a, b):
+                    continue
+                name = text[a:b]
+                low = fold_same_length(name)
+                if length == 1 and low in _STOP:
+                    continue
+                for suf, head in heads:  # a Swedish compound or definite form: "Gweiranfängelset"
+                    if low.endswith(suf) and len(low) > len(suf) + 2:
+                        out.append((f"{name[: len(name) - len(suf)].rstrip('-')} {head}", a, b))
+                if lang == "en" and last + 1 < n and fold_same_length(toks[last + 1].text) in facilities:
+                    nxt = toks[last + 1]  # "Ghwayran prison"
+                    out.append((f"{name} {facilities[fold_same_length(nxt.text)]}", a, nxt.end))
+                before = text[max(0, a - 20):a]
+                m = re.search(r"(\w+)\s+(?:de\s+|d'|d’|i\s+|of\s+)?$", before)
+                if lang != "en" and m and fold_same_length(m.group(1)) in facilities:  # "la prison de X"
+                    out.append((f"{name} {facilities[fold_same_length(m.group(1))]}", a - len(before) + m.start(), b))
+                if lang == "sv" and low.endswith("s") and len(low) > 4:  # a genitive: "Hasakehs"
+                    out.append((name[:-1], a, b))
+                out.append((name, a, b))
+        i = j
+    return out
+
+
+def _phrase_context(text: str, a: int, b: int, name: str) -> tuple[str, int]:
+    """The place phrase around a name ("near X", "norr om X", "près de X", "ريف X"), with its start."""
+    before = text[max(0, a - 40):a]
+    words = list(re.finditer(r"\S+", before))
+    for k in range(min(4, len(words)), 0, -1):
+        w0 = words[-k]
+        chunk = before[w0.start():]
+        if re.search(r"[.,;:!?،]", chunk):
+            continue
+        ph = phrases.parse(chunk + name)
+        if ph is not None and ph.family not in ("part-of", "between"):
+            return chunk + name, a - len(before) + w0.start()
+    return "", a
+
+
+def find_places(text: str, lang: str, geocoder: Any, countries: list[str | None],
+                blocked: list[tuple[int, int]] = (), toks: list[Token] | None = None) -> list[PlaceMention]:
+    """Places the geocoder finds for the text's candidate names, tried in ``countries`` in order."""
+    toks = tokens(text) if toks is None else toks
+    out: list[PlaceMention] = []
+    taken: list[tuple[int, int]] = []
+    for query, a, b in _candidates(text, lang, toks, list(blocked)):
+        if any(a < y and x < b for x, y in taken):
+            continue
+        found = None
+        for cc in countries or [None]:
+            res = geocoder.geocode(query, cc)
+            if res.found and res.score >= MIN_SCORE and not (len(query) <= 4 and res.score < 100):
+                found = res
+                break
+        if found is None:
+            continue
+        phrase, pa = _phrase_context(text, a, b, query)
+        prec = found.geo_precision or 1
+        ph = ""
+        if phrase:
+            r2 = geocoder.geocode(phrase, found.country)
+            if r2.found:
+                prec, ph, a = r2.geo_precision or prec, r2.phrase, pa
+        admin1, kind = _admin1_of(geocoder, found)
+        score = found.score / 100.0 * (0.9 if kind == "admin1" else 1.0)
+        taken.append((a, b))
+        out.append(PlaceMention(found.matched_name, found.country or "", admin1, prec, kind, (a, b), text[a:b],
+                                min(0.95, score), found.latitude, found.longitude, ph))
+    return sorted(out, key=lambda p: p.span)
