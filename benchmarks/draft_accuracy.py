@@ -35,8 +35,10 @@ When a candidate agrees with the coder's value (each rule is :func:`agrees`):
 * ``event_type``, ``sub_event_type``: the same label, case-insensitively.
 * ``country``: the same ISO 3166-1 alpha-2 code (names are converted).
 * ``admin1``: the same name after case folding, accent stripping and dropping "al-"/"el-"/"ad-"
-  prefixes and punctuation ("Deir ez-Zor" = "Deir ez Zor", "Idleb" != "Idlib" unless the geocoder's
-  admin spelling table is used by the engine).
+  prefixes and punctuation ("Deir ez-Zor" = "Deir ez Zor"), or both names resolve to the same
+  GeoNames province code in the candidate's country through the geocoder's province spellings
+  (:func:`incidentkit.geocode.admins.resolve_admin1`: "Idlib" = "Idleb", "Nord Kivu" = "North Kivu",
+  "Hiiraan" = "Hiraan").
 * ``location``: the same normalised name as the coder's, or as the geocoder's match for the coder's
   place; or the candidate geocodes (with the draft's top country and admin1) to a point within 25 km
   of the coder's geocoded point, the candidate being a place the gazetteer knows (not an admin-seat
@@ -215,7 +217,20 @@ class Places:
 
     def __init__(self, geocoder: Any) -> None:
         self.geocoder = geocoder
-        self.cache: dict[tuple[str, str | None, str | None], Any] = {}
+        self.cache: dict[tuple[str | None, ...], Any] = {}
+
+    def admin1_code(self, country: str | None, name: str) -> str | None:
+        """The GeoNames admin1 code a province name resolves to in ``country`` (None when unknown)."""
+        if not country or not name or self.geocoder is None:
+            return None
+        key = ("\0admin1", country, name)
+        if key not in self.cache:
+            try:
+                from incidentkit.geocode.admins import resolve_admin1
+                self.cache[key] = resolve_admin1(self.geocoder.index, country, name)
+            except Exception:  # noqa: BLE001 - a geocoder without provinces (a test double) knows none
+                self.cache[key] = None
+        return self.cache[key]
 
     def find(self, name: str, country: str | None, admin1: str | None) -> Any:
         key = (name, country, admin1)
@@ -249,7 +264,15 @@ def agrees(field: str, candidate: Any, coded: Mapping[str, Any], *, places: Plac
     if field == "country":
         return _country(candidate) is not None and _country(candidate) == _country(coded.get("country"))
     if field == "admin1":
-        return bool(_fold(candidate)) and _fold(candidate) == _fold(coded.get("admin1"))
+        if not _fold(candidate):
+            return False
+        if _fold(candidate) == _fold(coded.get("admin1")):
+            return True
+        if places is None:
+            return False
+        cc = _country(coded.get("country"))
+        code = places.admin1_code(cc, str(candidate))
+        return code is not None and code == places.admin1_code(cc, str(coded.get("admin1") or ""))
     if field in ("actor1", "actor2"):
         want = coded.get(field)
         if not want:
@@ -480,7 +503,7 @@ def run(data: Path = DATA, *, draft_fn: DraftFn | None = None, ids: Sequence[str
             c = coded[ci]
             d = drafted[di] if di is not None else None
             pairs_out.append({"source_id": sid, "language": r["language"], "coded_id": c["id"],
-                              "draft_incident": di, "draft_top": _summary(d) if d else None,
+                              "coded_top": _summary(c), "draft_incident": di, "draft_top": _summary(d) if d else None,
                               "fields": score_pair(c, d, places=places, vocabulary=vocabulary) if d else
                               {f: {"rank": None, "coded": coded_value("fatalities" if f == "fatalities_exact" else f, c),
                                    "top3": []}
@@ -496,8 +519,19 @@ def run(data: Path = DATA, *, draft_fn: DraftFn | None = None, ids: Sequence[str
 def _summary(d: Mapping[str, Any] | None) -> dict[str, Any] | None:
     if not d:
         return None
-    return {k: d.get(k) for k in ("date_start", "date_end", "event_type", "sub_event_type", "country", "admin1",
-                                  "location", "latitude", "longitude")}
+    return {k: _iso(d.get(k)) if k.startswith("date") else d.get(k)
+            for k in ("date_start", "date_end", "event_type", "sub_event_type", "country", "admin1",
+                      "location", "latitude", "longitude")}
+
+
+def _short(d: Mapping[str, Any] | None) -> str:
+    if not d:
+        return "-"
+    date = d.get("date_start") or "?"
+    if d.get("date_end") and d.get("date_end") != d.get("date_start"):
+        date += f"..{d['date_end']}"
+    return (f"{date} {d.get('sub_event_type') or '?'} @ {d.get('location') or '?'}"
+            f" ({d.get('admin1') or '?'}, {d.get('country') or '?'})")
 
 
 def summarise(per_article: list[dict[str, Any]], pairs: list[dict[str, Any]], span_total: int,
@@ -600,11 +634,11 @@ def print_report(result: Mapping[str, Any], examples: int = 3, file: Any = sys.s
         w("coded incidents not found:")
         for p in result["pairs"]:
             if p["coded_id"] is not None and p["draft_incident"] is None:
-                w(f"  {p['coded_id']}")
+                w(f"  {p['coded_id']}: {_short(p.get('coded_top'))}")
         w("drafted incidents not aligned:")
         for p in result["pairs"]:
             if p["coded_id"] is None:
-                w(f"  {p['source_id']} #{p['draft_incident']}: {p['draft_top']}")
+                w(f"  {p['source_id']} #{p['draft_incident']}: {_short(p['draft_top'])}")
         w()
         w(f"misses (up to {examples} per field; 'coded' = the coder's value, 'top3' = the draft's first three):")
         for field, top3 in (("date_start", False), ("event_type", False), ("sub_event_type", True),
