@@ -12,6 +12,7 @@ Arabic, Swedish and French text exactly as typed. Screenshots go to /tmp/review-
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import html.parser
 import json
 import os
@@ -388,14 +389,19 @@ def _download(page, tmp_path: Path) -> tuple[str, dict[str, Any]]:
     return text, yaml.safe_load(text)
 
 
-def _validate(text: str, tmp_path: Path, name: str):
+def _validate(text: str, tmp_path: Path, name: str, article: Path):
+    """Validate the downloaded record as a project would keep it: in coded/, its article beside it in
+    articles/<source id>.txt (so every evidence quote is looked for in the article)."""
     import incidentkit
 
     folder = tmp_path / "coded"
     folder.mkdir(exist_ok=True)
+    (tmp_path / "articles").mkdir(exist_ok=True)
+    (tmp_path / "articles" / f"{name}.txt").write_bytes(article.read_bytes())
     (folder / f"{name}.yaml").write_text(text, encoding="utf-8")
     report = incidentkit.validate(folder)
     assert report.ok, [p.format() for p in report.errors]
+    assert not [p for p in report.warnings if p.code.startswith(("article", "quote"))], report.warnings
     return report
 
 
@@ -470,7 +476,10 @@ def test_download_refused_without_coder_then_record_validates(open_page, tmp_pat
     assert record["coder"] == "ik" and record["coded_on"] == dt.date.today().isoformat()
     assert record["source"] == {"id": "svt-2022-01-21-hasakah", "outlet": "SVT",
                                 "title": "IS anföll fängelse i al-Hasakeh – minst 23 kurdiska soldater dödade",
-                                "published": "2022-01-21", "language": "sv"}
+                                "published": "2022-01-21", "language": "sv",
+                                # the project's convention, from the source id; pinned to the bytes reviewed
+                                "article": "../articles/svt-2022-01-21-hasakah.txt",
+                                "article_sha256": hashlib.sha256((DATA / "sv-hasakah.txt").read_bytes()).hexdigest()}
     first, second = record["incidents"]
     assert first["id"] == "svt-2022-01-21-hasakah-01" and second["id"] == "svt-2022-01-21-hasakah-02"
     assert first["location"] == "al-Hasakah" and first["inter1"] == 2 and first["inter2"] == "Rebel group"
@@ -489,7 +498,7 @@ def test_download_refused_without_coder_then_record_validates(open_page, tmp_pat
                 expected.append(item)
     assert first["evidence"] == expected
     assert not any(e["field"] == "admin1" for e in second["evidence"])  # typed: no quote
-    report = _validate(raw, tmp_path, "svt-2022-01-21-hasakah")
+    report = _validate(raw, tmp_path, "svt-2022-01-21-hasakah", DATA / "sv-hasakah.txt")
     assert len(report.rows) == 2
 
 
@@ -519,7 +528,7 @@ def test_arabic_page_and_record(open_page, tmp_path: Path) -> None:
     assert record["source"]["outlet"] == "الجزيرة"
     assert record["incidents"][0]["notes"] == notes
     assert {"field": "location", "quote": "معرة مصرين"} in record["incidents"][0]["evidence"]
-    _validate(raw, tmp_path, "aljazeera-2019-05-03-idlib")
+    _validate(raw, tmp_path, "aljazeera-2019-05-03-idlib", DATA / "ar-idlib.txt")
 
 
 def test_french_and_emoji_round_trip(open_page, tmp_path: Path) -> None:
@@ -535,7 +544,7 @@ def test_french_and_emoji_round_trip(open_page, tmp_path: Path) -> None:
     raw, record = _download(page, tmp_path)
     assert record["incidents"][0]["notes"] == notes.strip()
     assert record["source"]["title"] == "Mali : au moins 9 morts dans l'attaque d'un poste militaire près de Mopti"
-    _validate(raw, tmp_path, "rfi-2023-03-13-sevare")
+    _validate(raw, tmp_path, "rfi-2023-03-13-sevare", DATA / "fr-mopti.txt")
 
     page = open_page("en-emoji")
     text = read_article(DATA / "en-emoji.txt")

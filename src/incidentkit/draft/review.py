@@ -83,7 +83,7 @@ _NEVER_FROM_DRAFT = frozenset({"id", "notes", "evidence"})
 #: Languages written right to left (ISO 639-1).
 RTL_LANGUAGES = frozenset({"ar", "fa", "he", "ur", "ps", "yi", "ku", "ckb", "dv", "sd", "ug"})
 
-_SOURCE_FORM = ("id", "outlet", "title", "url", "published", "language")
+_SOURCE_FORM = ("id", "outlet", "title", "url", "published", "language", "article")
 
 
 # ---- reading and checking the inputs ---------------------------------------------------------------
@@ -283,17 +283,24 @@ def _incident_html(i: int, fields: dict[str, list[dict[str, Any]]], total: int) 
             f'{body}{notes}</fieldset>')
 
 
-def _source_html(article_name: str, published: str, language: str) -> str:
+def _source_html(article_name: str, published: str, language: str, sha256: str) -> str:
     e = html.escape
     known = {"published": published, "language": language}
     rows = []
     for key in _SOURCE_FORM:
-        fdef = SOURCE_FIELDS[key]
+        fdef = SOURCE_FIELDS.get(key)
+        if fdef is None:  # a codebook without this field (article, before issue 14's point 1)
+            continue
         req = " required" if fdef.required else ""
         kind = "date" if key == "published" else "text"
         val = e(known.get(key, ""))
+        hint = ' placeholder="../articles/&lt;source id&gt;.txt"' if key == "article" else ""
         rows.append(f'<label class="src{req}">{e(key)}{" *" if req else ""} <input type="{kind}" '
-                    f'id="source-{key}" value="{val}" dir="auto" title="{e(fdef.description)}"></label>')
+                    f'id="source-{key}" value="{val}" dir="auto"{hint} title="{e(fdef.description)}"></label>')
+        if key == "article":
+            rows.append(f'<p class="sha" id="article-sha256" data-sha256="{e(sha256)}">The record pins the article '
+                        f'reviewed here ({e(article_name)}) by its SHA-256 <code>{e(sha256[:12])}…</code> when it '
+                        'names the file: keep the article there, unchanged, and every quote is checked in it.</p>')
     return "".join(rows)
 
 
@@ -341,6 +348,8 @@ def render_review_html(draft_json: dict, article_text: str, *, article_name: str
     the article.
     """
     incidents = _normalise_draft(draft_json, article_text)
+    # the file's bytes: the article was read as UTF-8 with nothing changed, so encoding gives them back
+    sha256 = hashlib.sha256(article_text.encode("utf-8", "surrogatepass")).hexdigest()
     e = html.escape
     direction = _direction(article_text, language)
     lang_attr = f' lang="{e(language.strip())}"' if language.strip() else ""
@@ -353,6 +362,7 @@ def render_review_html(draft_json: dict, article_text: str, *, article_name: str
         "article": article_name,
         "published": published,
         "language": language,
+        "article_sha256": sha256,
         "fields": list(DRAFT_FIELDS) + extra,
         "colours": {**FIELD_COLOURS, **{n: OTHER_COLOUR for n in extra}},
         "incidents": [{name: [{"value": c["value"], "quotes": c["quotes"]} for c in cands]
@@ -390,15 +400,15 @@ def render_review_html(draft_json: dict, article_text: str, *, article_name: str
 <section class="form-pane" aria-label="the record">
 <form id="record" autocomplete="off">
 <fieldset class="source"><legend>Source and coder</legend>
-{_source_html(article_name, published, language)}
+{_source_html(article_name, published, language, sha256)}
 <label class="src required">coder * <input type="text" id="coder" placeholder="your coder id, e.g. ik"></label>
 </fieldset>
 {forms}
 <div class="actions">
 <button type="button" id="download">Download the record (YAML)</button>
 <p id="message" role="alert" aria-live="assertive"></p>
-<details id="preview-box"><summary>The record as downloaded</summary><pre id="preview"></pre></details>
 </div>
+<details id="preview-box"><summary>The record as downloaded</summary><pre id="preview"></pre></details>
 </form>
 </section>
 </main>

@@ -9,6 +9,8 @@
   const message = document.getElementById("message");
   const ID_RE = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
   const NUMERIC = new Set(["time_precision", "inter1", "inter2"]);
+  const SOURCE = ["id", "outlet", "title", "url", "published", "language", "article"]
+    .filter((k) => document.getElementById("source-" + k));
   const REQUIRED = ["date_start", "time_precision", "event_type", "sub_event_type", "actor1", "inter1",
                     "country", "location", "fatalities"];
 
@@ -55,6 +57,17 @@
       });
     });
   });
+
+  // the article's file, by the project's convention, follows the source id until the coder edits it
+  const articleEl = document.getElementById("source-article");
+  if (articleEl) {
+    articleEl.addEventListener("input", () => { articleEl.dataset.touched = "1"; });
+    document.getElementById("source-id").addEventListener("input", (ev) => {
+      if (articleEl.dataset.touched) return;
+      const id = ev.target.value.trim();
+      articleEl.value = id ? "../articles/" + id + ".txt" : "";
+    });
+  }
 
   // ---- YAML: every text a JSON string (a valid YAML double-quoted scalar) -------------------------
   function hex4(ch) {
@@ -110,19 +123,20 @@
   function build() {
     const todo = [];
     const src = {};
-    ["id", "outlet", "title", "url", "published", "language"].forEach((k) => {
+    SOURCE.forEach((k) => {
       const el = document.getElementById("source-" + k);
       src[k] = el.value.trim();
-      const required = k !== "url";
+      const required = k !== "url" && k !== "article";
       el.closest("label").classList.toggle("missing", required && !src[k]);
       if (required && !src[k]) todo.push("source." + k);
     });
     const coder = document.getElementById("coder").value.trim();
     const base = src.id || slug(data.article) || "incident";
     const lines = ["source:"];
-    ["id", "outlet", "title", "url", "published", "language"].forEach((k) => {
+    SOURCE.forEach((k) => {
       if (src[k]) lines.push("  " + k + ": " + str(src[k]));
     });
+    if (src.article) lines.push("  article_sha256: " + str(data.article_sha256));
     lines.push("coder: " + str(coder), "coded_on: " + str(today()), "incidents:");
     let n = 0;
     document.querySelectorAll("fieldset.incident").forEach((fs) => {
