@@ -289,6 +289,7 @@ def test_absent_articles_folder_without_sha256_is_an_error(tmp_path):
     ("../articles/a.pdf", ".txt"),
     ("../articles/", ".txt"),
     ("C:/articles/a.txt", "absolute"),
+    ("a/" * 3000 + "x.txt", "longer than 500"),
 ])
 def test_article_path_rules(tmp_path, value, why):
     path = _project(tmp_path, None, [("date_start", "x")])
@@ -296,6 +297,13 @@ def test_article_path_rules(tmp_path, value, why):
     path.write_text(text.replace("'", '"') if "\\" not in value else text, encoding="utf-8")
     (err,) = incidentkit.validate(path).errors
     assert err.code == "article-path" and why in err.message and err.line == _line(path, "article")
+
+
+def test_a_name_the_system_cannot_hold_is_a_missing_article(tmp_path):
+    (tmp_path / "articles").mkdir()
+    path = _project(tmp_path, "x" * 300 + ".txt", [("date_start", "x")], sha="0" * 64)
+    result = CliRunner().invoke(main, ["validate", str(path)])
+    assert result.exit_code == 1 and "[article-missing]" in result.output and "Traceback" not in result.output
 
 
 @pytest.mark.parametrize("sha", ["abc", "g" * 64, "0" * 63])

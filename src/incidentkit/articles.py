@@ -30,6 +30,7 @@ from dataclasses import dataclass, field
 from itertools import pairwise
 from pathlib import Path, PurePosixPath
 
+from incidentkit.errors import quote
 from incidentkit.records.sniff import HEAD_BYTES, what_file
 
 #: The largest article read: 5 MB is a book-length report; a news article is 5-50 kB. A larger file is
@@ -40,6 +41,9 @@ ARTICLE_SUFFIX = ".txt"
 #: Where a project keeps its articles, relative to the dataset folder (``datasets/articles``).
 ARTICLES_FOLDER = "articles"
 SHA256_RE = re.compile(r"[0-9a-f]{64}")
+#: The longest article path a record may give (real ones are far shorter; the operating system's limit
+#: is 4,096 bytes, and a longer value is a paste gone wrong).
+MAX_ARTICLE_PATH = 500
 
 # ---- normalisation --------------------------------------------------------------------------------
 
@@ -325,15 +329,18 @@ def sha256_bytes(data: bytes) -> str:
 def check_article_path(value: str) -> str | None:
     """Why ``value`` cannot name an article (None when it can): it must be relative, use '/', name a .txt
     file; '..' may climb from the record's folder to a sibling folder (``../articles/x.txt``)."""
+    if len(value) > MAX_ARTICLE_PATH:
+        return (f"{quote(value)} is longer than {MAX_ARTICLE_PATH} characters; name the article by a short "
+                "path such as '../articles/<source-id>.txt'")
     if "\\" in value:
-        return f"write the path with '/', not '\\\\' ({value!r})"
+        return f"write the path with '/', not '\\' ({quote(value)})"
     if value.startswith("~") or PurePosixPath(value).is_absolute() or re.match(r"[A-Za-z]:", value):
-        return (f"{value!r} is an absolute path; write it relative to the record file's folder, e.g. "
+        return (f"{quote(value)} is an absolute path; write it relative to the record file's folder, e.g. "
                 "'../articles/<source-id>.txt'")
     parts = PurePosixPath(value).parts
     if not parts or parts[-1] in ("..", ".") or not parts[-1].lower().endswith(ARTICLE_SUFFIX) \
             or parts[-1].lower() == ARTICLE_SUFFIX:
-        return f"{value!r} does not name a plain-text file (*{ARTICLE_SUFFIX}); articles are UTF-8 .txt files"
+        return f"{quote(value)} does not name a plain-text file (*{ARTICLE_SUFFIX}); articles are UTF-8 .txt files"
     return None
 
 
@@ -366,7 +373,7 @@ def read_article(path: str | os.PathLike[str], display: str | None = None) -> Ar
     shown = display or p.as_posix()
     if p.is_symlink():
         raise ArticleError("article-unreadable", f"the article {shown} is a symbolic link (to "
-                           f"{os.readlink(p)!r}); links are not followed: copy the article in")
+                           f"{quote(os.readlink(p))}); links are not followed: copy the article in")
     try:
         st = p.stat()
     except FileNotFoundError:
@@ -426,11 +433,15 @@ def load_article(record_path: str | os.PathLike[str], value: str) -> Article:
         raise ArticleError("article-path", why)
     path = resolve(record_path, value)
     shown = Path(os.path.normpath(path)).as_posix()  # no link on the way (checked below): '..' is lexical
-    link = _through_link(record_path, value)
+    try:
+        link = _through_link(record_path, value)
+        exists = os.path.lexists(path)
+    except OSError as exc:  # pragma: no cover - lexists and islink answer False on most errors
+        raise ArticleError("article-unreadable", f"cannot read the article {shown}: {exc.strerror or exc}") from None
     if link is not None:
         raise ArticleError("article-unreadable", f"the article {shown} is reached through a symbolic link "
-                           f"(to {link!r}); links are not followed: copy the article in")
-    if not os.path.lexists(path):
+                           f"(to {quote(link)}); links are not followed: copy the article in")
+    if not exists:
         raise ArticleError("article-missing", f"no article {shown}")
     try:
         st = path.stat()
@@ -451,7 +462,10 @@ def load_article(record_path: str | os.PathLike[str], value: str) -> Article:
 def folder_absent(record_path: str | os.PathLike[str], value: str) -> bool:
     """Whether the folder the article would be in does not exist at all (a copy of the project without
     its private articles folder), as opposed to a file missing from a folder that is there (a typo)."""
-    return not resolve(record_path, value).parent.exists()
+    try:
+        return not resolve(record_path, value).parent.exists()
+    except OSError:  # a name too long, a folder that may not be listed: not "absent"
+        return False
 
 
 __all__ = ["ARTICLE_SUFFIX", "MAX_ARTICLE_BYTES", "SHA256_RE", "Article", "ArticleError", "Match",
