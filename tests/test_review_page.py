@@ -313,6 +313,31 @@ def test_cli_review(tmp_path: Path) -> None:
     assert result.exit_code == 2
 
 
+def test_cli_review_of_a_draft_yaml(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`incidentkit review DRAFT.yaml`: the draft YAML names its article, date and language."""
+    drafts = tmp_path / "datasets" / "drafts"
+    drafts.mkdir(parents=True)
+    incidents = json.dumps(_draft("sv-hasakah")["incidents"], ensure_ascii=False)
+    (drafts / "sv-hasakah.draft.yaml").write_text(
+        "# DRAFT\nsource:\n  id: sv-hasakah\ndraft:\n  article: sv-hasakah.txt\n  published: '2022-01-21'\n"
+        f"  language: sv\n  incidents: {incidents}\n", encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(main, ["review", "datasets/drafts/sv-hasakah.draft.yaml", "-o", "page.html"])
+    assert result.exit_code == 2 and "give the ARTICLE" in result.output and "sv-hasakah.txt" in result.output
+    (tmp_path / "datasets" / "articles").mkdir()
+    (tmp_path / "datasets" / "articles" / "sv-hasakah.txt").write_bytes((DATA / "sv-hasakah.txt").read_bytes())
+    result = CliRunner().invoke(main, ["review", "datasets/drafts/sv-hasakah.draft.yaml", "-o", "page.html"])
+    assert result.exit_code == 0, result.output
+    page = (tmp_path / "page.html").read_text(encoding="utf-8")
+    assert page == render_review_html(_draft("sv-hasakah"), read_article(DATA / "sv-hasakah.txt"),
+                                      article_name="sv-hasakah.txt", published="2022-01-21", language="sv")
+    # not a draft: a located error
+    (drafts / "record.yaml").write_text("source:\n  id: x\n", encoding="utf-8")
+    result = CliRunner().invoke(main, ["review", "datasets/drafts/record.yaml", str(DATA / "sv-hasakah.txt"),
+                                       "-o", "page2.html"])
+    assert result.exit_code == 1 and "no 'draft:' section" in result.output
+
+
 # ---- in a real browser ----------------------------------------------------------------------------
 
 def _browser_missing() -> str:
