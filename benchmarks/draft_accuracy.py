@@ -59,7 +59,7 @@ offsets); the share inside must be 100%.
 Goals (issue 14): incidents found 70%, country 90% top-1, date_start 70% top-1, event_type 60% top-1,
 sub_event_type 60% top-3, location 70% top-3, fatalities (best) 65% top-3, actor1 50% top-3, spans 100%,
 speed < 100 ms; each printed as PASS or MISS. The goals are measured over all languages together;
-per-language rates are printed beside them.
+per-language rates are printed beside them ("!" marks a language under the goal).
 """
 
 from __future__ import annotations
@@ -561,16 +561,25 @@ def summarise(per_article: list[dict[str, Any]], pairs: list[dict[str, Any]], sp
              "slowest": max(per_article, key=lambda a: a["ms"])["id"] if per_article else None}
     spans = {"total": span_total, "outside": len(span_bad), "inside_share": (1 - len(span_bad) / span_total)
              if span_total else None, "examples": span_bad[:20]}
+    span_share = {"all": spans["inside_share"]}
+    for lang in languages:
+        in_lang = [a for a in per_article if a["language"] == lang]
+        total = sum(a["spans"] for a in in_lang)
+        span_share[lang] = 1 - sum(a["spans_outside"] for a in in_lang) / total if total else None
     goals = []
     for name, key, which, threshold in GOALS:
-        if key == "incidents_found":
-            value = incidents["all"]["recall"]
-        elif key == "spans":
-            value = spans["inside_share"]
-        else:
-            value = fields["all"][key][which]  # type: ignore[index]
+        values: dict[str, float | None] = {}
+        for g in groups:
+            if key == "incidents_found":
+                values[g] = incidents[g]["recall"]
+            elif key == "spans":
+                values[g] = span_share[g]
+            else:
+                values[g] = fields[g][key][which]  # type: ignore[index]
+        value = values["all"]
         goals.append({"goal": name, "value": value, "threshold": threshold,
-                      "pass": value is not None and value >= threshold - 1e-12})
+                      "pass": value is not None and value >= threshold - 1e-12,
+                      "by_language": {g: v for g, v in values.items() if g != "all"}})
     goals.append({"goal": "speed (every article, warm)", "value": speed["max_ms"], "threshold": SPEED_GOAL_MS,
                   "pass": speed["max_ms"] is not None and speed["max_ms"] < SPEED_GOAL_MS})
     return {"articles": len(per_article), "languages": languages, "incidents": incidents, "fields": fields,
@@ -628,6 +637,10 @@ def print_report(result: Mapping[str, Any], examples: int = 3, file: Any = sys.s
             shown = "-" if g["value"] is None else f"{g['value']:.1f} ms < {g['threshold']:.0f} ms"
         else:
             shown = f"{_pct(g['value']).strip()} >= {g['threshold'] * 100:.0f}%"
+            by = g.get("by_language") or {}
+            shown = f"{shown:<14}" + "  ".join(
+                f"{lang} {_pct(v).strip()}{'' if v is not None and v >= g['threshold'] - 1e-12 else '!'}"
+                for lang, v in by.items())
         w(f"  {'PASS' if g['pass'] else 'MISS'}  {g['goal']:<30} {shown}")
     if examples:
         w()
