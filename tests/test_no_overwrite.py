@@ -383,13 +383,38 @@ def test_gazetteer_add_never_replaces_the_file_it_adds(tmp_path: Path, via: str)
     refused(["gazetteer", "add", villages, "--to", target], villages)
 
 
+@pytest.fixture
+def review_inputs(tmp_path: Path) -> tuple[Path, Path, Path]:
+    """A draft (its JSON and its YAML, which names the article) and the article it was made from."""
+    article = tmp_path / "report.txt"
+    article.write_text("A blast in Kabul killed three.\n", encoding="utf-8")
+    incidents = '[{"fields": {"location": [{"value": "Kabul", "score": 0.9, "spans": [[11, 16]]}]}}]'
+    draft_json = tmp_path / "draft.json"
+    draft_json.write_text(f'{{"incidents": {incidents}}}', encoding="utf-8")
+    draft_yaml = tmp_path / "report.draft.yaml"
+    draft_yaml.write_text(f"draft:\n  article: report.txt\n  language: en\n  incidents: {incidents}\n",
+                          encoding="utf-8")
+    return draft_json, draft_yaml, article
+
+
+@pytest.mark.parametrize("via", VIAS)
+def test_review_never_replaces_the_draft_or_the_article(review_inputs: tuple[Path, Path, Path], tmp_path: Path,
+                                                        via: str) -> None:
+    draft_json, draft_yaml, article = review_inputs
+    to_draft, to_article = alias(draft_json, via, tmp_path), alias(article, via, tmp_path)
+    refused(["review", draft_json, article, "-o", to_draft], draft_json, article)
+    refused(["review", draft_json, article, "-o", to_article], draft_json, article)
+    # the article a draft YAML names (found beside it) is an input too
+    refused(["review", draft_yaml, "-o", to_article], draft_yaml, article)
+
+
 def test_every_writing_command_is_covered() -> None:
     """Each command with an output option or a folder it writes is listed here with where it is checked:
     a new writing command must join the list (and get its test above)."""
     from incidentkit.cli._reference import all_commands
 
     checked = {"build", "ingest acled", "ingest ucdp", "export acled", "export ucdp", "export geoparquet",
-               "export datapackage", "export spreadsheet", "link", "agree", "geocode", "gazetteer add"}
+               "export datapackage", "export spreadsheet", "link", "agree", "geocode", "gazetteer add", "review"}
     no_inputs = {"codebook", "gazetteer download"}  # write files, but read no file that could be overwritten
     writers = set()
     for path, command in all_commands():
