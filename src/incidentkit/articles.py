@@ -38,8 +38,6 @@ from incidentkit.records.sniff import HEAD_BYTES, what_file
 MAX_ARTICLE_BYTES = 5_000_000
 #: Articles are plain text files.
 ARTICLE_SUFFIX = ".txt"
-#: Where a project keeps its articles, relative to the dataset folder (``datasets/articles``).
-ARTICLES_FOLDER = "articles"
 SHA256_RE = re.compile(r"[0-9a-f]{64}")
 #: The longest article path a record may give (real ones are far shorter; the operating system's limit
 #: is 4,096 bytes, and a longer value is a paste gone wrong).
@@ -468,6 +466,6 @@ def folder_absent(record_path: str | os.PathLike[str], value: str) -> bool:
         return False
 
 
-__all__ = ["ARTICLE_SUFFIX", "MAX_ARTICLE_BYTES", "SHA256_RE", "Article", "ArticleError", "Match",
+__all__ = ["ARTICLE_SUFFIX", "MAX_ARTICLE_BYTES", "SHA256_RE", "Article", "ArticleError", "Match", "OffsetMap",
            "check_article_path", "folder_absent", "load_article", "normalise", "normalise_with_map",
            "read_article", "resolve", "sha256_bytes"]
