@@ -578,13 +578,29 @@ def test_french_and_emoji_round_trip(open_page, tmp_path: Path) -> None:
     assert page.locator(".hl.active").all_inner_texts() == ["Kabul", "Kabul"]
     _choose(page, "0.fatalities.0")
     page.fill("#coder", "ik")
+    # an incident the draft missed: added by the coder, every value typed, no evidence
+    page.click("#add-incident")
+    added = 'fieldset[data-incident="1"]'
+    assert "added by you" in page.inner_text(f"{added} legend")
+    page.fill(f'{added} .field[data-field="date_start"] .other-text', "2024-03-04")
+    page.fill(f'{added} .field[data-field="time_precision"] .other-text', "2")
+    page.fill(f'{added} .field[data-field="location"] .other-text', "Jalalabad")
+    page.fill(f'{added} .field[data-field="fatalities"] .other-best', "2")
+    page.fill(f'{added} .field[data-field="fatalities"] .other-high', "4")
+    page.fill(f"{added} .notes-text", "Added: a second blast.")
+    assert page.is_checked('.cand[data-ref="0.fatalities.0"] input')  # the first incident's choices stay
     raw, record = _download(page, tmp_path)
+    page.screenshot(path="/tmp/review-added.png")
+    assert record["incidents"][1] == {"id": "en-emoji-02", "date_start": "2024-03-04", "time_precision": 2,
+                                      "location": "Jalalabad", "fatalities": {"low": 2, "best": 2, "high": 4},
+                                      "notes": "Added: a second blast."}
     cand = _draft("en-emoji")["incidents"][0]["fields"]["fatalities"][0]
     quotes = [e["quote"] for e in record["incidents"][0]["evidence"] if e["field"] == "fatalities"]
     assert quotes == [text[s:e] for s, e in cand["spans"]]
     assert record["incidents"][0]["location"] == "Kabul"  # clicking a value accepts it too
     assert "warn" in page.get_attribute("#message", "class")  # source fields and notes still to fill
-    assert "notes" in page.inner_text("#message")
+    message = page.inner_text("#message")
+    assert "source: id, outlet, title;" in message and "incident 1: date_start" in message and "notes" in message
 
 
 def test_hostile_page_runs_nothing(open_page) -> None:

@@ -272,14 +272,14 @@ def _field_html(i: int, name: str, cands: list[dict[str, Any]]) -> str:
             f'<div class="cands">{"".join(rows)}</div></div>')
 
 
-def _incident_html(i: int, fields: dict[str, list[dict[str, Any]]], total: int) -> str:
+def _incident_html(i: int, fields: dict[str, list[dict[str, Any]]], legend: str) -> str:
     names = list(DRAFT_FIELDS) + sorted(n for n in fields if n not in DRAFT_FIELDS)
     body = "".join(_field_html(i, n, fields.get(n, [])) for n in names)
     notes = (f'<div class="field notes"><div class="fname">notes</div><div class="cands">'
              f'<textarea class="notes-text" dir="auto" rows="4" placeholder="Write the notes yourself: what '
              f'happened, where, who, the counts and how you read them." aria-label="notes of incident {i + 1}">'
              '</textarea></div></div>')
-    return (f'<fieldset class="incident" data-incident="{i}"><legend>Incident {i + 1} of {total}</legend>'
+    return (f'<fieldset class="incident" data-incident="{i}"><legend>{html.escape(legend)}</legend>'
             f'{body}{notes}</fieldset>')
 
 
@@ -372,9 +372,12 @@ def render_review_html(draft_json: dict, article_text: str, *, article_name: str
     digest = base64.b64encode(hashlib.sha256(script.encode("utf-8")).digest()).decode("ascii")
     csp = (f"default-src 'none'; script-src 'sha256-{digest}'; style-src 'unsafe-inline'; img-src data:; "
            "base-uri 'none'; form-action 'none'")
-    forms = "".join(_incident_html(i, fields, len(incidents)) for i, fields in enumerate(incidents))
+    forms = "".join(_incident_html(i, fields, f"Incident {i + 1} of {len(incidents)}")
+                    for i, fields in enumerate(incidents))
     if not incidents:
         forms = '<p class="muted">The draft proposes no incident.</p>'
+    # an incident the draft missed: the coder adds it (every value typed, no passage)
+    blank = _incident_html(0, {}, "An incident you add")
     return f"""<!DOCTYPE html>
 <html lang="en">
 <head>
@@ -403,7 +406,9 @@ def render_review_html(draft_json: dict, article_text: str, *, article_name: str
 {_source_html(article_name, published, language, sha256)}
 <label class="src required">coder * <input type="text" id="coder" placeholder="your coder id, e.g. ik"></label>
 </fieldset>
-{forms}
+<div id="incidents">{forms}</div>
+<template id="blank-incident">{blank}</template>
+<p><button type="button" id="add-incident" class="secondary">Add an incident the draft missed</button></p>
 <div class="actions">
 <button type="button" id="download">Download the record (YAML)</button>
 <p id="message" role="alert" aria-live="assertive"></p>

@@ -49,13 +49,34 @@
   });
   document.getElementById("record").addEventListener("change", markChosen);
   document.getElementById("record").addEventListener("submit", (ev) => ev.preventDefault());
-  document.querySelectorAll(".cand.other").forEach((label) => {
-    label.querySelectorAll("input:not([type=radio])").forEach((input) => {
-      input.addEventListener("input", () => {
-        label.querySelector('input[type="radio"]').checked = true;
-        markChosen();
+  // typing another value selects "other"
+  function wireOther(root) {
+    root.querySelectorAll(".cand.other").forEach((label) => {
+      label.querySelectorAll("input:not([type=radio])").forEach((input) => {
+        input.addEventListener("input", () => {
+          label.querySelector('input[type="radio"]').checked = true;
+          markChosen();
+        });
       });
     });
+  }
+  wireOther(document);
+
+  // an incident the draft missed: an empty form from the page's template, every value typed
+  document.getElementById("add-incident").addEventListener("click", () => {
+    const n = data.incidents.length;
+    data.incidents.push({});
+    const frag = document.getElementById("blank-incident").content.cloneNode(true);
+    const fs = frag.querySelector("fieldset");
+    fs.classList.add("added");
+    fs.querySelectorAll("[data-incident]").forEach((el) => { el.dataset.incident = String(n); });
+    fs.dataset.incident = String(n);
+    fs.querySelectorAll('input[type="radio"]').forEach((r) => { r.name = r.name.replace(/^i[0-9]+-/, "i" + n + "-"); });
+    fs.querySelector("legend").textContent = "Incident " + (n + 1) + " (added by you)";
+    fs.querySelector(".notes-text").setAttribute("aria-label", "notes of incident " + (n + 1));
+    wireOther(fs);
+    document.getElementById("incidents").appendChild(frag);
+    fs.scrollIntoView({ block: "start" });
   });
 
   // the article's file, by the project's convention, follows the source id until the coder edits it
@@ -122,13 +143,14 @@
 
   function build() {
     const todo = [];
+    const sourceTodo = [];
     const src = {};
     SOURCE.forEach((k) => {
       const el = document.getElementById("source-" + k);
       src[k] = el.value.trim();
       const required = k !== "url" && k !== "article";
       el.closest("label").classList.toggle("missing", required && !src[k]);
-      if (required && !src[k]) todo.push("source." + k);
+      if (required && !src[k]) sourceTodo.push(k);
     });
     const coder = document.getElementById("coder").value.trim();
     const base = src.id || slug(data.article) || "incident";
@@ -162,8 +184,9 @@
       if (notes) lines.push("    notes: " + str(notes));
       else missing.push("notes");
       if (evidence.length) lines.push("    evidence:", ...evidence);
-      missing.forEach((m) => todo.push("incident " + (i + 1) + " " + m));
+      if (missing.length) todo.push("incident " + (i + 1) + ": " + missing.join(", "));
     });
+    if (sourceTodo.length) todo.unshift("source: " + sourceTodo.join(", "));
     if (!n) {
       lines[lines.length - 1] = "incidents: []";
       todo.push("an incident (accept or type its values)");
@@ -198,7 +221,7 @@
     document.body.appendChild(a);
     a.click();
     setTimeout(() => { URL.revokeObjectURL(a.href); a.remove(); }, 1000);
-    if (rec.todo.length) say("Downloaded " + rec.name + ". Still to fill before it validates: " + rec.todo.join(", ") + ".", "warn");
+    if (rec.todo.length) say("Downloaded " + rec.name + ". Still to fill before it validates: " + rec.todo.join("; ") + ".", "warn");
     else say("Downloaded " + rec.name + ".", "ok");
   });
 
