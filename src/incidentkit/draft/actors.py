@@ -22,7 +22,7 @@ from datetime import date
 from functools import lru_cache
 from typing import Any
 
-from incidentkit.draft.text import _ARABIC_FOLD, Token, fold_same_length, no_tatweel, tokens
+from incidentkit.draft.text import _ARABIC_FOLD, Token, arabic_flex, fold_same_length, no_tatweel, tokens
 from incidentkit.geocode import phrases
 
 __all__ = ["ACTOR_WORDS", "AGENT_CUES", "ActorMention", "find_actors"]
@@ -34,6 +34,7 @@ ACTOR_WORDS: tuple[tuple[str, str, str, str], ...] = (
     ("en", r"soldiers?|troops|army|military|armed\s+forces|government\s+forces|regime\s+forces", "state:Military Forces", "Iraqi soldiers"),
     ("en", r"police(?:men)?|policemen|police\s+officers?", "state:Police Forces", "police officers"),
     ("en", r"civilians?|villagers|residents|worshippers|passengers|farmers", "generic:Civilians", "five civilians"),
+    ("en", r"people|persons|women|children|men", "generic:Civilians", "killed five people"),
     ("en", r"protesters|demonstrators|protestors", "generic:Protesters", "protesters gathered"),
     ("en", r"rioters", "generic:Rioters", "rioters burned"),
     ("en", r"gunmen|armed\s+men|unidentified\s+(?:attackers|assailants|gunmen)", "generic:Unidentified Armed Group", "gunmen opened fire"),
@@ -43,6 +44,7 @@ ACTOR_WORDS: tuple[tuple[str, str, str, str], ...] = (
     ("sv", r"soldat(?:er|erna)?|armén|militären|trupper(?:na)?|regeringsstyrkor(?:na)?|regimstyrkor(?:na)?", "state:Military Forces", "elva irakiska soldater"),
     ("sv", r"polis(?:en|er|erna)?|poliser", "state:Police Forces", "polisen"),
     ("sv", r"civila|bybor(?:na)?|civilbefolkningen", "generic:Civilians", "fem civila"),
+    ("sv", r"personer|människor|kvinnor|barn|män", "generic:Civilians", "fem personer dödades"),
     ("sv", r"demonstranter(?:na)?", "generic:Protesters", "demonstranterna"),
     ("sv", r"beväpnade\s+män|okända\s+gärningsmän", "generic:Unidentified Armed Group", "beväpnade män"),
     ("sv", r"fång(?:ar|arna)|interner(?:na)?", "generic:Prisoners", "89 flyende fångar"),
@@ -51,15 +53,17 @@ ACTOR_WORDS: tuple[tuple[str, str, str, str], ...] = (
     ("fr", r"soldats?|militaires|armée|forces\s+armées|FAMa|troupes", "state:Military Forces", "des soldats maliens"),
     ("fr", r"policiers?|gendarmes?|police|gendarmerie", "state:Police Forces", "deux gendarmes"),
     ("fr", r"civils|villageois|habitants|fidèles", "generic:Civilians", "des civils"),
+    ("fr", r"personnes|femmes|enfants", "generic:Civilians", "cinq personnes tuées"),
     ("fr", r"manifestants", "generic:Protesters", "des manifestants"),
     ("fr", r"émeutiers", "generic:Rioters", "des émeutiers"),
     ("fr", r"hommes\s+armés|individus\s+armés|assaillants|inconnus\s+armés", "generic:Unidentified Armed Group", "des hommes armés"),
     ("fr", r"détenus|prisonniers", "generic:Prisoners", "des détenus"),
     ("fr", r"(?:la\s+)?coalition(?:\s+internationale)?", "alias:US-led coalition", "la coalition internationale"),
     ("fr", r"forces\s+kurdes|combattants\s+kurdes", "alias:SDF", "les forces kurdes"),
-    ("ar", r"الجيش|جنود|الجنود|القوات\s+الحكومية|قوات\s+النظام|القوات\s+المسلحة", "state:Military Forces", "الجيش العراقي"),
+    ("ar", r"الجيش|جنود|الجنود|جندي(?:ان|ين|ا)?|القوات\s+الحكومية|قوات\s+النظام|القوات\s+المسلحة", "state:Military Forces", "الجيش العراقي"),
     ("ar", r"الشرطة|الشرطه|رجال\s+الامن|عناصر\s+الشرطة", "state:Police Forces", "عناصر الشرطة"),
     ("ar", r"مدنيين|المدنيين|مدنيون|المدنيون|السكان|الاهالي|مواطنين", "generic:Civilians", "مقتل خمسة مدنيين"),
+    ("ar", r"اشخاص|شخصا|شخص|نساء|اطفال|مواطنا", "generic:Civilians", "مقتل خمسة أشخاص"),
     ("ar", r"متظاهرين|المتظاهرين|المتظاهرون|محتجين|المحتجين", "generic:Protesters", "المتظاهرين"),
     ("ar", r"مسلحين\s+مجهولين|مسلحون\s+مجهولون|مجهولين|مسلحين|مسلحون", "generic:Unidentified Armed Group", "مسلحون مجهولون"),
     ("ar", r"السجناء|سجناء|المعتقلين|الفارين|السجن\s+من\s+عناصر", "generic:Prisoners", "السجناء"),
@@ -68,8 +72,11 @@ ACTOR_WORDS: tuple[tuple[str, str, str, str], ...] = (
 )
 
 #: (language, cue before an actor that makes it the one acting): "by", "av", "par", "من قبل".
-AGENT_CUES: dict[str, str] = {"en": r"\bby\s+(?:the\s+)?$", "sv": r"\bav\s+$", "fr": r"\bpar\s+(?:les?\s+|la\s+|l')?$",
-                              "ar": r"(?:من\s+قبل|على\s+يد|شنها|نفذها|تبنى)\s+$"}
+AGENT_CUES: dict[str, str] = {
+    "en": r"\b(?:by|claimed\s+by)\s+(?:\S+\s+){0,3}$",
+    "sv": r"\bav\s+(?:\S+\s+){0,2}$",
+    "fr": r"\bpar\s+(?:\S+\s+){0,3}$",
+    "ar": r"(?:من\s+قبل|على\s+يد|شنها|شنه|شنته|شنتها|نفذها|نفذه|نفذته|تبنى|تبناه|تبنت)\s+(?:\S+\s+){0,3}$"}
 
 #: Actor types that are victims or bystanders more often than the actor who acts.
 _VICTIM_INTERS = frozenset({6, 7})
@@ -144,12 +151,14 @@ def _resolve_word(vocabulary: Any, template: str, cc: str | None, day: date | No
 @lru_cache(maxsize=8)
 def _word_patterns(lang: str) -> list[tuple[re.Pattern[str], str]]:
     pre = r"(?:[وفبل])?" if lang == "ar" else ""
-    return [(re.compile(r"(?<!\w)" + pre + "(?:" + pat.translate(_ARABIC_FOLD) + r")(?!\w)", re.IGNORECASE), tpl)
+    return [(re.compile(arabic_flex(r"(?<!\w)" + pre + "(?:" + pat + r")(?!\w)"), re.IGNORECASE), tpl)
             for lg, pat, tpl, _ in ACTOR_WORDS if lg == lang]
 
 
 def _agent(text: str, a: int, lang: str) -> bool:
-    return re.search(AGENT_CUES[lang], text[max(0, a - 20):a], re.IGNORECASE) is not None
+    before = no_tatweel(fold_same_length(text[max(0, a - 50):a]))
+    before = re.split(r"[.;:!?؟،,\n]", before)[-1]  # the same clause
+    return re.search(arabic_flex(AGENT_CUES[lang]), before, re.IGNORECASE) is not None
 
 
 def find_actors(text: str, lang: str, vocabulary: Any, cc: str | None, day: date | None,

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from functools import lru_cache
 
-from incidentkit.draft.text import _ARABIC_FOLD, fold_same_length
+from incidentkit.draft.text import _ARABIC_FOLD, arabic_flex, fold_same_length, no_tatweel
 
 __all__ = ["DATE_RULES", "DateExpr", "MONTHS", "WEEKDAYS", "find_dates"]
 
@@ -55,7 +55,8 @@ MONTHS: dict[str, tuple[tuple[str, ...], ...]] = {
 #: publication day; ``since-weekday`` a range from {WD} to publication; ``night-to`` the night before
 #: {WD} (the day before and {WD}, precision 2); ``night-of`` the night after {WD};
 #: ``offset:S:E:P`` publication day + S .. + E days, precision P; ``date`` {DAY} {MONTH} [{YEAR}];
-#: ``month`` the month {MONTH} (precision 3); ``dateparser`` resolved by dateparser.
+#: ``month`` the month {MONTH} (precision 3); ``dateparser`` resolved by dateparser. A kind ending in
+#: ``~`` is vague (an "overnight" attack may be reported days later): its score is 0.7 of the kind's.
 #: Patterns are matched case-insensitively on the folded text, whole words only; earlier rows win
 #: where two overlap.
 DATE_RULES: tuple[tuple[str, str, str, str], ...] = (
@@ -89,7 +90,8 @@ DATE_RULES: tuple[tuple[str, str, str, str], ...] = (
     # -- days relative to publication ---------------------------------------------------------------
     ("en", "offset:-2:-2:1", r"(?:on\s+)?the\s+day\s+before\s+yesterday", "the day before yesterday"),
     ("en", "offset:-1:-1:1", r"yesterday(?:\s+(?:morning|afternoon|evening))?", "yesterday"),
-    ("en", "offset:-1:0:2", r"(?:last\s+night|overnight)", "last night"),
+    ("en", "offset:-1:0:2", r"last\s+night", "last night"),
+    ("en", "offset:-1:0:2~", r"overnight", "overnight"),
     ("en", "offset:-1:0:2", r"(?:in\s+)?the\s+(?:past|last)\s+(?:24\s+hours|day)", "in the past 24 hours"),
     ("en", "offset:0:0:1", r"(?:earlier\s+)?(?:today|this\s+(?:morning|afternoon|evening))", "earlier today"),
     ("en", "offset:-2:-1:2", r"over\s+the\s+weekend|at\s+the\s+weekend", "over the weekend"),
@@ -141,12 +143,13 @@ class DateExpr:
 
     @property
     def score(self) -> float:
-        return _KIND_SCORE.get(self.kind.split(":")[0], 0.5)
+        base = _KIND_SCORE.get(self.kind.split(":")[0], 0.5) * (0.7 if "~" in self.kind else 1.0)
+        return base * 0.4 if self.kind.endswith(":said") else base  # when a statement was made
 
 
 def _alts(words: tuple[tuple[str, ...], ...]) -> str:
     flat = sorted((w for ws in words for w in ws), key=len, reverse=True)
-    return "(?:" + "|".join(re.escape(w.translate(_ARABIC_FOLD)).replace(r"\ ", r"\s+") for w in flat) + ")"
+    return "(?:" + "|".join(arabic_flex(re.escape(w).replace(r"\ ", r"\s+")) for w in flat) + ")"
 
 
 def _named_group(pattern: str, name: str, body: str) -> str:
@@ -159,7 +162,7 @@ def _compiled(lang: str) -> list[tuple[str, re.Pattern[str]]]:
     for lg, kind, pat, _ex in DATE_RULES:
         if lg not in (lang, "*"):
             continue
-        p = pat.translate(_ARABIC_FOLD)
+        p = arabic_flex(pat)
         wd = _alts(WEEKDAYS[lang]) if lang != "ar" else "(?:ال)?" + _alts(tuple(tuple(w[2:] for w in ws) for ws in WEEKDAYS["ar"]))
         p = _named_group(p, "WD2", wd)
         p = _named_group(p, "WD", wd)
@@ -173,7 +176,7 @@ def _compiled(lang: str) -> list[tuple[str, re.Pattern[str]]]:
 
 
 def _lookup(word: str, table: tuple[tuple[str, ...], ...], lang: str) -> int | None:
-    w = " ".join(fold_same_length(word.translate(_ARABIC_FOLD)).split())
+    w = " ".join(no_tatweel(fold_same_length(word.translate(_ARABIC_FOLD))).split())
     for n, ws in enumerate(table):
         for x in ws:
             x = " ".join(fold_same_length(x.translate(_ARABIC_FOLD)).split())
@@ -241,7 +244,7 @@ def _resolve(kind: str, m: re.Match[str], lang: str, published: date, text: str)
         last = date(year, mn + 1, monthrange(year, mn + 1)[1])
         return first, min(last, published) if last > published >= first else last, 3
     if kind.startswith("offset:"):
-        _, s, e, p = kind.split(":")
+        _, s, e, p = kind.rstrip("~").split(":")
         return published + timedelta(days=int(s)), published + timedelta(days=int(e)), int(p)
     if kind == "dateparser":
         d = _dateparser(text, lang, published)

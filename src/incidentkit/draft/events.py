@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from incidentkit.codebook import vocab
-from incidentkit.draft.text import _ARABIC_FOLD, fold_same_length
+from incidentkit.draft.text import arabic_flex, fold_same_length
 
 __all__ = ["RULES", "TRIGGERS", "Trigger", "classify", "find_triggers"]
 
@@ -123,18 +123,31 @@ def _compiled(lang: str) -> list[tuple[re.Pattern[str], str, str, float]]:
             continue
         if sub not in vocab.EVENT_TYPES[ev]:  # pragma: no cover - a table typo
             raise ValueError(f"trigger table: {sub!r} is not a sub-event type of {ev!r}")
-        p = pat.translate(_ARABIC_FOLD)
-        out.append((re.compile(r"(?<!\w)" + pre + "(?:" + p + r")", re.IGNORECASE), ev, sub, w))
+        out.append((re.compile(arabic_flex(r"(?<!\w)" + pre + "(?:" + pat + r")"), re.IGNORECASE), ev, sub, w))
     return out
 
 
+#: Words that deny what follows ("no arrests", "inga gripanden", "aucune arrestation", "لم يتم اعتقال"):
+#: a trigger right after one is not an event.
+NEGATIONS: dict[str, str] = {
+    "en": r"(?:no|not|never|without|nor)\s+(?:\w+\s+){0,1}$",
+    "sv": r"(?:inga|ingen|inte|aldrig|utan)\s+(?:\w+\s+){0,1}$",
+    "fr": r"(?:aucune?|pas\s+d[e']|sans|ni)\s*(?:\w+\s+){0,1}$",
+    "ar": r"(?:لم|لا|لن|دون|بدون)\s+(?:\S+\s+){0,1}$",
+}
+
+
 def find_triggers(text: str, lang: str, start: int = 0, end: int | None = None) -> list[Trigger]:
-    """Trigger words in ``text[start:end]``; where two overlap the longer (then the earlier row) wins."""
+    """Trigger words in ``text[start:end]``; where two overlap the longer (then the earlier row) wins; a
+    trigger denied by a negation just before it (:data:`NEGATIONS`) is dropped."""
     end = len(text) if end is None else end
     folded = fold_same_length(text)
+    neg = re.compile(arabic_flex(NEGATIONS[lang]), re.IGNORECASE)
     found: list[Trigger] = []
     for rx, ev, sub, w in _compiled(lang):
         for m in rx.finditer(folded, start, end):
+            if neg.search(folded[max(0, m.start() - 25):m.start()]):
+                continue
             found.append(Trigger(ev, sub, w, m.span()))
     found.sort(key=lambda t: (-(t.span[1] - t.span[0]), t.span[0]))
     kept: list[Trigger] = []

@@ -16,7 +16,7 @@ from functools import lru_cache
 
 from incidentkit.codebook import qualifiers as Q
 from incidentkit.draft.numbers import number_pattern, parse_number
-from incidentkit.draft.text import _ARABIC_FOLD, fold_same_length
+from incidentkit.draft.text import _ARABIC_FOLD, arabic_flex, fold_same_length, no_tatweel
 
 __all__ = ["Count", "find_counts", "group_counts"]
 
@@ -54,9 +54,9 @@ def _patterns(lang: str) -> tuple[re.Pattern[str], re.Pattern[str], dict[str, st
     outcome_words = [w for lg, w in Q.KILLED_WORDS if lg == lang]
     injured_words = [w for lg, w in Q.INJURED_WORDS if lg == lang]
     pre = r"(?:[وفبل]{1,2})?(?:ال)?" if lang == "ar" else ""
-    outcome = re.compile(r"(?<!\w)" + pre + r"(?:(?P<killed>" + _alts(outcome_words) + r")|(?P<injured>"
-                         + _alts(injured_words) + r"))", re.IGNORECASE)
-    return re.compile(count, re.IGNORECASE), outcome, quals, vague
+    outcome = re.compile(arabic_flex(r"(?<!\w)" + pre + r"(?:(?P<killed>" + _alts(outcome_words) + r")|(?P<injured>"
+                                     + _alts(injured_words) + r"))"), re.IGNORECASE)
+    return re.compile(arabic_flex(count), re.IGNORECASE), outcome, quals, vague
 
 
 def _bounded(text: str, a: int, b: int) -> bool:
@@ -82,13 +82,13 @@ def find_counts(text: str, lang: str, start: int = 0, end: int | None = None) ->
             q = m.group("qual") or m.group("qual2")
             if q is None and lang == "ar":  # "23 عنصرا على الأقل": the qualifier after the noun
                 tail = folded[b:b + 30]
-                post = [k for k in quals if re.match(r"\s+\S+\s+" + re.escape(k).replace(r"\ ", r"\s+") + r"(?!\w)", tail)]
+                post = [k for k in quals if re.match(arabic_flex(r"\s+\S+\s+" + re.escape(k).replace(r"\ ", r"\s+") + r"(?!\w)"), tail)]
                 q = post[0] if post else None
-            rule = quals.get(" ".join(q.split()), "exact") if q else "exact"
+            rule = quals.get(" ".join(no_tatweel(q).split()), "exact") if q else "exact"
             value = Q.apply(rule, n)
             small_word = not m.group("num")[0].isdigit() and n <= 1
         else:
-            lo, be, hi = vague[" ".join(m.group("vague").split())]
+            lo, be, hi = vague[" ".join(no_tatweel(m.group("vague")).split())]
             value, rule, small_word = {"low": lo, "best": be, "high": hi}, "vague", False
         after = [(s, k) for s, k in outcomes if s[0] >= b and s[0] - b <= (25 if small_word else AFTER_WINDOW)
                  and _bounded(folded, b, s[0])]

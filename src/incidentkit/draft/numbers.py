@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from incidentkit.draft.text import _ARABIC_FOLD, fold_same_length
+from incidentkit.draft.text import _ARABIC_FOLD, fold_same_length, no_tatweel
 
 __all__ = ["NUMBER_WORDS", "number_pattern", "parse_number"]
 
@@ -36,6 +36,9 @@ def _table() -> tuple[tuple[str, str, int], ...]:
              ("fr", "trente", 30), ("fr", "quarante", 40), ("fr", "cinquante", 50), ("fr", "cent", 100),
              ("ar", "ثلاثين", 30), ("ar", "ثلاثون", 30), ("ar", "أربعين", 40), ("ar", "خمسين", 50), ("ar", "مئة", 100),
              ("ar", "مائة", 100)]
+    # Arabic duals say "two" with the noun: "قتل جنديان" is two soldiers killed
+    rows += [("ar", w, 2) for w in ("جنديان", "جنديين", "شخصان", "شخصين", "عنصران", "عنصرين", "طفلان", "طفلين",
+                                   "شرطيان", "شرطيين", "مدنيان", "امرأتان", "امرأتين", "رجلان", "رجلين")]
     return tuple(rows)
 
 
@@ -59,7 +62,7 @@ def number_pattern(lang: str) -> str:
 
 def parse_number(text: str, lang: str) -> int | None:
     """The value of a count as matched by :func:`number_pattern`."""
-    s = " ".join(fold_same_length(text.translate(_ARABIC_FOLD)).split())
+    s = " ".join(no_tatweel(fold_same_length(text.translate(_ARABIC_FOLD))).split())
     digits = re.sub(r"[ ,.\u00a0]", "", s)
     if digits.isdigit():
         try:

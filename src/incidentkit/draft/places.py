@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-from incidentkit.draft.text import Token, fold_same_length, tokens
+from incidentkit.draft.text import Token, fold_same_length, no_tatweel, tokens
 from incidentkit.geocode import phrases
 from incidentkit.geocode.countries import country_code
 
@@ -55,27 +55,28 @@ FACILITY_WORDS: tuple[tuple[str, str, str, str], ...] = (
 )
 
 #: (language, adjective stem, country): nationality adjectives that say which country ("syriska
-#: armén", "l'armée malienne", "الجيش العراقي"). Matched at the start of a word.
+#: armén", "l'armée malienne", "الجيش العراقي"). Matched at the start of a word (Arabic after a clitic
+#: and the article: "الروسية", "روسية").
 DEMONYMS: tuple[tuple[str, str, str], ...] = tuple(
     (lang, stem, cc) for cc, forms in {
-        "SY": "en:Syrian sv:syrisk fr:syrien ar:السوري",
-        "IQ": "en:Iraqi sv:irakisk fr:irakien ar:العراقي",
-        "ML": "en:Malian sv:malisk fr:malien ar:المالي",
-        "SO": "en:Somali sv:somalisk fr:somalien ar:الصومالي",
-        "NG": "en:Nigerian sv:nigeriansk fr:nigérian ar:النيجيري",
+        "SY": "en:Syrian sv:syrisk fr:syrien ar:سوري",
+        "IQ": "en:Iraqi sv:irakisk fr:irakien ar:عراقي",
+        "ML": "en:Malian sv:malisk fr:malien ar:مالي",
+        "SO": "en:Somali sv:somalisk fr:somalien ar:صومالي",
+        "NG": "en:Nigerian sv:nigeriansk fr:nigérian ar:نيجيري",
         "NE": "en:Nigerien sv:nigerisk fr:nigérien",
         "BF": "en:Burkinabe sv:burkinsk fr:burkinab",
-        "AF": "en:Afghan sv:afghansk fr:afghan ar:الأفغاني",
-        "YE": "en:Yemeni sv:jemenitisk fr:yéménite ar:اليمني",
-        "LY": "en:Libyan sv:libysk fr:libyen ar:الليبي",
-        "TR": "en:Turkish sv:turkisk fr:turc ar:التركي",
-        "US": "en:American sv:amerikansk fr:américain ar:الأمريكي",
-        "RU": "en:Russian sv:rysk fr:russe ar:الروسي",
-        "IL": "en:Israeli sv:israelisk fr:israélien ar:الإسرائيلي",
-        "SD": "en:Sudanese sv:sudanesisk fr:soudanais ar:السوداني",
+        "AF": "en:Afghan sv:afghansk fr:afghan ar:أفغاني",
+        "YE": "en:Yemeni sv:jemenitisk fr:yéménite ar:يمني",
+        "LY": "en:Libyan sv:libysk fr:libyen ar:ليبي",
+        "TR": "en:Turkish sv:turkisk fr:turc ar:تركي",
+        "US": "en:American sv:amerikansk fr:américain ar:أمريكي",
+        "RU": "en:Russian sv:rysk fr:russe ar:روسي",
+        "IL": "en:Israeli sv:israelisk fr:israélien ar:إسرائيلي",
+        "SD": "en:Sudanese sv:sudanesisk fr:soudanais ar:سوداني",
         "CD": "en:Congolese sv:kongolesisk fr:congolais",
         "MZ": "en:Mozambican sv:moçambikisk fr:mozambicain",
-        "UA": "en:Ukrainian sv:ukrainsk fr:ukrainien ar:الأوكراني",
+        "UA": "en:Ukrainian sv:ukrainsk fr:ukrainien ar:أوكراني",
     }.items() for form in forms.split() for lang, stem in [form.split(":", 1)])
 
 #: Arabic words after which a place name follows (في "in", مدينة "city", ريف "countryside", ...).
@@ -100,6 +101,10 @@ _STOP = frozenset(
     "august september october november december".split())
 
 _ARABIC = re.compile(r"[\u0600-\u06FF]")
+#: Lower-case words inside a country's name ("Democratic Republic of Congo", "République démocratique du
+#: Congo", "Demokratiska republiken Kongo").
+_CONNECTORS = frozenset("of the and du de la des del och démocratique democratique centrafricaine republiken "
+                        "république demokratiska".split())
 #: Fewest geocoder points (0-100) for a name found in the text to count as a place.
 MIN_SCORE = 90.0
 
@@ -133,16 +138,33 @@ def _demonyms(lang: str) -> tuple[tuple[str, str], ...]:
     return tuple((fold_same_length(s), cc) for lg, s, cc in DEMONYMS if lg == lang)
 
 
+@lru_cache(maxsize=1)
+def _arabic_country_names() -> dict[str, str]:
+    """Arabic country names (the geocoder's exonyms), folded as the text is: an Arabic word is a country
+    only when it is one of these (the transliterating fold would match "تشهد" to Chad)."""
+    from incidentkit.geocode.countries import _EXONYMS
+
+    out = {}
+    for cc, names in _EXONYMS.items():
+        for n in names:
+            if _ARABIC.search(n):
+                out[fold_same_length(n)] = cc
+    return out
+
+
 def _country_of_token(word: str, lang: str) -> str | None:
+    word = re.sub(r"['’]s$", "", word)  # "Mexico's"
     if len(word) <= 3 or word.isupper():  # "IS" is Iceland's code, "SDF" nothing: codes are not names here
         return None
-    cc = country_code(word)
-    if cc is None and _ARABIC.search(word):
-        for v in phrases.clitic_variants(word):
-            cc = country_code(v)
+    if _ARABIC.search(word):
+        names = _arabic_country_names()
+        word = no_tatweel(word)
+        for v in (word, *phrases.clitic_variants(word)):
+            cc = names.get(fold_same_length(v))
             if cc:
-                break
-    return cc
+                return cc
+        return None
+    return country_code(word)
 
 
 def find_countries(text: str, lang: str, toks: list[Token] | None = None) -> list[CountryMention]:
@@ -150,14 +172,15 @@ def find_countries(text: str, lang: str, toks: list[Token] | None = None) -> lis
     toks = tokens(text) if toks is None else toks
     out: list[CountryMention] = []
     used: set[int] = set()
-    for n in (3, 2, 1):
+    for n in (5, 4, 3, 2, 1):
         for i in range(len(toks) - n + 1):
             if any(j in used for j in range(i, i + n)):
                 continue
             a, b = toks[i].start, toks[i + n - 1].end
             surface = text[a:b]
-            if n > 1 and not _ARABIC.search(surface) and not all(t.text[0].isupper() or t.text.lower() in _PARTICLES
-                                                                   for t in toks[i:i + n]):
+            if n > 1 and not _ARABIC.search(surface) and not (
+                    toks[i].text[0].isupper() and all(t.text[0].isupper() or t.text.lower() in _CONNECTORS
+                                                      for t in toks[i:i + n])):
                 continue
             if n == 1 and not _ARABIC.search(surface) and not surface[0].isupper():
                 continue
@@ -165,13 +188,23 @@ def find_countries(text: str, lang: str, toks: list[Token] | None = None) -> lis
             if cc:
                 out.append(CountryMention(cc, (a, b), surface))
                 used.update(range(i, i + n))
+    # "eastern Congo" in a report that names the Democratic Republic of Congo is that country
+    longer = [(c.surface, c.country) for c in out if " " in c.surface]
+    for c in out:
+        if " " not in c.surface:
+            for surface, cc in longer:
+                bare = re.sub(r"['’]s$", "", c.surface)
+                if cc != c.country and re.search(r"(?<!\w)" + re.escape(bare) + r"(?!\w)", surface):
+                    c.country = cc
     dem = _demonyms(lang)
     for i, t in enumerate(toks):
         if i in used:
             continue
-        low = fold_same_length(t.text)
+        low = no_tatweel(fold_same_length(t.text))
+        if lang == "ar":  # "الروسية", "والسوري", "روسية": clitic and article first
+            low = re.sub(r"^[وبل]?(?:ال)?", "", low) if len(low) > 5 else low
         for stem, cc in dem:
-            if low.startswith(stem) or (lang == "ar" and low[1:].startswith(stem) and low[0] in "وب"):
+            if low.startswith(stem):
                 out.append(CountryMention(cc, (t.start, t.end), t.text))
                 break
     return sorted(out, key=lambda c: c.span)
@@ -208,8 +241,8 @@ def _candidates(text: str, lang: str, toks: list[Token], blocked: list[tuple[int
             if not _ARABIC.search(t.text):
                 continue
             starts = []
-            prev = fold_same_length(toks[i - 1].text) if i > 0 else ""
-            w = fold_same_length(t.text)
+            prev = no_tatweel(fold_same_length(toks[i - 1].text)) if i > 0 else ""
+            w = no_tatweel(fold_same_length(t.text))
             if prev in {fold_same_length(c) for c in ARABIC_CUES} or w in {fold_same_length(c) for c in ARABIC_FACILITIES}:
                 starts.append(i)
             elif len(w) > 4 and w[0] in "بو" and w[1:3] == "ال":
@@ -219,7 +252,7 @@ def _candidates(text: str, lang: str, toks: list[Token], blocked: list[tuple[int
                     if s + n <= len(toks):
                         a, b = toks[s].start, toks[s + n - 1].end
                         if free(a, b) and re.search(r"[.,;:،؛]", text[a:b]) is None:
-                            q = text[a:b]
+                            q = no_tatweel(text[a:b])
                             head, _, rest = q.partition(" ")
                             if len(head) > 4 and head[0] in "وبلف" and head[1:3] in ("ال", "ٱل"):
                                 # "بالحسكة": without the clitic first (glued, it can match worldwide by sound)
@@ -246,7 +279,9 @@ def _candidates(text: str, lang: str, toks: list[Token], blocked: list[tuple[int
         while run and fold_same_length(toks[run[0]].text) in _STOP:
             run = run[1:]
         for length in range(min(len(run), 4), 0, -1):
-            for k in range(0, len(run) - length + 1):
+            # a name ends a run only where the run ends or a place word follows: "Kambale Muhindo" is a
+            # person, "Tierra Blanca" a neighbourhood, neither "Muhindo" nor "Blanca"
+            for k in range(0, 1 if length < len(run) else len(run) - length + 1):
                 first, last = run[k], run[k + length - 1]
                 a, b = toks[first].start, toks[last].end
                 if not free(a, b):
@@ -265,6 +300,8 @@ def _candidates(text: str, lang: str, toks: list[Token], blocked: list[tuple[int
                 m = re.search(r"(\w+)\s+(?:de\s+|d'|d’|i\s+|of\s+)?$", before)
                 if lang != "en" and m and fold_same_length(m.group(1)) in facilities:  # "la prison de X"
                     out.append((f"{name} {facilities[fold_same_length(m.group(1))]}", a - len(before) + m.start(), b))
+                if re.search(r"['’]s$", name):  # "Sinaloa's"
+                    out.append((name[:-2], a, b))
                 if lang == "sv" and low.endswith("s") and len(low) > 4:  # a genitive: "Hasakehs"
                     out.append((name[:-1], a, b))
                 out.append((name, a, b))

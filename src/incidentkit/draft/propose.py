@@ -17,7 +17,9 @@ The scoring conventions (documented in ``docs/reference/draft-rules.md``):
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
+from dataclasses import replace
 from datetime import date
 from typing import Any
 
@@ -27,7 +29,7 @@ from incidentkit.draft.dates import DateExpr, find_dates
 from incidentkit.draft.fatalities import find_counts, group_counts
 from incidentkit.draft.model import Candidate, DraftIncident, rank
 from incidentkit.draft.places import find_countries, find_places
-from incidentkit.draft.segment import Group, SentenceFacts, segment
+from incidentkit.draft.segment import AREA_PHRASES, Group, SentenceFacts, segment
 from incidentkit.draft.text import sentences, tokens
 
 Span = tuple[int, int]
@@ -35,6 +37,45 @@ Span = tuple[int, int]
 
 def _inside(span: Span, s: Span) -> bool:
     return s[0] <= span[0] and span[1] <= s[1]
+
+
+def _overlap(a: Span, b: Span) -> bool:
+    return a[0] < b[1] and b[0] < a[1]
+
+
+#: A dateline: where the reporter filed from and when ("GOMA, Democratic Republic of Congo, June 10
+#: (Reuters) -", "BAMAKO (AFP) -", "الخرطوم -", "Stockholm (TT) -"). Its place and date are not the
+#: event's: they are skipped for dates, places and counts.
+_DATELINE = re.compile(
+    r"(?m)^[ \t]*(?:[A-ZÀ-ÝÅÄÖ][A-ZÀ-ÝÅÄÖa-zà-ÿ'’ .-]{1,40}(?:,[^,\n()]{1,40}){0,2}\s*(?:\([A-Za-zÀ-ÿ .]{1,20}\))?"
+    r"|[\u0600-\u06FF][\u0600-\u06FF ]{1,30}(?:\s*\([^)\n]{1,20}\))?)\s*[-–—]\s")
+_DATELINE_LATIN = re.compile(r"\([A-Za-zÀ-ÿ .]{1,20}\)|^[ \t]*[A-ZÀ-ÝÅÄÖ]{2,}")
+
+
+def datelines(text: str) -> list[Span]:
+    """Spans of the datelines that open paragraphs."""
+    out = []
+    for m in _DATELINE.finditer(text):
+        head = m.group()
+        # a Latin dateline names its agency in parentheses or is written in capitals ("GOMA, ...")
+        if re.search(r"[A-Za-z]", head) and not _DATELINE_LATIN.search(head):
+            continue
+        out.append((m.start(), m.end()))
+    return out
+
+
+#: Words that report a statement: a date right after them is when it was said, not when it happened.
+_SAID = {"en": r"(?:said|told|announced|reported|stated|added|confirmed|says)\s+(?:\w+\s+){0,2}$",
+         "sv": r"(?:sade|säger|uppgav|uppger|meddelade|rapporterade|bekräftade|skrev)\s+(?:\w+\s+){0,2}$",
+         "fr": r"(?:a\s+(?:déclaré|indiqué|annoncé|affirmé|précisé)|ont\s+(?:déclaré|indiqué|annoncé)|selon\s+\S+)\s+(?:\w+\s+){0,2}$",
+         "ar": r"(?:قال|قالت|أعلن|أعلنت|اعلن|اعلنت|ذكر|ذكرت|أفاد|أفادت|افاد|افادت)\s+(?:\S+\s+){0,2}$"}
+
+
+def _reported(text: str, d: DateExpr, lang: str) -> DateExpr:
+    """A date that tells when something was said ("said on Monday") ranks low."""
+    if re.search(_SAID[lang], text[max(0, d.span[0] - 40):d.span[0]], re.IGNORECASE):
+        return replace(d, kind=d.kind + ":said") if ":said" not in d.kind else d
+    return d
 
 
 def propose(text: str, lang: str, published: date, hint: str | None, geocoder: Any,
@@ -46,14 +87,17 @@ def propose(text: str, lang: str, published: date, hint: str | None, geocoder: A
     for c in cmentions:
         counts_by_cc[c.country] += 1
     order = ([hint] if hint else []) + [c for c, _ in sorted(counts_by_cc.items(), key=lambda kv: -kv[1]) if c != hint]
-    dates = find_dates(text, lang, published)
+    lines = datelines(text)
+    dates = [d for d in find_dates(text, lang, published) if not any(_inside(d.span, x) for x in lines)]
+    dates = [_reported(text, d, lang) for d in dates]
     triggers = ev.find_triggers(text, lang)
-    counts = find_counts(text, lang)
+    counts = [c for c in find_counts(text, lang)  # "June 10 (Reuters) - ... killed": a date is no count
+              if not any(_overlap(c.span, d.span) for d in dates) and not any(_overlap(c.span, x) for x in lines)]
     demonyms = [(c.span, c.country) for c in cmentions]
     art_cc = order[0] if order else None
     art_actors = find_actors(text, lang, vocabulary, art_cc, published, toks=toks, demonyms=demonyms) if art_cc else []
     blocked = ([d.span for d in dates] + [t.span for t in triggers] + [c.span for c in counts]
-               + [a.span for a in art_actors] + [c.span for c in cmentions])
+               + [a.span for a in art_actors] + [c.span for c in cmentions] + lines)
     places = find_places(text, lang, geocoder, order or [None], blocked, toks)
     # the article's countries: named and placed, most first (the hint first when given)
     by: dict[str, float] = defaultdict(float)
@@ -75,6 +119,11 @@ def propose(text: str, lang: str, published: date, hint: str | None, geocoder: A
             [c for c in counts if _inside(c.span, sp)]))
     for f in facts:  # actors with the article's country first, for segmentation
         f.actors = [a for a in art_actors if _inside(a.span, f.span)]
+    if facts and len(facts) > 1:  # a headline: the first line, no full stop, a line break after it
+        first = facts[0]
+        tail = text[first.span[1]:first.span[1] + 3]
+        if "\n" in tail and text[first.span[1] - 1] not in ".!?؟":
+            first.headline = True
     groups = segment(facts)
     out = []
     for g in groups:
@@ -147,16 +196,21 @@ def _incident(text: str, lang: str, published: date, hint: str | None, g: Group,
     for s in g.sentences:
         mentions += find_actors(text, lang, vocabulary, cc, day, s.span[0], s.span[1], toks=toks, demonyms=demonyms)
     trig = g.all("triggers")
+    mentions += _forces_of_strikes(trig, g.all("countries"), vocabulary, cc, day, text)
     a1: dict[str, float] = {}
     a2: dict[str, float] = {}
     aspans: dict[str, list[Span]] = defaultdict(list)
     first_trigger_in = {s.index: (s.triggers[0].span[0] if s.triggers else None) for s in g.sentences}
+    counted = g.all("counts")
     for n, m in enumerate(mentions):
         inter = _inter(vocabulary, m.name, cc)
         sent = next((s for s in g.sentences if _inside(m.span, s.span)), None)
         t0 = first_trigger_in.get(sent.index) if sent is not None else None
         before_trigger = t0 is not None and m.span[1] <= t0
-        victim = inter in (6, 7)
+        # written as the ones killed: "23 SDF soldiers were killed", "قتل جنديان من قوات النظام"
+        killed = any((c.span[0] <= m.span[0] and m.span[1] <= c.outcome[0]) or
+                     (c.outcome[1] <= c.span[0] <= m.span[0] <= c.span[1] + 40) for c in counted)
+        victim = inter in (6, 7) or killed
         s1 = 0.5 + (0.2 if m.agent else 0) + (0.1 if before_trigger else 0) + (0.05 if m.source == "alias" else 0) \
             - (0.3 if victim else 0) - 0.02 * n
         s2 = 0.45 + (0.15 if victim else 0) + (0.1 if (t0 is not None and not before_trigger) else 0) \
@@ -164,6 +218,17 @@ def _incident(text: str, lang: str, published: date, hint: str | None, g: Group,
         a1[m.name] = max(a1.get(m.name, 0), s1) + 0.03
         a2[m.name] = max(a2.get(m.name, 0), s2) + 0.03
         aspans[m.name].append(m.span)
+    # an explosion nobody is written as causing: ACLED's Unidentified Armed Group (a claim, "by X", wins)
+    blasts = [t for t in trig if t.sub_event_type in (ev.IED, ev.SUICIDE, ev.GRENADE)]
+    fighting = any(t.sub_event_type == ev.CLASH and t.weight >= 1.0 for t in trig)  # the bomb opened a battle
+    if blasts and cc and not fighting and not any(m.agent for m in mentions):
+        from incidentkit.draft.actors import _resolve_word
+
+        uag = _resolve_word(vocabulary, "generic:Unidentified Armed Group", cc, day)
+        if uag and uag not in a1:
+            a1[uag] = 0.55
+            a2[uag] = 0.2
+            aspans[uag] = [t.span for t in blasts]
     ranked1 = rank([Candidate(k, v, aspans[k]) for k, v in a1.items()])
     top1 = ranked1[0].value if ranked1 else None
     ranked2 = rank([Candidate(k, v if k != top1 else v - 0.5, aspans[k]) for k, v in a2.items()])
@@ -200,6 +265,8 @@ def _incident(text: str, lang: str, published: date, hint: str | None, g: Group,
         seen[p.name] += 1
         in_mention = any(_inside(p.span, s.span) for s in g.sentences if s.index in mention_sents)
         spec = 1.0 if p.kind in ("facility", "neighbourhood") else 0.9 if p.kind != "admin1" else 0.6
+        if p.phrase in AREA_PHRASES:  # "ريف إدلب": an area; a town the report names is better
+            spec = min(spec, 0.7)
         s = w * (0.55 + 0.3 * p.score * spec + (0.05 if p.kind == "facility" else 0) + (0.05 if in_mention else 0) + 0.03 * min(seen[p.name] - 1, 3))
         locs.append(Candidate(p.name, s, [p.span]))
         if p.admin1:
@@ -208,7 +275,8 @@ def _incident(text: str, lang: str, published: date, hint: str | None, g: Group,
     # -- fatalities ----------------------------------------------------------------------------------------
     fc = []
     for n, c in enumerate(group_counts(g.all("counts"))):
-        fc.append(Candidate(c.value, (0.8 if c.rule == "sum" else 0.7) - 0.05 * n, c.spans))
+        base = 0.8 if c.rule == "sum" else 0.6 if c.rule == "vague" else 0.7  # a number before "dozens"
+        fc.append(Candidate(c.value, base - 0.05 * n, c.spans))
     fc.append(Candidate({"low": 0, "best": 0, "high": 0}, 0.5 if not fc else 0.1, [anchor]))
     f["fatalities"] = rank(fc)
     return DraftIncident(fields={k: f.get(k, []) for k in
@@ -221,6 +289,25 @@ def _incident(text: str, lang: str, published: date, hint: str | None, g: Group,
 #: codes prisoners, refugees, journalists ... as civilians when they are the ones acted on.
 CIVILIAN_GROUPS: tuple[str, ...] = ("Prisoners", "Refugees/IDPs", "Journalists", "Health Workers", "Women",
                                     "Students", "Teachers", "Farmers", "Labor Group", "Labour Group", "Children")
+
+
+def _forces_of_strikes(trig: list, countries: list, vocabulary: Any, cc: str | None, day: date,
+                       text: str) -> list[ActorMention]:
+    """Air strikes and shelling named by nationality ("Russian air strikes", "غارات روسية", "frappes
+    russes", "israeliska flyganfall"): that country's military forces, acting."""
+    from incidentkit.draft.actors import _resolve_word
+
+    out = []
+    for t in trig:
+        if t.sub_event_type not in (ev.AIR, ev.SHELL):
+            continue
+        for c in countries:
+            gap = text[t.span[1]:c.span[0]] if c.span[0] >= t.span[1] else text[c.span[1]:t.span[0]]
+            if len(gap) <= 3 and not gap.strip(" -"):
+                name = _resolve_word(vocabulary, "state:Military Forces", c.country, day)
+                if name:
+                    out.append(ActorMention(name, 1 if c.country == cc else 8, c.span, True, "word"))
+    return out
 
 
 def _inter(vocabulary: Any, name: str, cc: str | None) -> int | None:

@@ -10,8 +10,6 @@ incident before them (the lead's incident when they come first). At most :data:`
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import timedelta
-
 from incidentkit.draft.actors import ActorMention
 from incidentkit.draft.dates import DateExpr
 from incidentkit.draft.events import Trigger, classify
@@ -21,16 +19,17 @@ from incidentkit.matching import haversine_km
 
 __all__ = ["MAX_INCIDENTS", "SPLIT_KM", "SPLIT_RULES", "Group", "SentenceFacts", "segment"]
 
-SPLIT_KM = 50.0
+SPLIT_KM = 10.0
 MAX_INCIDENTS = 8
 
 SPLIT_RULES: tuple[tuple[str, str], ...] = (
     ("country", "The mention's places or country name are in another country than the incident's."),
-    ("distance", f"The mention's place is more than {SPLIT_KM:.0f} km from every place of the incident."),
+    ("distance", f"The mention's first place (a town or facility, not a province) is more than {SPLIT_KM:.0f} km "
+                 "from every place of the incident: ACLED codes one event per location."),
     ("actor-pair", "The mention has another event type than the incident and names an actor the incident "
                    "does not have (coalition air strikes beside a ground battle; arrests after it)."),
-    ("day", "The mention's day does not touch the incident's days (a gap of more than one day), and its "
-            "event type or actors differ."),
+    ("day", "The mention's days do not overlap the incident's, and its event type differs or it names an "
+            "actor the incident does not have."),
 )
 
 
@@ -45,9 +44,19 @@ class SentenceFacts:
     actors: list[ActorMention] = field(default_factory=list)
     counts: list[Count] = field(default_factory=list)
 
+    headline: bool = False
+
     @property
     def is_mention(self) -> bool:
-        return bool(self.triggers) or bool(self.counts)
+        """An event mention: a strong trigger or a death count; a sentence whose only triggers are weak
+        words ("the attack", "attackers") and that names no place, country, day or count refers back to an event
+        already mentioned; a headline sums up the lead."""
+        if self.headline:
+            return False
+        if self.counts:
+            return True
+        strong = any(t.weight >= 0.8 for t in self.triggers)
+        return strong or (bool(self.triggers) and bool(self.places or self.dates or self.countries))
 
 
 @dataclass
@@ -75,15 +84,24 @@ class Group:
         return min(d.start for d in ds), max(d.end for d in ds)
 
 
+#: Place phrases that name an area, not a point: "ريف إدلب", "Idlib province", "southern Baghdad".
+AREA_PHRASES = frozenset({"countryside", "province", "direction-part", "admin-unit"})
+
+
+def _point(p: PlaceMention) -> bool:
+    return p.lat is not None and p.kind not in ("admin1", "admin2") and p.phrase not in AREA_PHRASES
+
+
 def _split(g: Group, s: SentenceFacts) -> str | None:
     """Why mention ``s`` is not part of incident ``g`` (a rule name), or None."""
     scs = {p.country for p in s.places if p.country} or {c.country for c in s.countries}
     gcs = g.countries()
     if scs and gcs and not scs & gcs:
         return "country"
-    gp = [(p.lat, p.lon) for p in g.all("places") if p.lat is not None and p.kind != "admin1"]
-    sp = [(p.lat, p.lon) for p in s.places if p.lat is not None and p.kind != "admin1"]
-    if gp and sp and min(haversine_km(a, b, c, d) for a, b in gp for c, d in sp) > SPLIT_KM:
+    gp = [(p.lat, p.lon) for p in g.all("places") if _point(p)]
+    principal = next((p for p in s.places if _point(p)), None)
+    if gp and principal is not None and \
+            min(haversine_km(a, b, principal.lat, principal.lon) for a, b in gp) > SPLIT_KM:
         return "distance"
     s_type = classify(s.triggers)[0][0] if s.triggers else None
     g_type = g.event_type()
@@ -92,9 +110,8 @@ def _split(g: Group, s: SentenceFacts) -> str | None:
     if differs and (new_actors or "Strategic developments" in (s_type, g_type)):
         return "actor-pair"
     gd, sd = g.days(), ((min(d.start for d in s.dates), max(d.end for d in s.dates)) if s.dates else None)
-    if gd and sd and (sd[0] > gd[1] + timedelta(days=1) or sd[1] < gd[0] - timedelta(days=1)):
-        if differs or not ({a.name for a in s.actors} & g.actor_names()):
-            return "day"
+    if gd and sd and (sd[0] > gd[1] or sd[1] < gd[0]) and (differs or new_actors):
+        return "day"
     return None
 
 
@@ -110,11 +127,10 @@ def segment(facts: list[SentenceFacts]) -> list[Group]:
             else:
                 current.sentences.append(s)
             continue
-        target = None
-        for g in reversed(groups):
-            if _split(g, s) is None:
-                target = g
-                break
+        # the compatible incident sharing most actors with the mention, the latest on a tie
+        names = {a.name for a in s.actors}
+        fits = [g for g in groups if _split(g, s) is None]
+        target = max(reversed(fits), key=lambda g: len(names & g.actor_names()), default=None)
         if target is None and len(groups) >= MAX_INCIDENTS:
             target = groups[-1]
         if target is None:

@@ -53,9 +53,59 @@ def fold_same_length(text: str) -> str:
     return "".join(out)
 
 
+#: Arabic short vowels, shadda, sukun, dagger alif and tatweel: written in some reports ("قُتل",
+#: "تتبنَّ"), never part of what a word is.
+ARABIC_MARKS = "\u064b-\u065f\u0670\u0640"
+_MARKS_RE = re.compile(f"[{ARABIC_MARKS}]")
+_MARKS_OPT = f"[{ARABIC_MARKS}]*"
+
+
 def no_tatweel(s: str) -> str:
-    """``s`` without tatweel ("داعــش" -> "داعش"), for lookup keys (never for offsets)."""
-    return s.replace("\u0640", "")
+    """``s`` without tatweel and Arabic vowel marks ("داعــش" -> "داعش", "قُتل" -> "قتل"), for lookup
+    keys (never for offsets)."""
+    return _MARKS_RE.sub("", s)
+
+
+def arabic_flex(pattern: str) -> str:
+    """A regex pattern folded as the text is, which also matches its Arabic words written with vowel
+    marks or tatweel ("قتل" matches "قُتل"): optional marks after every Arabic letter or class."""
+    p = pattern.translate(_ARABIC_FOLD)
+    out: list[str] = []
+    i, n = 0, len(p)
+
+    def quantifier(j: int) -> int:
+        if j < n and p[j] in "?*+":
+            j += 1
+        elif j < n and p[j] == "{":
+            k = p.find("}", j)
+            j = k + 1 if k > 0 else j
+        else:
+            return j
+        return j + 1 if j < n and p[j] == "?" else j
+
+    while i < n:
+        ch = p[i]
+        if ch == "\\":
+            out.append(p[i:i + 2])
+            i += 2
+            continue
+        if ch == "[":
+            k = i + 1
+            while k < n and p[k] != "]":
+                k += 2 if p[k] == "\\" else 1
+            cls = p[i:k + 1]
+            j = quantifier(k + 1)
+            out.append(p[i:j] + (_MARKS_OPT if re.search(r"[\u0600-\u06ff]", cls) else ""))
+            i = j
+            continue
+        if "\u0621" <= ch <= "\u064a":
+            j = quantifier(i + 1)
+            out.append(p[i:j] + _MARKS_OPT)
+            i = j
+            continue
+        out.append(ch)
+        i += 1
+    return "".join(out)
 
 
 def tokens(text: str, start: int = 0, end: int | None = None) -> list[Token]:
