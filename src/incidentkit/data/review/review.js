@@ -191,7 +191,7 @@
       lines[lines.length - 1] = "incidents: []";
       todo.push("an incident (accept or type its values)");
     }
-    return { yaml: lines.join("\n") + "\n", name: base + ".yaml", todo: todo };
+    return { yaml: lines.join("\n") + "\n", name: (slug(base) || "record") + ".yaml", todo: todo };
   }
 
   function say(text, kind) {
