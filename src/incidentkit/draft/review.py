@@ -106,7 +106,7 @@ def _bad(message: str, code: str = "type-error") -> InputFileError:
 def _check_span(span: Any, n: int, where: str) -> tuple[int, int]:
     if (not isinstance(span, (list, tuple)) or len(span) != 2
             or not all(isinstance(x, int) and not isinstance(x, bool) for x in span)):
-        raise _bad(f"{where}: a span is [start, end] (two whole numbers), not {json.dumps(span)[:80]}")
+        raise _bad(f"{where}: a span is [start, end] (two whole numbers), not {json.dumps(span, default=str)[:80]}")
     start, end = span
     if not 0 <= start <= end <= n:
         raise _bad(f"{where}: span [{start}, {end}] lies outside the article ({n:,} characters) or ends "
@@ -152,7 +152,7 @@ def _normalise_draft(draft: Any, text: str) -> list[dict[str, list[dict[str, Any
                 value = cand["value"]
                 if not _value_ok(name, value):
                     want = "{low, best, high} whole numbers" if name == "fatalities" else "a text or a number"
-                    raise _bad(f"{where}: value {json.dumps(value, ensure_ascii=False)[:80]} is not {want}")
+                    raise _bad(f"{where}: value {json.dumps(value, ensure_ascii=False, default=str)[:80]} is not {want}")
                 score = cand.get("score")
                 if isinstance(score, bool) or not isinstance(score, (int, float)) or not math.isfinite(score):
                     score = None
