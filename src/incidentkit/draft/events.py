@@ -47,7 +47,7 @@ TRIGGERS: tuple[tuple[str, str, str, str, float, str], ...] = (
     ("en", r"defused|intercepted|dismantled", S, "Disrupted weapons use", 0.8, "a bomb was defused"),
     ("en", r"torched|set\s+(?:on\s+)?fire|burned\s+down", S, "Looting/property destruction", 0.6, "houses were torched"),
     # -- Swedish ------------------------------------------------------------------------------------
-    ("sv", r"strid\w*|sammandrabbning\w*|drabbning\w*|eldstrid\w*|skottlossning\w*|skottväxling\w*|kamp(?:er|erna)?\b", B, CLASH, 1.0, "striderna pågår"),
+    ("sv", r"strid(?:er|erna|en|ande|ig\w*)?\b|sammandrabbning\w*|drabbning\w*|eldstrid\w*|skottlossning\w*|skottväxling\w*|kamp(?:er|erna)?\b", B, CLASH, 1.0, "striderna pågår"),
     ("sv", r"anf\w+|attack\w*|angr[ie]p\w*|angrepp\w*|angreps|stormade|bakhåll\w*", B, CLASH, 0.6, "IS anföll fängelset"),
     ("sv", r"intog|tog\s+kontroll(?:en)?\s+över|erövrade", B, TAKE, 0.9, "rebellerna intog staden"),
     ("sv", r"återtog|återerövrade|tog\s+tillbaka", B, REGAIN, 0.9, "armén återtog staden"),

@@ -36,6 +36,9 @@ COMPOUND_HEADS: tuple[tuple[str, str, str, str], ...] = (
     ("sv", "basen", "base", "Ain al-Asad-basen"),
     ("sv", "sjukhuset", "hospital", "Shifasjukhuset"),
     ("sv", "moskén", "mosque", "Nurimoskén"),
+    ("sv", "distriktet", "district", "Dibis-distriktet"),
+    ("sv", "provinsen", "province", "Kirkukprovinsen"),
+    ("sv", "regionen", "region", "Tigrayregionen"),
 )
 
 #: (language, facility word, English head, example): "the X prison", "la prison de X", "سجن X" is in the
@@ -80,8 +83,17 @@ DEMONYMS: tuple[tuple[str, str, str], ...] = tuple(
     }.items() for form in forms.split() for lang, stem in [form.split(":", 1)])
 
 #: Arabic words after which a place name follows (في "in", مدينة "city", ريف "countryside", ...).
-ARABIC_CUES = frozenset("في بمدينة مدينة بلدة ببلدة قرية بقرية محافظة بمحافظة ريف بريف قرب بالقرب من حي بحي منطقة "
-                        "بمنطقة شمال جنوب شرق غرب شمالي جنوبي شرقي غربي مخيم بمخيم ناحية قضاء على الى إلى مطار".split())
+ARABIC_CUES = frozenset("في وفي بمدينة مدينة بلدة ببلدة قرية بقرية محافظة بمحافظة ولاية بولاية ريف بريف قرب "
+                        "بالقرب حي بحي منطقة بمنطقة شمال جنوب شرق غرب شمالي جنوبي شرقي غربي وسط مخيم بمخيم ناحية "
+                        "قضاء بقضاء مديرية بمديرية مطار محيط بمحيط أطراف اطراف ضواحي".split())
+#: Arabic cues that make the name after them a province ("ولاية الجزيرة", "محافظة الأنبار").
+ARABIC_PROVINCE_CUES = frozenset("ولاية محافظة إقليم مقاطعة".split())
+#: Two-word Arabic cues ("بالقرب من X", "على مقربة من X"): the second word is the one before the name.
+ARABIC_CUE_PAIRS = frozenset({("بالقرب", "من"), ("مقربة", "من"), ("قريبا", "من")})
+#: Arabic words that follow a cue but are no place ("على أحياء سكنية", "في المدينة"): never looked up.
+ARABIC_NOT_PLACES = frozenset("أحياء احياء جماعة المدينة القرية البلدة المنطقة المنازل منازل موقع مواقع نقطة "
+                              "حاجز الطريق طريق السجن مدينة بلدة قرية منطقة محافظة ولاية حي الحي الأحياء مقر "
+                              "الاشتباكات هجوم الهجوم عملية قصف غارة المحافظة الولاية البلاد داخل خلال بين".split())
 #: Arabic facility words that are part of a gazetteer name ("سجن غويران").
 ARABIC_FACILITIES = frozenset("سجن مطار مخيم قاعدة".split())
 
@@ -242,8 +254,11 @@ def _candidates(text: str, lang: str, toks: list[Token], blocked: list[tuple[int
                 continue
             starts = []
             prev = no_tatweel(fold_same_length(toks[i - 1].text)) if i > 0 else ""
+            prev2 = no_tatweel(fold_same_length(toks[i - 2].text)) if i > 1 else ""
             w = no_tatweel(fold_same_length(t.text))
-            if prev in {fold_same_length(c) for c in ARABIC_CUES} or w in {fold_same_length(c) for c in ARABIC_FACILITIES}:
+            if w in _ar_set(ARABIC_NOT_PLACES) or text[toks[i - 1].end:t.start].strip() if i > 0 else False:
+                pass  # a common noun, or punctuation between the cue and the word
+            elif prev in _ar_set(ARABIC_CUES) or (prev2, prev) in _ar_pairs() or w in _ar_set(ARABIC_FACILITIES):
                 starts.append(i)
             elif len(w) > 4 and w[0] in "بو" and w[1:3] == "ال":
                 starts.append(i)
@@ -251,13 +266,19 @@ def _candidates(text: str, lang: str, toks: list[Token], blocked: list[tuple[int
                 for n in (3, 2, 1):
                     if s + n <= len(toks):
                         a, b = toks[s].start, toks[s + n - 1].end
-                        if free(a, b) and re.search(r"[.,;:،؛]", text[a:b]) is None:
+                        if free(a, b) and re.search(r"[.,;:،؛\n()«»\"-]", text[a:b]) is None:
                             q = no_tatweel(text[a:b])
                             head, _, rest = q.partition(" ")
                             if len(head) > 4 and head[0] in "وبلف" and head[1:3] in ("ال", "ٱل"):
                                 # "بالحسكة": without the clitic first (glued, it can match worldwide by sound)
                                 out += [(" ".join(filter(None, (v, rest))), a, b) for v in phrases.clitic_variants(head)
                                         if v.startswith("ال")]
+                            cue = no_tatweel(toks[s - 1].text) if s > 0 else ""
+                            for c in (cue, *phrases.clitic_variants(cue)):
+                                if fold_same_length(c) in _ar_set(ARABIC_PROVINCE_CUES):
+                                    # "بولاية الجزيرة": the province phrase, read by the geocoder
+                                    out.append((f"{c} {q}", toks[s - 1].start, b))
+                                    break
                             out.append((q, a, b))
         return out
     heads = [(fold_same_length(suf), head) for lg, suf, head, _ in COMPOUND_HEADS if lg == lang]
@@ -309,6 +330,16 @@ def _candidates(text: str, lang: str, toks: list[Token], blocked: list[tuple[int
     return out
 
 
+@lru_cache(maxsize=16)
+def _ar_set(words: frozenset[str]) -> frozenset[str]:
+    return frozenset(fold_same_length(w) for w in words)
+
+
+@lru_cache(maxsize=1)
+def _ar_pairs() -> frozenset[tuple[str, str]]:
+    return frozenset((fold_same_length(a), fold_same_length(b)) for a, b in ARABIC_CUE_PAIRS)
+
+
 def _phrase_context(text: str, a: int, b: int, name: str) -> tuple[str, int]:
     """The place phrase around a name ("near X", "norr om X", "près de X", "ريف X"), with its start."""
     before = text[max(0, a - 40):a]
@@ -324,26 +355,37 @@ def _phrase_context(text: str, a: int, b: int, name: str) -> tuple[str, int]:
     return "", a
 
 
+#: Words after a name that make it an administrative unit ("Sagaing region", "Beni territory", "Idlib
+#: province"): the name and the word are looked up together, as the geocoder's place phrases read them.
+UNIT_WORDS = ("region", "province", "state", "governorate", "district", "territory", "county", "township",
+              "municipality", "prefecture", "département", "région", "préfecture", "territoire", "cercle",
+              "provinsen", "regionen", "distriktet", "länet")
+_UNIT_AFTER = re.compile(r"[ \t]+(?:" + "|".join(UNIT_WORDS) + r")(?!\w)", re.IGNORECASE)
+
+
+def _accept(res: Any, query: str) -> bool:
+    short = len(query) <= 4 and not _ARABIC.search(query)  # "Gao" yes, a fuzzy "Goa" no
+    return res.found and res.score >= MIN_SCORE and not (short and res.score < 100)
+
+
 def find_places(text: str, lang: str, geocoder: Any, countries: list[str | None],
                 blocked: list[tuple[int, int]] = (), toks: list[Token] | None = None) -> list[PlaceMention]:
-    """Places the geocoder finds for the text's candidate names, tried in ``countries`` in order."""
+    """Places the geocoder finds for the text's candidate names, tried in ``countries`` in order. A name
+    with several namesakes is tried again near the places the report names without doubt."""
     toks = tokens(text) if toks is None else toks
     out: list[PlaceMention] = []
     taken: list[tuple[int, int]] = []
-    for query, a, b in _candidates(text, lang, toks, list(blocked)):
-        if any(a < y and x < b for x, y in taken):
-            continue
-        found = None
-        for cc in countries or [None]:
-            res = geocoder.geocode(query, cc)
-            if res.found and res.score >= MIN_SCORE and not (len(query) <= 4 and res.score < 100):
-                found = res
-                break
-        if found is None:
-            continue
+    ambiguous: list[tuple[str, int, int]] = []
+
+    def place(found: Any, query: str, a: int, b: int) -> None:
+        unit = _UNIT_AFTER.match(text, b)
+        if unit is not None:  # "Sagaing region": the region, not the town
+            r = geocoder.geocode(query + unit.group(), found.country)
+            if r.found:
+                found, b = r, unit.end()
         phrase, pa = _phrase_context(text, a, b, query)
         prec = found.geo_precision or 1
-        ph = ""
+        ph = found.phrase
         if phrase:
             r2 = geocoder.geocode(phrase, found.country)
             if r2.found:
@@ -353,4 +395,27 @@ def find_places(text: str, lang: str, geocoder: Any, countries: list[str | None]
         taken.append((a, b))
         out.append(PlaceMention(found.matched_name, found.country or "", admin1, prec, kind, (a, b), text[a:b],
                                 min(0.95, score), found.latitude, found.longitude, ph))
+
+    for query, a, b in _candidates(text, lang, toks, list(blocked)):
+        if any(a < y and x < b for x, y in taken):
+            continue
+        found = None
+        for cc in countries or [None]:
+            res = geocoder.geocode(query, cc)
+            if _accept(res, query):
+                found = res
+                break
+            if res.ambiguous and cc is not None:
+                ambiguous.append((query, a, b))
+        if found is not None:
+            place(found, query, a, b)
+    near = tuple((p.lat, p.lon) for p in out if p.lat is not None and p.kind != "admin1")
+    for query, a, b in ambiguous if near else ():
+        if any(a < y and x < b for x, y in taken):
+            continue
+        for cc in countries:
+            res = geocoder.geocode(query, cc, near=near)
+            if _accept(res, query):
+                place(res, query, a, b)
+                break
     return sorted(out, key=lambda p: p.span)

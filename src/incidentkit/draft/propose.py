@@ -29,7 +29,10 @@ from incidentkit.draft.dates import DateExpr, find_dates
 from incidentkit.draft.fatalities import find_counts, group_counts
 from incidentkit.draft.model import Candidate, DraftIncident, rank
 from incidentkit.draft.places import find_countries, find_places
-from incidentkit.draft.segment import AREA_PHRASES, Group, SentenceFacts, segment
+from incidentkit.draft.segment import Group, SentenceFacts, segment
+
+#: Place phrases that make a weaker location than a town the report names ("ريف إدلب", "Idlib province").
+LOCATION_AREAS = frozenset({"countryside", "province", "direction-part"})
 from incidentkit.draft.text import sentences, tokens
 
 Span = tuple[int, int]
@@ -221,7 +224,8 @@ def _incident(text: str, lang: str, published: date, hint: str | None, g: Group,
     # an explosion nobody is written as causing: ACLED's Unidentified Armed Group (a claim, "by X", wins)
     blasts = [t for t in trig if t.sub_event_type in (ev.IED, ev.SUICIDE, ev.GRENADE)]
     fighting = any(t.sub_event_type == ev.CLASH and t.weight >= 1.0 for t in trig)  # the bomb opened a battle
-    if blasts and cc and not fighting and not any(m.agent for m in mentions):
+    strikes = any(t.sub_event_type in (ev.AIR, ev.SHELL) for t in trig)  # bombs from the air: the strike's
+    if blasts and cc and not fighting and not strikes and not any(m.agent for m in mentions):
         from incidentkit.draft.actors import _resolve_word
 
         uag = _resolve_word(vocabulary, "generic:Unidentified Armed Group", cc, day)
@@ -265,7 +269,7 @@ def _incident(text: str, lang: str, published: date, hint: str | None, g: Group,
         seen[p.name] += 1
         in_mention = any(_inside(p.span, s.span) for s in g.sentences if s.index in mention_sents)
         spec = 1.0 if p.kind in ("facility", "neighbourhood") else 0.9 if p.kind != "admin1" else 0.6
-        if p.phrase in AREA_PHRASES:  # "ريف إدلب": an area; a town the report names is better
+        if p.phrase in LOCATION_AREAS:  # "ريف إدلب": an area; a town the report names is better
             spec = min(spec, 0.7)
         s = w * (0.55 + 0.3 * p.score * spec + (0.05 if p.kind == "facility" else 0) + (0.05 if in_mention else 0) + 0.03 * min(seen[p.name] - 1, 3))
         locs.append(Candidate(p.name, s, [p.span]))
