@@ -1,7 +1,12 @@
 """Execute the notebooks and save every figure they draw as a PNG, to look at them as a reader would.
 
-    python notebooks/render_figures.py /tmp/figures            # all notebooks
+    python notebooks/render_figures.py /tmp/figures            # all notebooks, on datasets/coded
     python notebooks/render_figures.py /tmp/figures 02_compare_with_public_data.ipynb
+    python notebooks/render_figures.py /tmp/figures --coded ~/project/coded   # on your own records
+
+The notebooks read the records from ``INCIDENTKIT_CODED`` (``--coded`` sets it; default
+``datasets/coded``), and ACLED/UCDP files from ``INCIDENTKIT_ACLED_FILE`` / ``INCIDENTKIT_UCDP_FILE``
+(stand-ins when unset).
 
 Files are named ``<notebook>_<cell>_<n>.png``. The notebooks' own outputs go to a temporary work folder;
 the committed notebooks are not modified (the executed copies are written next to the PNGs).
@@ -42,7 +47,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("out", type=Path, help="folder for the PNGs and executed copies")
     parser.add_argument("notebooks", nargs="*", help="notebook file names (default: all in notebooks/)")
+    parser.add_argument("--coded", type=Path, help="folder of coded records (sets INCIDENTKIT_CODED; "
+                        "default: $INCIDENTKIT_CODED, else datasets/coded)")
     args = parser.parse_args()
+    if args.coded:
+        os.environ["INCIDENTKIT_CODED"] = str(args.coded.resolve())
     args.out.mkdir(parents=True, exist_ok=True)
     os.environ.setdefault("INCIDENTKIT_NOTEBOOK_WORK", tempfile.mkdtemp(prefix="incidentkit-render-"))
     names = args.notebooks or sorted(p.name for p in HERE.glob("*.ipynb"))

@@ -132,7 +132,8 @@ def test_breakdown_by_event_type_and_by_actor(df: pd.DataFrame) -> None:
     top = df.event_type.astype(str).value_counts().index[0]
     assert {to_hex(p.get_facecolor()) for p in ax.patches} <= set(plots.EVENT_COLOURS.values())
     best = int(df[df.event_type == top].fatalities_best.sum())
-    assert any(t.get_text().startswith(f"{best} killed") for t in ax.texts)
+    assert any(t.get_text().startswith(f"{best} fatalities (best") for t in ax.texts)
+    assert "fatalities in events of this event type (best; low–high)" in ax.get_xlabel()
 
     ax = plots.breakdown(df, by="actor", hue="event_type")
     per_actor = pd.concat([df.actor1, df.actor2]).dropna().astype(str).value_counts()
@@ -207,11 +208,12 @@ def test_monthly_counts_plot_matches_the_table(compared) -> None:
     both, _ = compared
     ax = plots.monthly_counts(both)
     table = monthly_counts(both)
-    heights = [p.get_height() for p in ax.patches]
     wide = table.pivot(index="month", columns="dataset", values="events")
-    assert heights == wide["incidentkit"].tolist() + wide["acled"].tolist()
-    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["incidentkit (ours)", "ACLED"]
-    assert ax.get_xlabel() and ax.get_ylabel() == "Events"
+    top, bottom = ax.figure.axes  # one panel per dataset, each on its own scale
+    assert [p.get_height() for p in top.patches if p.get_visible()] == wide["incidentkit"].tolist()
+    assert [p.get_height() for p in bottom.patches if p.get_visible()] == wide["acled"].tolist()
+    assert top.get_ylabel().startswith("incidentkit (ours)") and bottom.get_ylabel().startswith("ACLED")
+    assert bottom.get_xlabel()
 
 
 def test_plots_need_matplotlib(df: pd.DataFrame, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -253,3 +255,191 @@ def test_compare_fatalities_sums_an_incidents_per_day_rows(compared) -> None:
         best = ax.containers[1::2][row].lines[0].get_xdata()[0]
         assert best == want and best != external.loc[rows[0], "fatalities_best"]
         assert [t.get_text() for t in ax.texts] == ["sum of 2 rows"]
+
+
+# --- on realistic data: many countries, many years, thousands of incidents ------------------------------
+
+def multi_project(base: Path) -> Path:
+    """The generated multi-country, multi-year project (24 countries on four continents, 15 years), built once.
+
+    Shared by tests/test_plots.py and tests/test_notebooks.py through the session's base temp folder.
+    """
+    from incidentkit.testing import write_coded_project
+
+    root = base / "multi-project"
+    if not (root / "dataset" / "incidents.parquet").exists():
+        write_coded_project(root / "coded", 1500, countries=24, start="2010-01-01", years=15, seed=3)
+        incidentkit.build(root / "coded", root / "dataset", geocode=False)
+    return root
+
+
+@pytest.fixture(scope="module")
+def multi(tmp_path_factory: pytest.TempPathFactory) -> pd.DataFrame:
+    return incidentkit.read_incidents(multi_project(tmp_path_factory.getbasetemp()) / "dataset")
+
+
+def _texts(fig) -> list:
+    out = []
+    for ax in fig.axes:
+        out += [t for t in ax.texts if t.get_visible() and t.get_text().strip()]
+        for axis, (lo, hi) in ((ax.xaxis, sorted(ax.get_xlim())), (ax.yaxis, sorted(ax.get_ylim()))):
+            for tick in axis.get_major_ticks():  # ticks beyond the limits are not drawn
+                if lo - 1e-9 <= tick.get_loc() <= hi + 1e-9 and tick.label1.get_visible() and tick.label1.get_text().strip():
+                    out.append(tick.label1)
+        out += [t for t in (ax.title, ax.xaxis.label, ax.yaxis.label) if t.get_text().strip()]
+        if ax.get_legend():
+            out += [t for t in ax.get_legend().get_texts() if t.get_text().strip()]
+    if fig._suptitle is not None:
+        out.append(fig._suptitle)
+    return out
+
+
+def text_problems(fig) -> list[str]:
+    """What a reader would see as broken: text cut at the figure's edge, annotations leaving their axes,
+    texts drawn over one another (measured with the renderer, as the figure is laid out)."""
+    fig.canvas.draw()
+    r = fig.canvas.get_renderer()
+    whole = fig.bbox
+    problems = []
+    texts = _texts(fig)
+    boxes = [(t, t.get_window_extent(r)) for t in texts]
+    for t, b in boxes:
+        if b.x0 < whole.x0 - 1 or b.x1 > whole.x1 + 1 or b.y0 < whole.y0 - 1 or b.y1 > whole.y1 + 1:
+            problems.append(f"outside the figure: {t.get_text()!r}")
+    for ax in fig.axes:
+        frame = ax.get_window_extent(r)
+        for t in ax.texts:
+            if not t.get_visible() or not t.get_text().strip():
+                continue
+            b = t.get_window_extent(r)
+            if b.x0 < frame.x0 - 1 or b.x1 > frame.x1 + 1 or b.y0 < frame.y0 - 1 or b.y1 > frame.y1 + 1:
+                problems.append(f"outside its axes: {t.get_text()!r}")
+    for i, (t, b) in enumerate(boxes):
+        for u, c in boxes[i + 1:]:
+            if b.overlaps(c) and b.width > 0 and c.width > 0:
+                inter = min(b.x1, c.x1) - max(b.x0, c.x0), min(b.y1, c.y1) - max(b.y0, c.y0)
+                if inter[0] > 1.5 and inter[1] > 1.5:
+                    problems.append(f"overlap: {t.get_text()!r} / {u.get_text()!r}")
+    return problems
+
+
+def _located_in_panels(df: pd.DataFrame, fig) -> bool:
+    pts = df.dropna(subset=["latitude"])[["longitude", "latitude"]].to_numpy(float)
+    inside = np.zeros(len(pts), bool)
+    for ax in fig.axes:
+        (x0, x1), (y0, y1) = ax.get_xlim(), ax.get_ylim()
+        inside |= (pts[:, 0] >= x0) & (pts[:, 0] <= x1) & (pts[:, 1] >= y0) & (pts[:, 1] <= y1)
+    return bool(inside.all())
+
+
+def test_multi_map_small_multiples_fit_and_aggregate(multi: pd.DataFrame) -> None:
+    ax = plots.map_incidents(multi)
+    fig = ax.figure
+    assert len(fig.axes) >= 3, "Asia, Africa/Middle East and the Americas are separate panels"
+    assert _located_in_panels(multi, fig)
+    fig.canvas.draw()
+    for panel in fig.axes:  # no stretched strip: each panel's frame on screen is at most about 2:1
+        box = panel.get_window_extent()
+        assert 0.4 < box.width / box.height < 2.5, panel.get_title()
+    # aggregated: one circle per place, the legend reads "incidents at the place"
+    places = multi.dropna(subset=["latitude"]).assign(x=lambda d: d.longitude.round(2), y=lambda d: d.latitude.round(2))
+    circles = sum(len(c.get_offsets()) for a in fig.axes for c in a.collections
+                  if isinstance(c, PathCollection) and c.get_zorder() == 5)
+    assert circles == len(places.drop_duplicates(["x", "y"]))
+    assert "1,500 incidents in 24 countries" in fig._suptitle.get_text()
+    assert not text_problems(fig)
+
+
+def test_zoom_names_provinces_and_towns_without_clipping(multi: pd.DataFrame) -> None:
+    one = multi[multi.country == multi.country.value_counts().index[0]]
+    admin = one.admin1.value_counts().index[0]
+    here = one[one.admin1 == admin]
+    ax = plots.map_incidents(here, extent=plots.map_extent(here.longitude, here.latitude, pad=0.5, min_span=1.5))
+    names = {t.get_text() for t in ax.texts}
+    adm, towns = plots.context_places(plots.map_extent(here.longitude, here.latitude, pad=0.5, min_span=1.5))
+    assert names & set(towns.name), "the zoom names towns from the embedded gazetteer"
+    assert names & {n.upper() for n in adm.name}, "and provinces from admin1.csv"
+    assert not text_problems(ax.figure)
+
+
+@pytest.mark.parametrize("days,freq", [(0, "D"), (40, "D"), (300, "W"), (700, "M"), (5 * 365, "M"), (15 * 365, "Y")])
+def test_timeline_bins_from_the_span_and_the_year_is_always_written(multi: pd.DataFrame, days: int, freq: str) -> None:
+    part = multi.head(300).copy()
+    start = pd.Timestamp("2013-03-05")
+    part["date_start"] = start + pd.to_timedelta(np.linspace(0, days, len(part)).round(), unit="D")
+    assert plots.choose_freq(part.date_start) == freq
+    ax_n, ax_f = plots.timeline(part)
+    ax_n.figure.canvas.draw()
+    ticks = [t.get_text() for t in ax_f.get_xticklabels() if t.get_text().strip()]
+    assert any(str(y) in ticks[0] for y in range(2012, 2030)), ticks  # the first tick carries the year
+    assert "300 incidents" in ax_n.get_title()
+    assert not text_problems(ax_n.figure)
+
+
+def test_breakdown_words_and_fit(multi: pd.DataFrame) -> None:
+    ax = plots.breakdown(multi, by="actor", hue="event_type")
+    assert "fatalities in events with this actor, on any side (best; low–high)" in ax.get_xlabel()
+    assert all(" fatalities (best" in t.get_text() for t in ax.texts)
+    assert "the 15 with most incidents of" in ax.get_title() and "1,500 incidents" in ax.get_title()
+    assert not text_problems(ax.figure)
+
+
+@pytest.fixture(scope="module")
+def multi_compared(multi: pd.DataFrame) -> tuple[pd.DataFrame, dict]:
+    """ACLED-shaped events across the project's 24 countries (our incidents as another coder would have
+    recorded them), for a window shorter than ours, plus links: what notebook 02 does."""
+    from incidentkit.external import synthetic
+
+    theirs, _, truth = synthetic.perturb(multi, seed=5, days=1, move_km=5.0, drop=0.2, distractors=0.0, relabel=0.0)
+    theirs = theirs.assign(id="acled-" + theirs["id"].astype(str), dataset="acled")
+    theirs = theirs[theirs.date_start.between("2014-01-01", "2019-12-31")]  # an export of six years
+    assert theirs.country.nunique() >= 20
+    truth = truth.assign(external_id="acled-" + truth["incident_id"], incident_id=truth["external_id"])
+    pairs = truth[truth.external_id.isin(set(theirs.id))][["incident_id", "external_id"]].head(300)
+    return combine(multi, theirs), {"acled": pairs}
+
+
+def test_monthly_counts_compares_only_the_common_window(multi_compared) -> None:
+    both, _ = multi_compared
+    ax = plots.monthly_counts(both)
+    fig = ax.figure
+    title = fig._suptitle.get_text()
+    cov = plots.coverage(both)
+    first, last = plots.common_window(cov)
+    assert f"{first.strftime('%b %Y')}–{last.strftime('%b %Y')}: only the months every dataset covers" in title
+    for name in cov.index:  # each dataset's own window is stated
+        assert f"{cov.at[name, 'first'].strftime('%b %Y')}–{cov.at[name, 'last'].strftime('%b %Y')}" in title
+    lo, hi = (matplotlib.dates.date2num(first.start_time), matplotlib.dates.date2num(last.end_time))
+    for panel in fig.axes:
+        xs = [p.get_x() for p in panel.patches if p.get_visible()]
+        assert xs and min(xs) >= lo - 1 and max(xs) <= hi + 1
+    assert not text_problems(fig)
+    # every month: the months a dataset did not collect are gaps (hidden bars on a grey band), not zeros
+    plt.close("all")
+    ax = plots.monthly_counts(both, window="all")
+    acled_panel = ax.figure.axes[1]
+    hidden = [p for p in acled_panel.patches if not p.get_visible()]
+    assert hidden and all(p.get_height() == 0 for p in hidden)
+    assert any(isinstance(c, PolyCollection) or c.get_label() == "not covered" for c in acled_panel.patches
+               + acled_panel.collections)
+
+
+def test_compare_figures_on_many_countries(multi_compared) -> None:
+    both, links = multi_compared
+    ax = plots.compare_map(both, links)
+    assert len(ax.figure.axes) >= 2 and "regions far apart" in ax.figure._suptitle.get_text()
+    assert not text_problems(ax.figure)
+    plt.close("all")
+    ax = plots.compare_fatalities(both, links, top=25)
+    assert len(ax.get_yticks()) == 25 and "the 25 of" in ax.get_title()
+    assert not text_problems(ax.figure)
+
+
+def test_one_incident_draws_every_figure(df: pd.DataFrame) -> None:
+    one = df.dropna(subset=["latitude"]).head(1)
+    ax = plots.map_incidents(one)
+    assert not text_problems(ax.figure)
+    ax_n, _ = plots.timeline(one)
+    assert not text_problems(ax_n.figure)
+    ax = plots.breakdown(one, by="actor")
+    assert not text_problems(ax.figure)

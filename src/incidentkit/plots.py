@@ -90,8 +90,13 @@ def load_basemap() -> Basemap:
 
 
 def map_extent(lon: Sequence[float], lat: Sequence[float], *, pad: float = 1.5,
-               min_span: float = 4.0) -> tuple[float, float, float, float]:
-    """(west, east, south, north) around the points: padded, at least ``min_span`` degrees each way."""
+               min_span: float = 4.0, max_ratio: float = 1.8) -> tuple[float, float, float, float]:
+    """(west, east, south, north) around the points: padded, at least ``min_span`` degrees each way.
+
+    The frame is widened along its short side until its shape on screen (width × cos(latitude) against
+    height) is at most ``max_ratio`` : 1 either way, so a north–south spread of events never becomes a
+    tall thin strip (nor an east–west one a ribbon).
+    """
     x = np.asarray(lon, dtype=float)
     y = np.asarray(lat, dtype=float)
     ok = np.isfinite(x) & np.isfinite(y)
@@ -101,15 +106,131 @@ def map_extent(lon: Sequence[float], lat: Sequence[float], *, pad: float = 1.5,
     cx, cy = (x.min() + x.max()) / 2, (y.min() + y.max()) / 2
     hx = max((x.max() - x.min()) / 2 + pad, min_span / 2)
     hy = max((y.max() - y.min()) / 2 + pad, min_span / 2)
-    return (max(cx - hx, -180.0), min(cx + hx, 180.0), max(cy - hy, -85.0), min(cy + hy, 85.0))
+    k = max(math.cos(math.radians(cy)), 0.2)
+    if hx * k > max_ratio * hy:      # too wide for its height: add height
+        hy = hx * k / max_ratio
+    elif hy > max_ratio * hx * k:    # too tall: add width
+        hx = hy / (max_ratio * k)
+    hx, hy = min(hx, 180.0), min(hy, 72.5)
+    cx = min(max(cx, -180.0 + hx), 180.0 - hx)
+    cy = min(max(cy, -85.0 + hy), 85.0 - hy)
+    return (cx - hx, cx + hx, cy - hy, cy + hy)
+
+
+def regions(lon: Sequence[float], lat: Sequence[float], *, gap: float = 15.0,
+            max_regions: int = 6) -> list[np.ndarray]:
+    """Indices of the points grouped into separate regions: points closer than ``gap`` degrees share one.
+
+    Single linkage on 1° cells (fast at any size). A map of events in Syria, Nigeria and Mexico gets
+    three panels rather than one frame stretched over the Atlantic. When there would be more than
+    ``max_regions`` regions (events scattered worldwide), the closest are merged until there are at most
+    that many. Points without coordinates belong to no region.
+    """
+    x = np.asarray(lon, dtype=float)
+    y = np.asarray(lat, dtype=float)
+    idx = np.flatnonzero(np.isfinite(x) & np.isfinite(y))
+    if not len(idx):
+        return []
+    cells = pd.DataFrame({"cx": np.floor(x[idx]).astype(int), "cy": np.floor(y[idx]).astype(int), "i": idx})
+    keys = cells[["cx", "cy"]].drop_duplicates().to_numpy()
+    parent = list(range(len(keys)))
+
+    def find(a: int) -> int:
+        while parent[a] != a:
+            parent[a] = parent[parent[a]]
+            a = parent[a]
+        return a
+
+    order = np.argsort(keys[:, 0], kind="stable")
+    for a_pos, a in enumerate(order):  # sweep by longitude: only cells within gap in x can join
+        for b in order[a_pos + 1:]:
+            if keys[b, 0] - keys[a, 0] > gap:
+                break
+            if abs(keys[b, 1] - keys[a, 1]) <= gap:
+                parent[find(a)] = find(b)
+    label = {tuple(k): find(j) for j, k in enumerate(keys)}
+    groups: dict[int, list[int]] = {}
+    for cx, cy, i in cells.itertuples(index=False):
+        groups.setdefault(label[(cx, cy)], []).append(i)
+    out = [np.asarray(g) for g in groups.values()]
+
+    def box(g: np.ndarray) -> tuple[float, float, float, float]:
+        return x[g].min(), x[g].max(), y[g].min(), y[g].max()
+
+    while len(out) > max_regions:  # merge the pair whose joint box is smallest
+        best = None
+        for a in range(len(out)):
+            for b in range(a + 1, len(out)):
+                (w1, e1, s1, n1), (w2, e2, s2, n2) = box(out[a]), box(out[b])
+                area = (max(e1, e2) - min(w1, w2) + 1) * (max(n1, n2) - min(s1, s2) + 1)
+                if best is None or area < best[0]:
+                    best = (area, a, b)
+        _, a, b = best  # type: ignore[misc]
+        out[a] = np.concatenate([out[a], out[b]])
+        del out[b]
+    return sorted(out, key=len, reverse=True)
+
+
+@lru_cache(maxsize=1)
+def _country_boxes() -> pd.DataFrame:
+    ref = resources.files("incidentkit") / "data" / "country_bbox.csv"
+    with ref.open("r", encoding="utf-8") as fh:
+        return pd.read_csv(fh, keep_default_na=False)
+
+
+@lru_cache(maxsize=1)
+def _admin1_table() -> pd.DataFrame:
+    ref = resources.files("incidentkit") / "data" / "admin1.csv"
+    with ref.open("r", encoding="utf-8") as fh:
+        return pd.read_csv(fh, keep_default_na=False, usecols=["country", "name", "latitude", "longitude"])
+
+
+@lru_cache(maxsize=64)
+def _towns(country: str) -> pd.DataFrame:
+    """A country's populated places from the embedded gazetteer shard (name, lon, lat, population)."""
+    import pyarrow.parquet as pq
+
+    ref = resources.files("incidentkit") / "data" / "gazetteer" / f"{country}.places.parquet"
+    if not ref.is_file():
+        return pd.DataFrame(columns=["name", "lon", "lat", "population"])
+    with resources.as_file(ref) as path:
+        t = pq.read_table(path, columns=["name", "lat", "lon", "population"]).to_pandas()
+    t = t[(t["population"] > 0) & t["name"].str.isascii()].copy()
+    t["lat"], t["lon"] = t["lat"] / 1e6, t["lon"] / 1e6
+    return t.sort_values("population", ascending=False).drop_duplicates("name").reset_index(drop=True)
+
+
+def context_places(extent: tuple[float, float, float, float], *, towns: int = 14) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Provinces (admin1 names at their reference point) and the largest towns inside ``extent``.
+
+    Both come from data shipped in the package (``admin1.csv`` and the embedded gazetteer's shards), so a
+    zoomed map names the places around the events offline. Returns (admin1, towns) frames with name, lon, lat.
+    """
+    west, east, south, north = extent
+    boxes = _country_boxes()
+    near = boxes[(boxes.min_lon <= east) & (boxes.max_lon >= west) & (boxes.min_lat <= north) & (boxes.max_lat >= south)]
+    adm = _admin1_table()
+    adm = adm[adm.country.isin(set(near.country)) & adm.longitude.between(west, east) & adm.latitude.between(south, north)]
+    parts = []
+    for cc in near.country:
+        t = _towns(cc)
+        parts.append(t[t.lon.between(west, east) & t.lat.between(south, north)].head(towns))
+    town = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=["name", "lon", "lat", "population"])
+    town = town.sort_values("population", ascending=False).head(towns)
+    return (adm.rename(columns={"longitude": "lon", "latitude": "lat"})[["name", "lon", "lat"]],
+            town[["name", "lon", "lat"]])
 
 
 def draw_basemap(ax: "Axes", extent: tuple[float, float, float, float], *, cities: bool = True,
-                 country_names: bool = True) -> "Axes":
+                 country_names: bool = True, context: bool | None = None) -> "Axes":
     """Draw land, borders, country names and capitals inside ``extent``; set the map's aspect and axis labels.
 
     The aspect is 1/cos(latitude) at the centre, so distances look right near the middle of the map (a
-    plain equirectangular view, good enough at the scale of a province or country).
+    plain equirectangular view, good enough at the scale of a province or country). A zoomed view
+    (``context``; by default when the extent is at most 10° across) also names the provinces (admin1, in
+    capitals) and the largest towns from the embedded gazetteer. Place names are candidates:
+    :func:`declutter` (called by the map functions once everything is drawn) removes every one that
+    would run off the map or touch a marker or another name.
     """
     from matplotlib.collections import PolyCollection
 
@@ -124,17 +245,10 @@ def draw_basemap(ax: "Axes", extent: tuple[float, float, float, float], *, citie
     ax.set_xlabel("Longitude (°E)")
     ax.set_ylabel("Latitude (°N)")
     span = max(east - west, north - south)
-    w, h = east - west, north - south
-    placed: list[tuple[float, float, float]] = []  # (x, y, half width) of labels drawn: later ones must not collide
-
-    def free(x: float, y: float, chars: int) -> bool:
-        half = 0.0095 * w * chars  # about one character per 1.9% of the width at fontsize 8-9
-        inner = west + 0.01 * w < x - half and x + half < east - 0.01 * w and south + 0.04 * h < y < north - 0.04 * h
-        clear = all(abs(x - px) > half + ph or abs(y - py) > 0.045 * h for px, py, ph in placed)
-        if inner and clear:
-            placed.append((x, y, half))
-        return inner and clear
-
+    labels: list[Any] = getattr(ax, "_ik_labels", [])
+    ax._ik_labels = labels  # type: ignore[attr-defined]
+    if context is None:
+        context = span <= 10
     if country_names and span < 60:
         for name, _, rs in bm.countries:
             pts = np.concatenate(rs)
@@ -142,19 +256,85 @@ def draw_basemap(ax: "Axes", extent: tuple[float, float, float, float], *, citie
             if len(vis) < 4:
                 continue
             cx, cy = vis[:, 0].mean(), vis[:, 1].mean()  # the middle of the part of its outline in view
-            if free(cx, cy, len(name)):
-                ax.text(cx, cy, name.upper(), fontsize=9, color="#8a8a8a",
-                        ha="center", va="center", style="italic", zorder=1, clip_on=True)
+            labels.append(ax.text(cx, cy, name.upper(), fontsize=9, color="#8a8a8a", ha="center", va="center",
+                                  style="italic", zorder=1, clip_on=True))
+    shown: list[tuple[str, float, float]] = []
+    if context:
+        adm, towns = context_places(extent)
+        for n, x, y in adm.itertuples(index=False):
+            labels.append(ax.text(x, y, n.upper(), fontsize=7, color="#9a8f80", ha="center", va="center",
+                                  zorder=1, clip_on=True))
+        shown = list(towns.itertuples(index=False, name=None))
     if cities:
-        inside = [(n, x, y) for n, x, y in bm.cities if west < x < east and south < y < north]
-        if inside:
-            ax.scatter([c[1] for c in inside], [c[2] for c in inside], s=10, c="#555555", marker="s", zorder=2)
-            for n, x, y in inside:
-                # the label sits right of and below its square; its centre is what must be free
-                if free(x + 0.0095 * w * len(n) / 2 + 0.005 * w, y - 0.025 * h, len(n)):
-                    ax.annotate(n, (x, y), xytext=(4, -9), textcoords="offset points", fontsize=8,
-                                color="#444444", zorder=2, clip_on=True)
+        shown += [(n, x, y) for n, x, y in bm.cities if west < x < east and south < y < north]
+    if shown:
+        seen = set()
+        for n, x, y in shown:
+            if n in seen:
+                continue
+            seen.add(n)
+            dot = ax.scatter([x], [y], s=10, c="#555555", marker="s", zorder=2)
+            t = ax.annotate(n, (x, y), xytext=(4, -9), textcoords="offset points", fontsize=8, color="#444444",
+                            zorder=2, clip_on=True)
+            t._ik_dot = dot  # type: ignore[attr-defined]  # removed with its name when the name does not fit
+            labels.append(t)
     return ax
+
+
+def _marker_boxes(ax: "Axes") -> np.ndarray:
+    """Display-space boxes (x0, y0, x1, y1 rows) of the data markers (zorder >= 4) on ``ax``: names must not cover them."""
+    boxes = [np.empty((0, 4))]
+    for coll in ax.collections:
+        if coll.get_zorder() < 4 or not len(coll.get_offsets()):
+            continue
+        pts = coll.get_offset_transform().transform(np.asarray(coll.get_offsets(), dtype=float))
+        sizes = np.broadcast_to(np.asarray(coll.get_sizes() if len(coll.get_sizes()) else [36.0]), (len(pts),))
+        r = np.sqrt(sizes) / 2 * ax.figure.dpi / 72
+        boxes.append(np.column_stack([pts[:, 0] - r, pts[:, 1] - r, pts[:, 0] + r, pts[:, 1] + r]))
+    return np.concatenate(boxes)
+
+
+def declutter(ax: "Axes | Sequence[Axes]") -> int:
+    """Remove the basemap's place names that leave the map, cover a data marker or touch another text.
+
+    Measured with matplotlib's renderer (``text.get_window_extent``), after the figure is laid out, so it
+    holds at any figure size and font. Names are kept in drawing order (countries, provinces, towns);
+    a town's dot goes with its name. Returns how many were removed.
+    """
+    axes = list(ax) if isinstance(ax, (list, tuple)) else [ax]
+    axes = [a for a in axes if getattr(a, "_ik_labels", [])]
+    if not axes:
+        return 0
+    fig = axes[0].figure
+    fig.canvas.draw()  # once for all panels: lays the figure out as it will be saved
+    renderer = fig.canvas.get_renderer()
+    return sum(_declutter_one(a, renderer) for a in axes)
+
+
+def _declutter_one(ax: "Axes", renderer: Any) -> int:
+    labels = ax._ik_labels  # type: ignore[attr-defined]
+    frame = ax.get_window_extent(renderer)
+    markers = _marker_boxes(ax)
+    others = [t for t in ax.texts if t not in labels and t.get_visible() and t.get_text()]
+    taken = [t.get_window_extent(renderer).expanded(1.05, 1.15) for t in others]
+    removed = 0
+    for t in labels:
+        box = t.get_window_extent(renderer)
+        inside = (frame.x0 + 2 <= box.x0 and box.x1 <= frame.x1 - 2 and frame.y0 + 2 <= box.y0
+                  and box.y1 <= frame.y1 - 2)
+        on_marker = bool(((markers[:, 0] < box.x1) & (markers[:, 2] > box.x0) & (markers[:, 1] < box.y1)
+                          & (markers[:, 3] > box.y0)).any())
+        clear = inside and not on_marker and not any(box.overlaps(b) for b in taken)
+        if clear:
+            taken.append(box.expanded(1.05, 1.2))
+        else:
+            t.remove()
+            dot = getattr(t, "_ik_dot", None)
+            if dot is not None:
+                dot.remove()
+            removed += 1
+    ax._ik_labels = []  # type: ignore[attr-defined]
+    return removed
 
 
 # --- incidents ---------------------------------------------------------------------------------------
@@ -257,30 +437,146 @@ def _column_title(name: str) -> str:
     return name.replace("_", " ").capitalize()
 
 
+def _span_text(dates: pd.Series) -> str:
+    d = pd.to_datetime(dates, errors="coerce").dropna()
+    if not len(d):
+        return "no dates"
+    a, b = d.min(), d.max()
+    if a.normalize() == b.normalize():
+        return f"{a:%d %b %Y}"
+    if a.year == b.year:
+        return f"{a:%d %b} – {b:%d %b %Y}" if (b - a).days < 120 else f"{a:%b}–{b:%b %Y}"
+    return f"{a:%b %Y} – {b:%b %Y}"
+
+
+def describe(df: pd.DataFrame, what: str = "incident") -> str:
+    """'2,000 incidents in 24 countries, Jan 2010 – Dec 2024; 3,105 fatalities (best)': the counts a title states."""
+    n = len(df)
+    parts = [f"{n:,} {what}{'' if n == 1 else 's'}"]
+    if "country" in df and n:
+        k = df["country"].astype("object").dropna().nunique()
+        parts[0] += f" in {k} countr{'y' if k == 1 else 'ies'}" if k else ""
+    if "date_start" in df and n:
+        parts[0] += f", {_span_text(df['date_start'])}"
+    if "fatalities_best" in df and n:
+        parts.append(f"{int(pd.to_numeric(df['fatalities_best'], errors='coerce').fillna(0).sum()):,} fatalities (best)")
+    return "; ".join(parts)
+
+
+#: Above this many located incidents (or distinct places), a map draws one circle per place (area: incidents).
+AGGREGATE_ABOVE = 400
+
+
+def _size_legend(values: Sequence[float], fmt: str, size: Any) -> list[Any]:
+    from matplotlib.lines import Line2D
+
+    top = max(float(max(values)) if len(values) else 1.0, 1.0)
+    steps = [v for v in (1, 10, 100, 1000, 10000) if v <= top] or [1]
+    if top > steps[-1] * 2:
+        steps.append(int(top))
+    return [Line2D([], [], marker="o", ls="", markersize=math.sqrt(float(size([v])[0])), markerfacecolor="white",
+                   markeredgecolor="black", label=fmt.format(v)) for v in steps]
+
+
+def place_size(n: Any, top: float) -> np.ndarray:
+    """Circle area (points²) for ``n`` incidents at a place: 28 points² an incident, less when the busiest place
+    (``top``) would pass 900 points², so areas stay proportional and the largest circle stays readable."""
+    return 10.0 + min(28.0, 890.0 / max(float(top), 1.0)) * np.asarray(n, dtype=float)
+
+
+def _map_panel(ax: "Axes", d: pd.DataFrame, extent: tuple[float, float, float, float], *, color_by: str,
+               size_by: str | None, cities: bool, aggregate: bool, palette: dict[str, str],
+               top_place: float) -> None:
+    draw_basemap(ax, extent, cities=cities)
+    lon = pd.to_numeric(d["longitude"]).to_numpy(float)
+    lat = pd.to_numeric(d["latitude"]).to_numpy(float)
+    if aggregate:
+        keys = pd.DataFrame({"x": np.round(lon, 2), "y": np.round(lat, 2),
+                             "kind": d[color_by].astype("object").fillna("Unknown").astype(str).to_numpy()
+                             if color_by in d else "Unknown"})
+        per = keys.groupby(["x", "y", "kind"]).size().rename("k").reset_index()
+        per = per.sort_values("k", ascending=False).drop_duplicates(["x", "y"])  # the most frequent kind
+        g = per.merge(keys.groupby(["x", "y"]).size().rename("n").reset_index(), on=["x", "y"])
+        g = g.sort_values("n", ascending=False)
+        ax.scatter(g["x"], g["y"], s=place_size(g["n"], top_place), c=[palette.get(k, UNKNOWN_COLOUR) for k in g["kind"]],
+                   alpha=0.6, edgecolors="black", linewidths=0.5, zorder=5)
+        return
+    colours = [palette.get(k, UNKNOWN_COLOUR) for k in d[color_by].astype("object").fillna("Unknown").astype(str)] \
+        if color_by in d else [UNKNOWN_COLOUR] * len(d)
+    sizes = marker_size(d[size_by]) if size_by and size_by in d else np.full(len(d), 60.0)
+    dx, dy = fan_offsets(lon, lat)
+    _scatter_fanned(ax, lon, lat, dx, dy, s=sizes, c=colours, alpha=0.85, edgecolors="black", linewidths=0.8,
+                    zorder=5)
+
+
 def map_incidents(df: pd.DataFrame, ax: "Axes | None" = None, *, color_by: str = "event_type",
                   size_by: str | None = "fatalities_best", extent: tuple[float, float, float, float] | None = None,
-                  title: str | None = None, cities: bool = True) -> "Axes":
+                  title: str | None = None, cities: bool = True, aggregate: bool | None = None,
+                  highlight: Sequence[str] = (), highlight_label: str = "") -> "Axes":
     """Incidents on an offline map: colour by ``color_by`` (event type), area by ``size_by`` (fatalities).
 
-    Incidents at the same point are drawn largest first and labelled "n incidents here", so none hides
-    behind another unnoticed. Incidents without coordinates are not drawn; the title says how many.
+    The view fits the data: its extent and shape come from where the incidents are (never a stretched
+    strip), and when they lie in regions far apart (:func:`regions`) and no ``ax`` is given, each region
+    gets its own panel (small multiples, one legend); the first panel is returned, ``ax.figure.axes``
+    holds all. Incidents at the same point are drawn largest first and labelled "n incidents here", so
+    none hides behind another unnoticed. Above :data:`AGGREGATE_ABOVE` incidents (``aggregate``) the map
+    draws one circle per place instead, its area the number of incidents there and its colour the
+    place's most frequent event type. Place names never run off the map or cover a marker
+    (:func:`declutter`). Incidents without coordinates are not drawn; the title counts them. Incidents
+    whose id is in ``highlight`` get a bold ``highlight_label`` and their location's name.
 
     >>> import incidentkit
     >>> ax = map_incidents(incidentkit.read_incidents("datasets"))
     >>> [t.get_text() for t in ax.get_legend().get_texts()][:4]
     ['Event type', 'Battles', 'Explosions/Remote violence', 'Strategic developments']
     """
-    ax = _new_axes(ax, (9, 7))
     ok = _located(df)
     d = df[ok]
     lon = pd.to_numeric(d["longitude"]).to_numpy(float)
     lat = pd.to_numeric(d["latitude"]).to_numpy(float)
-    draw_basemap(ax, extent or map_extent(lon, lat, pad=2.5, min_span=6.0), cities=cities)
+    places = len(set(zip(np.round(lon, 2), np.round(lat, 2))))
+    if aggregate is None:
+        aggregate = len(d) > AGGREGATE_ABOVE or places > AGGREGATE_ABOVE / 2
     colours, palette = _category_colours(d[color_by]) if color_by in d else ([UNKNOWN_COLOUR] * len(d), {})
-    sizes = marker_size(d[size_by]) if size_by and size_by in d else np.full(len(d), 60.0)
-    dx, dy = fan_offsets(lon, lat)
-    _scatter_fanned(ax, lon, lat, dx, dy, s=sizes, c=colours, alpha=0.85, edgecolors="black", linewidths=0.8,
-                    zorder=5)
+    groups = [np.arange(len(d))] if (extent is not None or ax is not None) else regions(lon, lat)
+    groups = groups or [np.arange(len(d))]
+    made = ax is None
+    if ax is None:
+        n = len(groups)
+        cols = 1 if n == 1 else 2 if n <= 4 else 3
+        rows = math.ceil(n / cols)
+        fig, axs = _pyplot().subplots(rows, cols, figsize=(9 if n == 1 else 6.2 * cols + 2.4, 7 if n == 1 else 5.0 * rows),
+                                      layout="constrained", squeeze=False)
+        panels = list(axs.ravel())
+        for extra in panels[n:]:
+            extra.remove()
+        panels = panels[:n]
+    else:
+        panels = [ax]
+    top_place = 1.0
+    if aggregate and len(d):
+        top_place = float(pd.Series(list(zip(np.round(lon, 2), np.round(lat, 2)))).value_counts().max())
+    for k, (panel, g) in enumerate(zip(panels, groups)):
+        part = d.iloc[g]
+        view = extent or map_extent(lon[g], lat[g], pad=2.5 if len(groups) == 1 else 1.5, min_span=6.0)
+        _map_panel(panel, part, view, color_by=color_by, size_by=size_by, cities=cities, aggregate=aggregate,
+                   palette=palette, top_place=top_place)
+        if len(panels) > 1:
+            cs = sorted(set(part["country"].astype("object").dropna().astype(str))) if "country" in part else []
+            country = ", ".join(cs) if len(cs) <= 5 else f"{len(cs)} countries"
+            panel.set_title(f"{chr(65 + k)}. {country}: {len(part):,} incident{'s' * (len(part) != 1)}", fontsize=10)
+    main = panels[0]
+    for iid in highlight:
+        hit = d[d["id"].astype(str) == str(iid)]
+        for panel in panels:
+            for r in hit.itertuples():
+                x0, x1 = panel.get_xlim()
+                y0, y1 = panel.get_ylim()
+                if x0 <= r.longitude <= x1 and y0 <= r.latitude <= y1:
+                    panel.annotate(f"{highlight_label}: {r.location}".strip(": "), (r.longitude, r.latitude),
+                                   xytext=(14, -18), textcoords="offset points", fontsize=9, fontweight="bold",
+                                   zorder=7, arrowprops={"arrowstyle": "-", "color": "black"},
+                                   bbox={"boxstyle": "round,pad=0.2", "fc": "white", "ec": "#333333", "alpha": 0.9})
     from matplotlib.lines import Line2D
 
     shown = [n for n in palette if n in set(d[color_by].astype("object").fillna("Unknown").astype(str))] \
@@ -289,41 +585,108 @@ def map_incidents(df: pd.DataFrame, ax: "Axes | None" = None, *, color_by: str =
                       label=n) for n in shown]
     sections: list[tuple[str, list[Any]]] = []
     if handles:
-        sections.append((_column_title(color_by), handles))
-    if size_by and size_by in d and len(d):
+        heading = _column_title(color_by)
+        sections.append((f"{heading} (most frequent at the place)" if aggregate else heading, handles))
+    if aggregate and len(d):
+        sections.append(("Incidents at the place", _size_legend([top_place], "{:,}", lambda v: place_size(v, top_place))))
+    elif size_by and size_by in d and len(d):
         top = float(pd.to_numeric(d[size_by], errors="coerce").max())
         steps = [v for v in (0, 10, 50, 100, 500, 1000) if v <= max(top, 1)]
         steps = sorted(set(steps[:2] + steps[-1:] + ([int(top)] if top > steps[-1] else [])))
         sections.append((_column_title(size_by), [
             Line2D([], [], marker="o", ls="", markersize=math.sqrt(float(marker_size([v])[0])),
                    markerfacecolor="white", markeredgecolor="black", label=f"{v}") for v in steps]))
-    _sectioned_legend(ax, sections)
+    if len(panels) == 1:
+        _sectioned_legend(main, sections)
+    elif sections:  # one legend for all panels, outside them on the right
+        handles = []
+        for k, (heading, items) in enumerate(sections):
+            handles += ([Line2D([], [], ls="", marker="", label=" ")] if k else []) + \
+                [Line2D([], [], ls="", marker="", label=heading)] + list(items)
+        leg = main.figure.legend(handles=handles, loc="outside right upper", frameon=False, labelspacing=0.9)
+        for t in leg.get_texts():
+            if t.get_text() in {h for h, _ in sections}:
+                t.set_fontweight("bold")
     missing = int((~ok).sum())
-    head = title or f"{len(d)} incident(s), colour: {_column_title(color_by).lower()}" + (
-        f", size: {_column_title(size_by).lower()}" if size_by else "")
-    ax.set_title(head + (f" ({missing} without coordinates, not shown)" if missing else ""))
-    return ax
+    what = "circle area: incidents per place, " if aggregate else ""
+    head = title or (describe(df) + f"\n{what}colour: {_column_title(color_by).lower()}"
+                     + (f", size: {_column_title(size_by).lower()}" if size_by and not aggregate else ""))
+    head += f" ({missing} without coordinates, not shown)" if missing else ""
+    if len(panels) > 1:
+        main.figure.suptitle(head + f"\n{len(panels)} regions far apart, one panel each")
+    else:
+        main.set_title(head)
+    declutter(panels)
+    if made:
+        fit_figure(main.figure)
+        declutter(panels)
+    return main
+
+
+def choose_freq(dates: pd.Series) -> str:
+    """The period for a span of dates: days up to 2 months, weeks up to 18 months, months up to 8 years, else years."""
+    d = pd.to_datetime(dates, errors="coerce").dropna()
+    span = (d.max() - d.min()).days if len(d) else 0
+    return "D" if span <= 62 else "W" if span <= 548 else "M" if span <= 8 * 366 else "Y"
 
 
 def _periods(dates: pd.Series, freq: str | None) -> tuple[pd.Series, str]:
     d = pd.to_datetime(dates)
-    if freq is None:
-        span = (d.max() - d.min()).days if len(d) else 0
-        freq = "D" if span <= 92 else "W" if span <= 3 * 365 else "M"
+    freq = freq or choose_freq(d)
     per = d.dt.to_period(freq).dt.start_time
     return per, freq
 
 
-_FREQ_NAMES = {"D": "day", "W": "week", "M": "month"}
+_FREQ_NAMES = {"D": "day", "W": "week", "M": "month", "Y": "year", "A": "year"}
+_FREQ_DAYS = {"D": 1, "W": 7, "M": 30.4, "Y": 365.25, "A": 365.25}
+
+
+def _all_periods(per: pd.Series, freq: str) -> pd.DatetimeIndex:
+    """Every period from the first to the last (periods without incidents included: they are zeros)."""
+    if not len(per):
+        return pd.DatetimeIndex([])
+    return pd.period_range(per.min(), per.max(), freq=freq).start_time
+
+
+def date_axis(ax: "Axes", freq: str) -> None:
+    """Ticks that always show the year: '20 Jan\\n2022' for days and weeks, 'Jan\\n2022' for months, '2022' for years.
+
+    Within one year, the year is written on the first tick and wherever it changes, so it is never lost.
+    """
+    import matplotlib.dates as mdates
+    from matplotlib.ticker import FuncFormatter
+
+    locator = mdates.AutoDateLocator(minticks=3, maxticks=8)
+    if freq[0] in "YA":
+        locator = mdates.YearLocator(base=max(1, math.ceil((ax.get_xlim()[1] - ax.get_xlim()[0]) / 365.25 / 10)))
+    ax.xaxis.set_major_locator(locator)
+    day_level = freq[0] in "DW"
+
+    def fmt(x: float, pos: int | None) -> str:
+        t = mdates.num2date(x)
+        if freq[0] in "YA":
+            return f"{t:%Y}"
+        ticks = ax.xaxis.get_majorticklocs()
+        k = int(np.searchsorted(ticks, x)) if len(ticks) else 0
+        prev = mdates.num2date(ticks[k - 1]) if k > 0 else None
+        head = f"{t.day} {t:%b}" if day_level else f"{t:%b}"
+        if day_level and prev is not None and prev.month == t.month and prev.year == t.year and False:
+            head = f"{t.day}"
+        year = f"\n{t:%Y}" if prev is None or prev.year != t.year else "\n "
+        return head + year
+
+    ax.xaxis.set_major_formatter(FuncFormatter(fmt))
 
 
 def timeline(df: pd.DataFrame, axes: Sequence["Axes"] | None = None, *, freq: str | None = None,
              stack_by: str | None = "event_type") -> tuple["Axes", "Axes"]:
     """Incidents per period (stacked by event type) above fatalities per period: best as a point, low–high as a bar.
 
-    Incidents are counted on their ``date_start``; ``freq`` is ``"D"``, ``"W"`` or ``"M"`` (chosen from the
-    span when None). The error bar of a period runs from the sum of the low estimates to the sum of the
-    high ones, so the uncertainty coders recorded stays visible.
+    Incidents are counted on their ``date_start``; ``freq`` is ``"D"``, ``"W"``, ``"M"`` or ``"Y"``
+    (chosen from the span when None: :func:`choose_freq`). Periods between the first and the last with
+    no incident are zeros (the dataset covers them); the ticks always carry the year. The error bar of
+    a period runs from the sum of the low estimates to the sum of the high ones, so the uncertainty
+    coders recorded stays visible. The title states the counts.
 
     >>> import incidentkit
     >>> counts_ax, deaths_ax = timeline(incidentkit.read_incidents("datasets"))
@@ -331,60 +694,107 @@ def timeline(df: pd.DataFrame, axes: Sequence["Axes"] | None = None, *, freq: st
     ('Incidents per day', 'Fatalities per day')
     """
     plt = _pyplot()
-    import matplotlib.dates as mdates
 
+    made = axes is None
     if axes is None:
         fig, axes = plt.subplots(2, 1, figsize=(9, 6), sharex=True, layout="constrained",
                                  gridspec_kw={"height_ratios": [1, 1.2]})
     ax_n, ax_f = axes[0], axes[1]
     per, freq = _periods(df["date_start"], freq)
     unit = _FREQ_NAMES.get(freq[0], freq)
-    width = pd.Timedelta(days={"D": 0.8, "W": 5.6}.get(freq[0], 24))
+    days = _FREQ_DAYS.get(freq[0], 30.4)
+    full = _all_periods(per, freq)
+    width = pd.Timedelta(days=0.8 * days)
     frame = pd.DataFrame({"period": per})
     frame["kind"] = df[stack_by].astype("object").fillna("Unknown").astype(str).to_numpy() \
         if stack_by and stack_by in df else "Incidents"
     counts = frame.groupby(["period", "kind"]).size().unstack(fill_value=0)
     colours = _category_colours(pd.Series(counts.columns))[1]
     counts = counts[[k for k in colours if k in counts.columns]] if stack_by else counts
+    shift = pd.Timedelta(0) if freq[0] == "D" else pd.Timedelta(days=days / 2)  # a bar spans its period
     bottom = np.zeros(len(counts))
     for kind in counts.columns:
-        ax_n.bar(counts.index, counts[kind].to_numpy(), width=width, bottom=bottom, label=kind,
-                 color=colours.get(kind, UNKNOWN_COLOUR), edgecolor="white")
+        ax_n.bar(counts.index + shift, counts[kind].to_numpy(), width=width, bottom=bottom, label=kind,
+                 color=colours.get(kind, UNKNOWN_COLOUR), edgecolor="white" if len(full) <= 60 else "none",
+                 linewidth=0.5)
         bottom += counts[kind].to_numpy()
     ax_n.set_ylabel(f"Incidents per {unit}")
     ax_n.yaxis.get_major_locator().set_params(integer=True)
     if stack_by:
         ax_n.legend(title=stack_by.replace("_", " ").capitalize(), loc="upper left", bbox_to_anchor=(1.01, 1.0),
                     frameon=False)
-    ax_n.set_title(f"Incidents and fatalities per {unit}")
+    ax_n.set_title(f"Incidents and fatalities per {unit}\n{describe(df)}", fontsize=10)
 
     fat = pd.DataFrame({"period": per, **{p: pd.to_numeric(df[f"fatalities_{p}"], errors="coerce").fillna(0).to_numpy()
                                           for p in ("low", "best", "high")}}).groupby("period").sum()
-    if len(fat) <= 40:
-        ax_f.errorbar(fat.index, fat["best"], yerr=[fat["best"] - fat["low"], fat["high"] - fat["best"]], fmt="o",
+    if len(fat) <= 40 and len(full) <= 60:
+        ax_f.errorbar(fat.index + shift, fat["best"], yerr=[fat["best"] - fat["low"], fat["high"] - fat["best"]], fmt="o",
                       color="#222222", ecolor="#d62728", elinewidth=6, alpha=0.9, capsize=0, markersize=6,
                       label="best estimate (dot),\nlow–high range (bar)")
-    else:  # many periods: a line and a band read better than a forest of bars
-        ax_f.fill_between(fat.index, fat["low"], fat["high"], color="#d62728", alpha=0.35, step="mid",
+    else:  # many periods: a line and a band read better than a forest of bars; empty periods are zeros
+        whole = fat.reindex(full, fill_value=0)
+        ax_f.fill_between(whole.index + shift, whole["low"], whole["high"], color="#d62728", alpha=0.35, step="mid",
                           label="low–high range")
-        ax_f.plot(fat.index, fat["best"], color="#222222", lw=1.2, drawstyle="steps-mid", label="best estimate")
-    for t, lo, best, hi in zip(fat.index, fat["low"], fat["best"], fat["high"]) if len(fat) <= 20 else ():
+        ax_f.plot(whole.index + shift, whole["best"], color="#222222", lw=1.0, drawstyle="steps-mid", label="best estimate")
+    for t, lo, best, hi in zip(fat.index + shift, fat["low"], fat["best"], fat["high"]) if len(full) <= 10 else ():
         ax_f.annotate(f"{int(best)}" + (f" ({int(lo)}–{int(hi)})" if lo != hi else ""), (t, best),
                       xytext=(9, 0), textcoords="offset points", va="center", fontsize=9)
     ax_f.set_ylabel(f"Fatalities per {unit}")
     ax_f.set_ylim(bottom=0, top=max(float(fat["high"].max()) * 1.15, 1.0) if len(fat) else 1.0)
     ax_f.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)
-    ax_f.set_xlabel("Date (start of incident)")
+    ax_f.set_xlabel(f"Date (start of incident), per {unit}")
     if len(fat):
-        step = pd.Timedelta(days={"D": 1, "W": 7}.get(freq[0], 31))
-        ax_f.set_xlim(fat.index.min() - step, fat.index.max() + step)
-    locator = mdates.AutoDateLocator(minticks=3, maxticks=10)
-    ax_f.xaxis.set_major_locator(locator)
-    ax_f.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
+        step = pd.Timedelta(days=days)
+        ax_f.set_xlim(full.min() - step + shift, full.max() + (2 * step if len(full) <= 10 else step) + shift)
+    date_axis(ax_f, freq)
     for ax in (ax_n, ax_f):
         ax.grid(axis="y", color="#e5e5e5")
         ax.set_axisbelow(True)
+    if made:
+        fit_figure(ax_n.figure)
     return ax_n, ax_f
+
+
+def fit_texts_x(ax: "Axes", texts: Sequence[Any]) -> None:
+    """Widen the x-axis (from 0) until every text in ``texts``, anchored at a data x, ends inside it.
+
+    Measured with the renderer: a label n units from 0 with a width of w pixels needs a limit of at
+    least n·W/(W − w) on an axes W pixels wide.
+    """
+    texts = [t for t in texts if t.get_text()]
+    if not texts:
+        return
+    fig = ax.figure
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    width = ax.get_window_extent(renderer).width
+    x0, x1 = ax.get_xlim()
+    need = x1
+    for t in texts:
+        n = float(t.xy[0]) if hasattr(t, "xy") else float(t.get_position()[0])
+        w = t.get_window_extent(renderer).width + 8
+        if w < width * 0.9:
+            need = max(need, x0 + (n - x0) * width / (width - w))
+    if need > x1:
+        ax.set_xlim(x0, need * 1.02)
+
+
+def fit_figure(fig: Any, *, pad: float = 4.0) -> None:
+    """Grow the figure until every text (legends, labels, titles) lies inside it, measured with the renderer.
+
+    Constrained layout cannot shrink a map with a fixed aspect below its size, so a legend at its right
+    can end outside the figure; this adds the missing width or height (and lays the figure out again).
+    """
+    for _ in range(3):
+        fig.canvas.draw()
+        renderer = fig.canvas.get_renderer()
+        tight = fig.get_tightbbox(renderer)  # in inches
+        w, h = fig.get_size_inches()
+        grow_w = max(0.0, tight.x1 - w, -tight.x0) + (pad / 72 if tight.x1 > w or tight.x0 < 0 else 0)
+        grow_h = max(0.0, tight.y1 - h, -tight.y0) + (pad / 72 if tight.y1 > h or tight.y0 < 0 else 0)
+        if grow_w <= 0.01 and grow_h <= 0.01:
+            return
+        fig.set_size_inches(w + 2 * grow_w, h + 2 * grow_h)
 
 
 def _actor_rows(df: pd.DataFrame) -> pd.DataFrame:
@@ -417,6 +827,7 @@ def breakdown(df: pd.DataFrame, by: str = "event_type", ax: "Axes | None" = None
     g = pd.DataFrame({"key": data[by].astype(str), "n": 1, **fat}).groupby("key").sum()
     g = g.sort_values(["n", "best"] if "best" in g else ["n"], ascending=False).head(top).iloc[::-1]
     keys = list(g.index)
+    made = ax is None
     ax = _new_axes(ax, (9, 0.45 * max(len(keys), 2) + 1.6))
     if by == "event_type" and hue in (None, by):  # colour means event type on every figure
         colours = _category_colours(pd.Series(keys))[1]
@@ -436,15 +847,21 @@ def breakdown(df: pd.DataFrame, by: str = "event_type", ax: "Axes | None" = None
     if "best" in g:
         low, high = g.get("low", g["best"]), g.get("high", g["best"])
         for y, (n, lo, best, hi) in enumerate(zip(g["n"], low, g["best"], high)):
-            rng = f" ({int(lo)}–{int(hi)})" if lo != hi else ""
-            ax.annotate(f"{int(best)} killed{rng}", (n, y), xytext=(5, 0), textcoords="offset points",
-                        va="center", fontsize=9)
-    ax.set_xlim(0, max(float(g["n"].max()) * 1.6, 1.0) if len(g) else 1.0)
+            rng = f"; {int(lo):,}–{int(hi):,}" if lo != hi else ""
+            ax.annotate(f"{int(best):,} fatalities ({'best' + rng if rng else 'best'})", (n, y), xytext=(5, 0),
+                        textcoords="offset points", va="center", fontsize=9)
+    ax.set_xlim(0, max(float(g["n"].max()) * 1.7, 1.0) if len(g) else 1.0)
     ax.xaxis.get_major_locator().set_params(integer=True)
     label = "Actor (actor1 or actor2)" if by == "actor" else by.replace("_", " ").capitalize()
     ax.set_ylabel(label)
-    ax.set_xlabel("Incidents (label: fatalities, best and low–high)")
-    ax.set_title(f"Incidents by {label.lower()}")
+    whose = "in events with this actor, on any side" if by == "actor" else f"in events of this {label.lower()}"
+    ax.set_xlabel(f"Incidents (bar)  ·  label: fatalities {whose} (best; low–high)")
+    total = data[by].astype(str).nunique()
+    shown = f"the {len(keys)} with most incidents of {total}" if total > len(keys) else f"all {total}"
+    ax.set_title(f"Incidents by {label.lower()} ({shown})\n{describe(df)}", fontsize=10)
+    fit_texts_x(ax, ax.texts)
+    if made:
+        fit_figure(ax.figure)
     ax.grid(axis="x", color="#e5e5e5")
     ax.set_axisbelow(True)
     return ax
@@ -489,6 +906,30 @@ def compare_map(df: pd.DataFrame, links: Mapping[str, Any], ax: "Axes | None" = 
     """
     from matplotlib.lines import Line2D
 
+    if ax is None and extent is None:  # our incidents in regions far apart: one panel each
+        ours_all = df[(df["dataset"].astype(str) == "incidentkit") & _located(df)]
+        groups = regions(pd.to_numeric(ours_all["longitude"]), pd.to_numeric(ours_all["latitude"]))
+        if len(groups) > 1:
+            n = len(groups)
+            cols = 2 if n <= 4 else 3
+            fig, axs = _pyplot().subplots(math.ceil(n / cols), cols, figsize=(6.2 * cols + 3, 5.2 * math.ceil(n / cols)),
+                                          layout="constrained", squeeze=False)
+            panels = list(axs.ravel())
+            for extra in panels[n:]:
+                extra.remove()
+            for k, (panel, g) in enumerate(zip(panels, groups)):
+                part = ours_all.iloc[g]
+                view = map_extent(pd.to_numeric(part["longitude"]), pd.to_numeric(part["latitude"]), pad=1.5,
+                                  min_span=6.0)
+                cs = sorted(set(part["country"].astype("object").dropna().astype(str)))
+                compare_map(df, links, ax=panel, extent=view, legend="right" if k == min(n, cols) - 1 else None,
+                            title=f"{chr(65 + k)}. {', '.join(cs) if len(cs) <= 5 else f'{len(cs)} countries'}")
+            fig.suptitle((title or "Our incidents and public datasets")
+                         + f": {len(groups)} regions far apart, one panel each", fontsize=11)
+            fit_figure(fig)
+            declutter(panels)
+            return panels[0]
+    made = ax is None
     ax = _new_axes(ax, (10, 7.5))
     d = df[_located(df)].copy()
     d["_lon"] = pd.to_numeric(d["longitude"]).astype(float)
@@ -515,7 +956,7 @@ def compare_map(df: pd.DataFrame, links: Mapping[str, Any], ax: "Axes | None" = 
             rows = d[(d["_ds"] == name) & (d["_matched"] == matched) & inside]
             face = style["color"] if matched else "none"
             if name != "incidentkit":
-                ax.scatter(rows["_lon"], rows["_lat"], s=45, marker=style["marker"], facecolors=face,
+                ax.scatter(rows["_lon"], rows["_lat"], s=45 if inside.sum() < 1500 else 12, marker=style["marker"], facecolors=face,
                            edgecolors=style["color"], linewidths=1.4, zorder=4, alpha=0.9)
             total = len(rows)
             handles.append(Line2D([], [], marker=style["marker"], ls="", markersize=8, markerfacecolor=face,
@@ -537,7 +978,11 @@ def compare_map(df: pd.DataFrame, links: Mapping[str, Any], ax: "Axes | None" = 
                   title="Dataset (events in view)")
     outside = int((~inside & (d["_ds"] != "incidentkit")).sum())
     ax.set_title((title or "Our incidents and public datasets")
-                 + (f"\n({outside} external event(s) outside this view not shown)" if outside else ""))
+                 + (f"\n({outside:,} external event(s) outside this view not shown)" if outside else ""), fontsize=10)
+    declutter(ax)
+    if made:
+        fit_figure(ax.figure)
+        declutter(ax)
     return ax
 
 
@@ -562,7 +1007,8 @@ def _linked_external(link: Any) -> dict[str, list[str]]:
     return out
 
 
-def compare_fatalities(df: pd.DataFrame, links: Mapping[str, Any], ax: "Axes | None" = None) -> "Axes":
+def compare_fatalities(df: pd.DataFrame, links: Mapping[str, Any], ax: "Axes | None" = None, *,
+                       top: int = 30) -> "Axes":
     """For each of our linked incidents: our fatality range (low–best–high) next to each dataset's estimate.
 
     One row per incident that any dataset matched; each dataset's estimate is a marker in its colour,
@@ -570,11 +1016,11 @@ def compare_fatalities(df: pd.DataFrame, links: Mapping[str, Any], ax: "Axes | N
     is linked to several external rows (ACLED records a multi-day event as one row per day, each with
     that day's deaths), the marker is their sum, as ``incidentkit link`` compares them
     (:attr:`incidentkit.linking.LinkResult.fatalities`), labelled with the number of rows; a sum with an
-    unknown figure among its rows is not drawn (it would read as a real difference).
+    unknown figure among its rows is not drawn (it would read as a real difference). At most ``top``
+    incidents are shown (those whose figures differ most between the datasets), and the title says so.
 
     >>> compare_fatalities(both, {"acled": acled_link, "ucdp": ucdp_link})   # doctest: +SKIP
     """
-    ax = _new_axes(ax, (9, 5))
     ds = df["dataset"].astype(str)
     key = pd.Series(list(zip(ds, df["id"].astype(str))), index=df.index)
     rows = {k: i for i, k in zip(df.index, key)}
@@ -583,6 +1029,19 @@ def compare_fatalities(df: pd.DataFrame, links: Mapping[str, Any], ax: "Axes | N
     for per_incident in linked.values():
         incident_ids += [i for i in per_incident if i not in incident_ids]
     incident_ids = [i for i in incident_ids if ("incidentkit", i) in rows]
+    linked_total = len(incident_ids)
+    if linked_total > top:  # keep the incidents whose figures differ most (ours against any dataset's sum)
+        best = pd.to_numeric(df["fatalities_best"], errors="coerce").fillna(0)
+
+        def spread(iid: str) -> float:
+            mine = float(best.loc[rows[("incidentkit", iid)]])
+            theirs = [sum(float(best.loc[rows[(n, e)]]) for e in linked[n].get(iid, []) if (n, e) in rows)
+                      for n in linked if linked[n].get(iid)]
+            return max((abs(mine - t) for t in theirs), default=0.0)
+
+        incident_ids = sorted(incident_ids, key=spread, reverse=True)[:top]
+    made = ax is None
+    ax = _new_axes(ax, (9, 1.6 + 0.42 * max(len(incident_ids), 3)))
     ours = df.loc[[rows[("incidentkit", i)] for i in incident_ids]]
     order = np.argsort(pd.to_datetime(ours["date_start"]).to_numpy(), kind="stable")
     incident_ids = [incident_ids[k] for k in order]
@@ -638,46 +1097,140 @@ def compare_fatalities(df: pd.DataFrame, links: Mapping[str, Any], ax: "Axes | N
     ax.invert_yaxis()
     ax.set_xlabel("Fatalities (an incident's linked rows summed)")
     ax.set_xlim(left=-0.03 * max(ax.get_xlim()[1], 10.0))  # markers at 0 stay whole
-    ax.set_title("Fatality estimates of linked events")
+    ax.set_title("Fatality estimates of linked events" + (
+        f": the {len(incident_ids)} of {linked_total:,} linked incidents whose figures differ most"
+        if linked_total > len(incident_ids) else f": all {linked_total} linked incident(s)"), fontsize=10)
+    if made:
+        fit_figure(ax.figure)
     ax.grid(axis="x", color="#e5e5e5")
     ax.set_axisbelow(True)
     return ax
 
 
-def monthly_counts(df: pd.DataFrame, ax: "Axes | None" = None, *, value: str = "events") -> "Axes":
-    """Grouped bars per month, one bar per dataset: ``value`` is ``"events"`` or ``"fatalities_best"``.
+def coverage(df: pd.DataFrame, by: str = "dataset") -> pd.DataFrame:
+    """Each dataset's window in ``df``: the months from its first to its last event (``first``, ``last``, ``events``).
 
-    The numbers are :func:`incidentkit.frames.monthly_counts` of ``df`` (a combined frame).
+    A dataset holds nothing outside its window because it was not collected there (an export's dates, a
+    project's years), not because nothing happened: figures draw those months as gaps, never zeros.
+    """
+    groups = df[by].astype("object").astype(str) if by in df else pd.Series("incidentkit", index=df.index)
+    month = pd.to_datetime(df["date_start"], errors="coerce").dt.to_period("M")
+    t = pd.DataFrame({"name": groups, "month": month}).dropna().groupby("name")["month"].agg(["min", "max", "size"])
+    return t.rename(columns={"min": "first", "max": "last", "size": "events"})
+
+
+def common_window(cov: pd.DataFrame) -> tuple[pd.Period, pd.Period] | None:
+    """The months every dataset of :func:`coverage` covers, or None when their windows do not overlap."""
+    if not len(cov):
+        return None
+    first, last = cov["first"].max(), cov["last"].min()
+    return (first, last) if first <= last else None
+
+
+def _month(p: pd.Period) -> str:
+    return p.strftime("%b %Y")
+
+
+def monthly_counts(df: pd.DataFrame, ax: "Axes | None" = None, *, value: str = "events",
+                   window: str = "common") -> "Axes":
+    """Events (or fatalities) per month, one panel per dataset with its own scale: ``value`` is ``"events"`` or a fatalities column.
+
+    The numbers are :func:`incidentkit.frames.monthly_counts` of ``df`` (a combined frame). Each dataset
+    covers the months from its first to its last event (:func:`coverage`). With ``window="common"`` (the
+    default) the figure keeps only the months every dataset covers, and its title says so, with each
+    dataset's own window; with ``window="all"`` every month is drawn and the months a dataset does not
+    cover are shaded grey, with no bar (a gap, not a zero). Each dataset gets its own panel and y-axis,
+    so a project's handful of incidents is not a sliver next to a public dataset's thousands. Returns
+    the top panel (``ax.figure.axes`` holds all); with ``ax`` given, everything is drawn as grouped bars
+    on it.
 
     >>> monthly_counts(combine(ours, acled, ucdp), value="fatalities_best")   # doctest: +SKIP
     """
-    ax = _new_axes(ax, (10, 4.5))
     table = monthly_table(df)
     if value not in table:
         raise UsageError(f"value must be 'events' or a fatalities column, not {value!r}", code="usage")
-    wide = table.pivot(index="month", columns="dataset", values=value).fillna(0)
+    if window not in ("common", "all"):
+        raise UsageError(f"window must be 'common' or 'all', not {window!r}", code="usage")
+    wide = table.pivot(index="month", columns="dataset", values=value).astype(float)
+    cov = coverage(df)
     names = [n for n in DATASET_STYLES if n in wide.columns] + sorted(set(wide.columns) - set(DATASET_STYLES))
-    x = np.arange(len(wide))
+    for name in names:  # months outside a dataset's window: not collected, so no value (a gap)
+        if name in cov.index:
+            wide.loc[(wide.index < cov.at[name, "first"]) | (wide.index > cov.at[name, "last"]), name] = np.nan
+    both = common_window(cov.loc[[n for n in names if n in cov.index]]) if len(names) > 1 else None
+    windows = "; ".join(f"{dataset_label(n)} {_month(cov.at[n, 'first'])}–{_month(cov.at[n, 'last'])}"
+                        for n in names if n in cov.index)
+    what = "Events" if value == "events" else _column_title(value)
+    if window == "common" and both is not None and len(names) > 1:
+        wide = wide[(wide.index >= both[0]) & (wide.index <= both[1])]
+        head = (f"{what} per month, {_month(both[0])}–{_month(both[1])}: only the months every dataset covers"
+                f"\n(each dataset's window: {windows})")
+    elif len(names) > 1:
+        head = (f"{what} per month, by dataset" + ("" if both else ": the datasets' windows do not overlap")
+                + f"\n(grey: months a dataset does not cover; windows: {windows})")
+    else:
+        head = f"{what} per month ({windows})" if windows else f"{what} per month"
+    x = wide.index.to_timestamp() + pd.Timedelta(days=15) if len(wide) else pd.DatetimeIndex([])
+    if ax is not None:  # one axes given: grouped bars on it
+        panels = [ax] * len(names)
+    else:
+        fig, axs = _pyplot().subplots(max(len(names), 1), 1, figsize=(10, 1.2 + 1.9 * max(len(names), 1)),
+                                      sharex=True, layout="constrained", squeeze=False)
+        panels = list(axs.ravel())
+    grouped = ax is not None
     w = 0.8 / max(len(names), 1)
-    for k, name in enumerate(names):
+    for k, (panel, name) in enumerate(zip(panels, names)):
         style = DATASET_STYLES.get(name, {"color": UNKNOWN_COLOUR})
-        bars = ax.bar(x - 0.4 + w * (k + 0.5), wide[name].to_numpy(), width=w, color=style["color"],
-                      label=dataset_label(name))
-        if len(wide) <= 12:  # small counts (ours) would be invisible next to a public dataset's: print them
-            ax.bar_label(bars, labels=[f"{v:,.0f}" if v else "" for v in wide[name]], fontsize=8, padding=2)
-    labels = [p.strftime("%b %Y") for p in wide.index]
-    step = max(1, math.ceil(len(labels) / 18))
-    crowded = len(labels) > 8
-    ax.set_xticks(x[::step], labels[::step], rotation=45 if crowded else 0, ha="right" if crowded else "center")
-    ax.set_xlabel("Month (of the event's start date)")
-    ax.set_ylabel("Events" if value == "events" else value.replace("_", " ").capitalize())
-    ax.set_title(("Events" if value == "events" else "Fatalities (best)") + " per month, by dataset")
-    ax.legend(title="Dataset", loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)
-    ax.grid(axis="y", color="#e5e5e5")
-    ax.set_axisbelow(True)
-    return ax
+        values = wide[name].to_numpy()
+        xs = x + pd.Timedelta(days=30 * (w * (k + 0.5) - 0.4)) if grouped else x
+        width = pd.Timedelta(days=30 * w if grouped else 24)
+        bars = panel.bar(xs, np.nan_to_num(values), width=width, color=style["color"], label=dataset_label(name))
+        for bar, v in zip(bars, values):
+            if np.isnan(v):
+                bar.set_visible(False)
+        if window == "all" and name in cov.index and len(wide):
+            out = np.isnan(values)
+            for start, stop in _runs(out):
+                panel.axvspan(x[start] - pd.Timedelta(days=15), x[stop - 1] + pd.Timedelta(days=15), color="#dddddd",
+                              alpha=0.6, lw=0, zorder=0, label="not covered" if start == _runs(out)[0][0] else None)
+        if len(wide) <= 12:  # values on the bars: small counts stay readable
+            panel.bar_label(bars, labels=["" if np.isnan(v) else f"{v:,.0f}" for v in values], fontsize=8, padding=2)
+            top = np.nanmax(values) if np.isfinite(values).any() else 1.0
+            panel.set_ylim(0, max(top * 1.25, 1.0))
+        if not grouped:
+            panel.set_ylabel(f"{dataset_label(name)}\n{what.lower()}", fontsize=9)
+            panel.yaxis.get_major_locator().set_params(integer=True)
+        panel.grid(axis="y", color="#e5e5e5")
+        panel.set_axisbelow(True)
+    top_ax = panels[0] if panels else _new_axes(None, (10, 4.5))
+    bottom = panels[-1] if panels else top_ax
+    if len(wide):
+        bottom.set_xlim(x.min() - pd.Timedelta(days=25), x.max() + pd.Timedelta(days=25))
+        date_axis(bottom, "M" if len(wide) <= 8 * 12 else "Y")
+    bottom.set_xlabel("Month (of the event's start date)")
+    if grouped:
+        top_ax.set_ylabel(what)
+        top_ax.legend(title="Dataset", loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)
+        top_ax.set_title(head, fontsize=10)
+    else:
+        top_ax.figure.suptitle(head, fontsize=10)
+        fit_figure(top_ax.figure)
+    return top_ax
+
+
+def _runs(mask: np.ndarray) -> list[tuple[int, int]]:
+    """[start, stop) index runs where ``mask`` is True."""
+    out, start = [], None
+    for i, m in enumerate(list(mask) + [False]):
+        if m and start is None:
+            start = i
+        elif not m and start is not None:
+            out.append((start, i))
+            start = None
+    return out
 
 
 __all__ = ["map_incidents", "timeline", "breakdown", "compare_map", "compare_fatalities", "monthly_counts",
-           "draw_basemap", "load_basemap", "map_extent", "marker_size", "match_status", "EVENT_COLOURS",
+           "draw_basemap", "load_basemap", "map_extent", "regions", "context_places", "declutter", "choose_freq",
+           "coverage", "common_window", "describe", "marker_size", "place_size", "match_status", "EVENT_COLOURS",
            "DATASET_STYLES", "Basemap"]
