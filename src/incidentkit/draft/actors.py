@@ -29,12 +29,13 @@ __all__ = ["ACTOR_WORDS", "AGENT_CUES", "ActorMention", "find_actors"]
 
 #: (language, pattern, actor, example): role words. ``state:<prefix>`` is the country's state actor of
 #: the period covering the date, ``generic:<label>`` the country's generic actor, ``alias:<text>`` what the
-#: vocabulary finds for that text in the country.
+#: vocabulary finds for that text in the country; a trailing ``~`` marks a weak word (people, personer,
+#: personnes) that ranks below every actor the report names.
 ACTOR_WORDS: tuple[tuple[str, str, str, str], ...] = (
     ("en", r"soldiers?|troops|army|military|armed\s+forces|government\s+forces|regime\s+forces", "state:Military Forces", "Iraqi soldiers"),
     ("en", r"police(?:men)?|policemen|police\s+officers?", "state:Police Forces", "police officers"),
     ("en", r"civilians?|villagers|residents|worshippers|passengers|farmers", "generic:Civilians", "five civilians"),
-    ("en", r"people|persons|women|children|men", "generic:Civilians", "killed five people"),
+    ("en", r"people|persons|women|children|men", "generic:Civilians~", "killed five people"),
     ("en", r"protesters|demonstrators|protestors", "generic:Protesters", "protesters gathered"),
     ("en", r"rioters", "generic:Rioters", "rioters burned"),
     ("en", r"gunmen|armed\s+men|unidentified\s+(?:attackers|assailants|gunmen)", "generic:Unidentified Armed Group", "gunmen opened fire"),
@@ -44,7 +45,7 @@ ACTOR_WORDS: tuple[tuple[str, str, str, str], ...] = (
     ("sv", r"soldat(?:er|erna)?|armén|militären|trupper(?:na)?|regeringsstyrkor(?:na)?|regimstyrkor(?:na)?", "state:Military Forces", "elva irakiska soldater"),
     ("sv", r"polis(?:en|er|erna)?|poliser", "state:Police Forces", "polisen"),
     ("sv", r"civila|bybor(?:na)?|civilbefolkningen", "generic:Civilians", "fem civila"),
-    ("sv", r"personer|människor|kvinnor|barn|män", "generic:Civilians", "fem personer dödades"),
+    ("sv", r"personer|människor|kvinnor|barn|män", "generic:Civilians~", "fem personer dödades"),
     ("sv", r"demonstranter(?:na)?", "generic:Protesters", "demonstranterna"),
     ("sv", r"beväpnade\s+män|okända\s+gärningsmän", "generic:Unidentified Armed Group", "beväpnade män"),
     ("sv", r"fång(?:ar|arna)|interner(?:na)?", "generic:Prisoners", "89 flyende fångar"),
@@ -53,7 +54,7 @@ ACTOR_WORDS: tuple[tuple[str, str, str, str], ...] = (
     ("fr", r"soldats?|militaires|armée|forces\s+armées|FAMa|troupes", "state:Military Forces", "des soldats maliens"),
     ("fr", r"policiers?|gendarmes?|police|gendarmerie", "state:Police Forces", "deux gendarmes"),
     ("fr", r"civils|villageois|habitants|fidèles", "generic:Civilians", "des civils"),
-    ("fr", r"personnes|femmes|enfants", "generic:Civilians", "cinq personnes tuées"),
+    ("fr", r"personnes|femmes|enfants", "generic:Civilians~", "cinq personnes tuées"),
     ("fr", r"manifestants", "generic:Protesters", "des manifestants"),
     ("fr", r"émeutiers", "generic:Rioters", "des émeutiers"),
     ("fr", r"hommes\s+armés|individus\s+armés|assaillants|inconnus\s+armés", "generic:Unidentified Armed Group", "des hommes armés"),
@@ -63,7 +64,7 @@ ACTOR_WORDS: tuple[tuple[str, str, str, str], ...] = (
     ("ar", r"الجيش|جنود|الجنود|جندي(?:ان|ين|ا)?|القوات\s+الحكومية|قوات\s+النظام|القوات\s+المسلحة", "state:Military Forces", "الجيش العراقي"),
     ("ar", r"الشرطة|الشرطه|رجال\s+الامن|عناصر\s+الشرطة", "state:Police Forces", "عناصر الشرطة"),
     ("ar", r"مدنيين|المدنيين|مدنيون|المدنيون|السكان|الاهالي|مواطنين", "generic:Civilians", "مقتل خمسة مدنيين"),
-    ("ar", r"اشخاص|شخصا|شخص|نساء|اطفال|مواطنا", "generic:Civilians", "مقتل خمسة أشخاص"),
+    ("ar", r"اشخاص|شخصا|شخص|نساء|اطفال|مواطنا", "generic:Civilians~", "مقتل خمسة أشخاص"),
     ("ar", r"متظاهرين|المتظاهرين|المتظاهرون|محتجين|المحتجين", "generic:Protesters", "المتظاهرين"),
     ("ar", r"مسلحين\s+مجهولين|مسلحون\s+مجهولون|مجهولين|مسلحين|مسلحون", "generic:Unidentified Armed Group", "مسلحون مجهولون"),
     ("ar", r"السجناء|سجناء|المعتقلين|الفارين|السجن\s+من\s+عناصر", "generic:Prisoners", "السجناء"),
@@ -87,12 +88,23 @@ _SV_DEFINITE = ("na", "en", "et", "n")
 _SHORT = re.compile(r"^[A-ZÅÄÖ]{2,5}$")
 
 
+#: Written as acting right after the name: "militants who attacked", "som anföll", "qui ont attaqué",
+#: "الذين هاجموا": the attackers, even when they are the ones killed.
+AGENT_AFTER: dict[str, str] = {
+    "en": r"(?:\s+\w+){0,2}\s*,?\s*(?:who|which|that)\s+(?:had\s+)?(?:attacked|ambushed|stormed|raided|launched|opened\s+fire)",
+    "sv": r"(?:\s+\w+){0,2}\s*,?\s*(?:som|vilka)\s+(?:hade\s+)?(?:anföll|attackerade|angrep|stormade|öppnade\s+eld)",
+    "fr": r"(?:\s+\w+){0,2}\s*,?\s*(?:qui|lesquels)\s+(?:ont|avaient|a|avait)\s+(?:attaqué|pris\s+d'assaut|tendu|ouvert\s+le\s+feu)",
+    "ar": r"(?:\s+\S+){0,2}\s*(?:الذين|التي|الذي)\s+(?:هاجموا|هاجمت|هاجم|اقتحموا|اقتحمت|شنوا)",
+}
+
+
 @dataclass
 class ActorMention:
     name: str
     inter: int | None
     span: tuple[int, int]
-    agent: bool = False      # written as the one acting ("by X", "av X")
+    agent: bool = False      # written as the one acting ("by X", "av X", "X who attacked")
+    attacker: bool = False   # "X who attacked": acting even when killed
     source: str = "alias"    # alias | word
 
 
@@ -108,7 +120,12 @@ def _alias_table(vocabulary: Any, cc: str | None, day: date | None) -> tuple[dic
     longest = 1
     for name in names:
         info = vocabulary.lookup(name)
-        aliases = (name, *(info.aliases if info is not None else ()))
+        aliases = [name, *(info.aliases if info is not None else ())]
+        # "Boko Haram - Jamaatu ...": the common part before " - "; "JNIM: Group for ...": both parts
+        if " - " in name:
+            aliases.append(name.split(" - ", 1)[0])
+        if ": " in name:
+            aliases += name.split(": ", 1)
         for al in aliases:
             if len(al) < 2:
                 continue
@@ -116,6 +133,8 @@ def _alias_table(vocabulary: Any, cc: str | None, day: date | None) -> tuple[dic
             if name not in table.setdefault(k, []):
                 table[k].append(name)
             longest = max(longest, len(k.split()))
+    for k, targets in table.items():  # a name written in full is that name, before names it is an alias of
+        targets.sort(key=lambda t: _fold(t) != k)
     return table, min(longest, 6)
 
 
@@ -176,7 +195,9 @@ def find_actors(text: str, lang: str, vocabulary: Any, cc: str | None, day: date
             return
         info = vocabulary.lookup(name)
         taken.append((a, b))
-        out.append(ActorMention(name, info.inter if info is not None else None, (a, b), _agent(text, a, lang), source))
+        after = re.match(arabic_flex(AGENT_AFTER[lang]), no_tatweel(fold_same_length(text[b:b + 40])), re.IGNORECASE)
+        out.append(ActorMention(name, info.inter if info is not None else None, (a, b),
+                                _agent(text, a, lang) or after is not None, source, after is not None))
 
     folded_text = fold_same_length(text)
     first_words = {k.split(" ", 1)[0] for k in table}
@@ -196,6 +217,14 @@ def find_actors(text: str, lang: str, vocabulary: Any, cc: str | None, day: date
             if lang == "ar" and n > 1:  # a clitic on the first word: "لقوات سوريا الديمقراطية"
                 head, _, rest = key.partition(" ")
                 keys += [(f"{v} {rest}", b) for v in phrases.clitic_variants(head)]
+            # plurals and Arabic case endings: "Houthis"/"Houthi", "الحوثيين"/"الحوثيون"/"الحوثي"
+            base = key
+            if lang == "ar":
+                if key.endswith(("ين", "ون")):
+                    base = key[:-2]
+                keys += [(base + "ون", b), (base + "ين", b), (base, b)]
+            else:
+                keys += [(key + "s", b)] + ([(key[:-1], b)] if key.endswith("s") and len(key) > 4 else [])
             if lang == "sv" and n > 1:  # a definite form: "de kurdledda styrkorna" for "kurdledda styrkor"
                 keys += [(key[: -len(suf)], b) for suf in _SV_DEFINITE if key.endswith(suf)]
             if n == 1:
@@ -231,7 +260,7 @@ def find_actors(text: str, lang: str, vocabulary: Any, cc: str | None, day: date
                     here = dcc
             if _SPEAKER.match(folded, b):  # "säger en invånare", "residents said": a source, not an actor
                 continue
-            name = _resolve_word(vocabulary, tpl, here, day)
-            if name:
-                add(name, a, b, "word")
+            name = _resolve_word(vocabulary, tpl.rstrip("~"), here, day)
+            if name:  # "~": a weak word (people, personer): civilians only when nothing better is named
+                add(name, a, b, "weak" if tpl.endswith("~") else "word")
     return sorted(out, key=lambda m: m.span)

@@ -52,7 +52,7 @@ TRIGGERS: tuple[tuple[str, str, str, str, float, str], ...] = (
     ("sv", r"intog|tog\s+kontroll(?:en)?\s+över|erövrade", B, TAKE, 0.9, "rebellerna intog staden"),
     ("sv", r"återtog|återerövrade|tog\s+tillbaka", B, REGAIN, 0.9, "armén återtog staden"),
     ("sv", r"flyganfall\w*|flygattack\w*|luftangrepp\w*|anfall\s+från\s+luften|stridsflyg\w*|drönar\w*|bombplan|bombningar", E, AIR, 1.2, "anfall från luften"),
-    ("sv", r"beskjut\w*|granatbeskjutning\w*|artilleri\w*|raket\w*|missil\w*|granatattack\w*", E, SHELL, 0.9, "artilleribeskjutning"),
+    ("sv", r"beskjut\w*|granatbeskjutning\w*|artilleri\w*|raket\w*|missil\w*|granatattack\w*|robot(?:ar|en|arna|anfall\w*|attack\w*)?\b|robotanfall\w*", E, SHELL, 0.9, "ryskt robotanfall"),
     ("sv", r"bilbomb\w*|vägbomb\w*|vägkantsbomb\w*|sprängladdning\w*|bomb(?:en|er|erna)?\b|explosion\w*|landmin\w*|detonerade|sprängdåd\w*|sprängde", E, IED, 0.8, "en bilbomb detonerade"),
     ("sv", r"självmordsbomb\w*|självmordsattack\w*|självmordsdåd\w*", E, SUICIDE, 1.5, "en självmordsbombare"),
     ("sv", r"handgranat\w*", E, GRENADE, 1.0, "en handgranat kastades"),

@@ -20,6 +20,11 @@ from incidentkit.draft.text import _ARABIC_FOLD, arabic_flex, fold_same_length, 
 
 __all__ = ["Count", "find_counts", "group_counts"]
 
+#: Counts from this size up are a conflict's toll, not an event's.
+MAX_COUNT = 1000
+_BIG = re.compile(r"\s*(?:million|millions|miljoner|miljon|milliers|thousand|thousands|tusen|ألف|آلاف|الاف|مليون)",
+                  re.IGNORECASE)
+
 #: How far (characters) a count may sit from its outcome word.
 AFTER_WINDOW = 90
 BEFORE_WINDOW = 40
@@ -75,7 +80,9 @@ def find_counts(text: str, lang: str, start: int = 0, end: int | None = None) ->
         a, b = m.span()
         if m.group("num") is not None:
             n = parse_number(m.group("num"), lang)
-            if n is None or n > 100_000:
+            if n is None or n >= MAX_COUNT:  # a war's toll ("more than 40,000 since 2009"), not an event's
+                continue
+            if _BIG.match(folded, b):  # "two million", "40 000 personnes": not a death count of one event
                 continue
             if 1900 <= n <= 2100 and m.group("qual") is None:  # a year
                 continue
@@ -97,7 +104,7 @@ def find_counts(text: str, lang: str, start: int = 0, end: int | None = None) ->
         if after:
             pick = after[0]
             # "killing 5 and wounding 10": a killed word just before, an injured one far after
-            if not pick[1] and before and before[-1][1] and a - before[-1][0][1] < pick[0][0] - b:
+            if not pick[1] and before and before[-1][1] and not small_word and a - before[-1][0][1] < pick[0][0] - b:
                 pick = before[-1]
         elif before and not small_word:
             pick = before[-1]

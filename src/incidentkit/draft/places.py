@@ -113,6 +113,18 @@ _STOP = frozenset(
     "august september october november december".split())
 
 _ARABIC = re.compile(r"[\u0600-\u06FF]")
+#: A person's name is written after a title or speech verb, or before a speech verb.
+_PERSON_BEFORE = re.compile(
+    r"(?:\b(?:said|says|told|according\s+to|spokes(?:man|woman|person)|leader|commander|governor|minister|"
+    r"president|presidenten|general|colonel|official|mayor|chief|enligt|säger|sade|talesperson|talesman|ledaren|"
+    r"guvernör|guvernören|minister|ministern|borgmästare|borgmästaren|chefen|generalen|överste|"
+    r"selon|porte-parole|gouverneur|ministre|maire|chef|colonel|général)\b,?)\s+(?:\w+\s+){0,1}$",
+    re.IGNORECASE)
+_SAID_AFTER = re.compile(r",?\s+(?:said|says|told|added|säger|sade|uppger|uppgav|a\s+déclaré|a\s+dit|"
+                         r"a\s+indiqué|a\s+affirmé)\b", re.IGNORECASE)
+_APPOSITION = re.compile(r",\s+(?:a|an|the|en|ett|un|une|le|la)\s+(?:\w+\s+){0,3}(?:leader|spokes\w+|official|"
+                         r"commander|resident|ledare|talesperson|invånare|chef|responsable|habitant|porte-parole)",
+                         re.IGNORECASE)
 #: Lower-case words inside a country's name ("Democratic Republic of Congo", "République démocratique du
 #: Congo", "Demokratiska republiken Kongo").
 _CONNECTORS = frozenset("of the and du de la des del och démocratique democratique centrafricaine republiken "
@@ -287,6 +299,7 @@ def _candidates(text: str, lang: str, toks: list[Token], blocked: list[tuple[int
     def capital(x: Token) -> bool:
         return x.text[0].isupper() or bool(re.match(r"^[a-z]{1,3}-[A-ZÀ-ÝĀ-Ž]", x.text))
 
+    runs: list[list[int]] = []
     i, n = 0, len(toks)
     while i < n:
         if not capital(toks[i]):
@@ -296,9 +309,24 @@ def _candidates(text: str, lang: str, toks: list[Token], blocked: list[tuple[int
         while j < n and text[toks[j - 1].end:toks[j].start] in (" ", "-") and (
                 capital(toks[j]) or (toks[j].text.lower() in _PARTICLES and j + 1 < n and capital(toks[j + 1]))):
             j += 1
+        runs.append(list(range(i, j)))
+        i = j
+    # people: a name with a title or a speech verb next to it ("said Babakura Kolo", "spokesman Onyema
+    # Nwachukwu said", "Kolo told Reuters"); each of its words is a person's name everywhere in the text
+    people: set[str] = set()
+    for run in runs:
+        a, b = toks[run[0]].start, toks[run[-1]].end
+        said = _SAID_AFTER.match(text, b)
+        apposition = 2 <= len(run) <= 3 and _APPOSITION.match(text, b)
+        if _PERSON_BEFORE.search(text[max(0, a - 40):a]) or said or apposition:
+            people.update(toks[k].text for k in run)
+    for run0 in runs:
+        i, j = run0[0], run0[-1] + 1
         run = list(range(i, j))
         while run and fold_same_length(toks[run[0]].text) in _STOP:
             run = run[1:]
+        if any(toks[k].text in people for k in run):
+            continue
         for length in range(min(len(run), 4), 0, -1):
             # a name ends a run only where the run ends or a place word follows: "Kambale Muhindo" is a
             # person, "Tierra Blanca" a neighbourhood, neither "Muhindo" nor "Blanca"
@@ -326,7 +354,6 @@ def _candidates(text: str, lang: str, toks: list[Token], blocked: list[tuple[int
                 if lang == "sv" and low.endswith("s") and len(low) > 4:  # a genitive: "Hasakehs"
                     out.append((name[:-1], a, b))
                 out.append((name, a, b))
-        i = j
     return out
 
 

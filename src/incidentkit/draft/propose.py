@@ -213,11 +213,15 @@ def _incident(text: str, lang: str, published: date, hint: str | None, g: Group,
         # written as the ones killed: "23 SDF soldiers were killed", "قتل جنديان من قوات النظام"
         killed = any((c.span[0] <= m.span[0] and m.span[1] <= c.outcome[0]) or
                      (c.outcome[1] <= c.span[0] <= m.span[0] <= c.span[1] + 40) for c in counted)
-        victim = inter in (6, 7) or killed
+        victim = inter in (6, 7) or (killed and not m.attacker)
         s1 = 0.5 + (0.2 if m.agent else 0) + (0.1 if before_trigger else 0) + (0.05 if m.source == "alias" else 0) \
             - (0.3 if victim else 0) - 0.02 * n
         s2 = 0.45 + (0.15 if victim else 0) + (0.1 if (t0 is not None and not before_trigger) else 0) \
             - (0.2 if m.agent else 0) - 0.02 * n
+        if m.source == "weak":  # "people": civilians only when nothing better is named
+            s1, s2 = s1 - 0.1, s2 - 0.15
+        if sent is not None and not sent.is_mention:  # background ("has killed thousands since 2009")
+            s1, s2 = s1 - 0.1, s2 - 0.1
         a1[m.name] = max(a1.get(m.name, 0), s1) + 0.03
         a2[m.name] = max(a2.get(m.name, 0), s2) + 0.03
         aspans[m.name].append(m.span)
@@ -241,6 +245,10 @@ def _incident(text: str, lang: str, published: date, hint: str | None, g: Group,
     inter_of = lambda name: _inter(vocabulary, name, cc)  # noqa: E731
     i1 = inter_of(top1) if top1 else None
     i2 = inter_of(ranked2[0].value) if ranked2 and ranked2[0].value != top1 else None
+    if i2 == 7:  # civilians targeted only when no armed actor is about as likely the other side
+        armed = [c.score for c in ranked2[1:] if c.value != top1 and inter_of(c.value) in (1, 2, 3, 4, 8)]
+        if armed and armed[0] >= ranked2[0].score - 0.1:
+            i2 = inter_of(next(c.value for c in ranked2[1:] if c.value != top1 and inter_of(c.value) in (1, 2, 3, 4, 8)))
     types = ev.classify(trig, actor1_inter=i1, actor2_inter=i2)
     f["event_type"] = rank([Candidate(e, s, sp) for e, _sub, s, sp in types])
     f["sub_event_type"] = rank([Candidate(sub, s, sp) for _e, sub, s, sp in types])
