@@ -407,3 +407,106 @@ def test_drafts_are_never_built():
     assert Path(DEFAULT_CODED).resolve() not in Path(DEFAULT_DRAFTS).resolve().parents
     assert Path(DEFAULT_DRAFTS).resolve() not in Path(DEFAULT_CODED).resolve().parents
     assert Path(DEFAULT_DRAFTS) != Path(DEFAULT_CODED)
+
+
+# -- rules added from reading real-style reports (each with an article written for the test) -------------
+
+def test_dateline_is_neither_the_date_the_place_nor_a_count(geocoder):
+    text = ("BAMAKO, Mali, March 3 (Reuters) - Gunmen killed 12 villagers near Bandiagara on Saturday, "
+            "a local official said on Sunday.")
+    inc = _draft(geocoder, text, date(2022, 3, 3), "en")["incidents"][0]
+    assert _top(inc, "date_start") == "2022-02-26"  # Saturday; "said on Sunday" ranks lower, "March 3" not at all
+    assert "2022-03-03" not in _values(inc, "date_start", 10)
+    assert _values(inc, "date_start", 2)[1] == "2022-02-27"
+    assert _top(inc, "fatalities") == {"low": 12, "best": 12, "high": 12}
+    assert _top(inc, "location") != "Bamako" and "Bamako" not in _values(inc, "location", 10)
+    assert _top(inc, "country") == "ML"
+
+
+def test_negated_trigger_is_no_event(geocoder):
+    text = "Gunmen killed two farmers near Jowhar on Sunday. No arrests were made."
+    incs = _draft(geocoder, text, date(2023, 5, 2), "en", "SO")["incidents"]
+    assert len(incs) == 1 and "Strategic developments" not in _values(incs[0], "event_type", 10)
+
+
+def test_arabic_vowel_marks_duals_and_tatweel(geocoder):
+    text = "قُتِلَ جنديان عراقيان وأصيب ثالث بانفجار عبوة ناسفة قرب قضاء الرطبة، وتبنى تنظيم داعــش الهجوم."
+    inc = _draft(geocoder, text, date(2024, 2, 27), "ar", "IQ")["incidents"][0]
+    assert _top(inc, "fatalities") == {"low": 2, "best": 2, "high": 2}
+    assert _top(inc, "sub_event_type") == "Remote explosive/landmine/IED"
+    assert _top(inc, "actor1") == "Islamic State (Iraq)"  # "تبنى ... داعــش": claimed, tatweel read through
+    assert _top(inc, "actor2") == "Military Forces of Iraq (2022-)"
+    assert _top(inc, "location") == "Ar Ruţbah"
+
+
+def test_unclaimed_bomb_is_an_unidentified_armed_group(geocoder):
+    text = "A roadside bomb killed three soldiers near Jowhar on Sunday."
+    inc = _draft(geocoder, text, date(2023, 5, 2), "en", "SO")["incidents"][0]
+    assert _top(inc, "actor1") == "Unidentified Armed Group (Somalia)"
+    assert _top(inc, "actor2").startswith("Military Forces of Somalia")
+
+
+@pytest.mark.parametrize("lang,text,country", [
+    ("en", "Russian air strikes killed four civilians in Idlib on Thursday.", "SY"),
+    ("ar", "قُتل أربعة مدنيين اليوم الخميس جراء غارات روسية على بلدة كنصفرة في ريف إدلب.", "SY"),
+    ("sv", "Minst sex personer dödades i ett ryskt robotanfall mot Charkiv på lördagen.", "UA"),
+])
+def test_nationality_of_strikes_names_the_forces(geocoder, lang, text, country):
+    inc = _draft(geocoder, text, FRIDAY if country == "SY" else date(2024, 5, 26), lang, country)["incidents"][0]
+    assert _top(inc, "actor1") == "Military Forces of Russia (2000-)" and _top(inc, "inter1") == 8
+    assert _top(inc, "event_type") == "Explosions/Remote violence"
+    assert _top(inc, "actor2", ) == f"Civilians ({'Syria' if country == 'SY' else 'Ukraine'})"
+
+
+def test_town_before_the_countryside_it_lies_in(geocoder):
+    text = "قُتل أربعة مدنيين اليوم جراء غارات روسية على بلدة كنصفرة في ريف إدلب."
+    inc = _draft(geocoder, text, FRIDAY, "ar", "SY")["incidents"][0]
+    assert _top(inc, "location") == "Kansafrah"
+
+
+def test_people_are_not_places(geocoder):
+    text = ("Gunmen killed five villagers near Konduga on Sunday, said Babakura Kolo, a militia leader. "
+            "\"We recovered five bodies,\" Kolo told reporters.")
+    inc = _draft(geocoder, text, date(2024, 3, 12), "en", "NG")["incidents"][0]
+    assert "Kolo" not in _values(inc, "location", 10)
+    assert _top(inc, "location") == "Konduga"
+
+
+def test_attackers_killed_are_still_actor1(geocoder):
+    text = "On Monday, troops killed nine Boko Haram militants who attacked a military base in Gwoza."
+    inc = _draft(geocoder, text, date(2024, 3, 12), "en", "NG")["incidents"][0]
+    assert _top(inc, "actor1") == "Boko Haram - Jamaatu Ahli is-Sunnah lid-Dawati wal-Jihad"
+    assert _top(inc, "actor2") == "Military Forces of Nigeria (2023-)"
+    assert _top(inc, "fatalities")["best"] == 9
+
+
+def test_a_wars_toll_is_no_events_count(geocoder):
+    text = ("Gunmen killed two farmers near Konduga on Sunday. The insurgency has killed more than 40,000 "
+            "people and displaced about two million since 2009.")
+    incs = _draft(geocoder, text, date(2024, 3, 12), "en", "NG")["incidents"]
+    assert len(incs) == 1
+    assert _values(incs[0], "fatalities", 10)[0] == {"low": 2, "best": 2, "high": 2}
+    assert all(v["best"] < 1000 for v in _values(incs[0], "fatalities", 10))
+
+
+def test_unit_word_after_a_name_and_swedish_district_compound(geocoder):
+    text = "An air strike on a village in Kanbalu township in the Sagaing region killed 11 civilians on Saturday."
+    inc = _draft(geocoder, text, date(2024, 2, 5), "en", "MM")["incidents"][0]
+    assert _top(inc, "location") == "Kanbalu"
+    sv = "Fem irakiska soldater dödades när IS-militanter anföll en armépost i Dibis-distriktet i Kirkuk igår."
+    inc = _draft(geocoder, sv, date(2024, 5, 8), "sv", "IQ")["incidents"][0]
+    assert _top(inc, "location") == "Dibis" and _top(inc, "date_start") == "2024-05-07"
+    assert (_top(inc, "actor1"), _top(inc, "actor2")) == ("Islamic State (Iraq)", "Military Forces of Iraq (2022-)")
+
+
+def test_places_and_days_split_incidents(geocoder):
+    text = ("Gunmen killed five people at a house in Culiacan late on Saturday, prosecutors said. "
+            "On Sunday, soldiers clashed with suspected members of the Sinaloa Cartel near the town of Navolato, "
+            "west of Culiacan, killing three of the gunmen.")
+    incs = _draft(geocoder, text, date(2024, 9, 16), "en", "MX")["incidents"]
+    assert len(incs) == 2
+    assert (_top(incs[0], "event_type"), _top(incs[0], "date_start"), _top(incs[0], "location")) == \
+        ("Violence against civilians", "2024-09-14", "Culiacán")
+    assert (_top(incs[1], "event_type"), _top(incs[1], "date_start"), _top(incs[1], "location")) == \
+        ("Battles", "2024-09-15", "Navolato")
+    assert _top(incs[1], "actor1") == "Military Forces of Mexico (2018-2024)"

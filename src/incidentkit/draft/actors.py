@@ -197,7 +197,8 @@ def find_actors(text: str, lang: str, vocabulary: Any, cc: str | None, day: date
         taken.append((a, b))
         after = re.match(arabic_flex(AGENT_AFTER[lang]), no_tatweel(fold_same_length(text[b:b + 40])), re.IGNORECASE)
         out.append(ActorMention(name, info.inter if info is not None else None, (a, b),
-                                _agent(text, a, lang) or after is not None, source, after is not None))
+                                agent=_agent(text, a, lang) or after is not None, attacker=after is not None,
+                                source=source))
 
     folded_text = fold_same_length(text)
     first_words = {k.split(" ", 1)[0] for k in table}

@@ -318,7 +318,7 @@ def _forces_of_strikes(trig: list, countries: list, vocabulary: Any, cc: str | N
             if len(gap) <= 3 and not gap.strip(" -"):
                 name = _resolve_word(vocabulary, "state:Military Forces", c.country, day)
                 if name:
-                    out.append(ActorMention(name, 1 if c.country == cc else 8, c.span, True, "word"))
+                    out.append(ActorMention(name, 1 if c.country == cc else 8, c.span, agent=True, source="word"))
     return out
 
 
