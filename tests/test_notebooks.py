@@ -122,19 +122,40 @@ def test_kernel_is_offline_this_python_and_shares_the_cache(kernel_env: dict[str
     assert lines[2] == "blocked"
 
 
+@pytest.fixture(scope="module")
+def projects(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path | None]:
+    """The coded folders the notebooks run on: the seed (datasets/coded, the default) and a generated project
+    of 300 incidents in 24 countries on four continents over 15 years (incidentkit.testing.write_coded_project),
+    read through INCIDENTKIT_CODED as a researcher's own records would be."""
+    from incidentkit.testing import write_coded_project
+
+    coded = tmp_path_factory.mktemp("multi") / "coded"
+    write_coded_project(coded, 300, countries=24, start="2010-01-01", years=15, seed=11)
+    return {"seed": None, "multi": coded}
+
+
 @pytest.mark.slow
 @pytest.mark.notebooks
+@pytest.mark.parametrize("project", ["seed", "multi"])
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
-def test_notebook_runs_offline(path: Path, kernel_env: dict[str, str], monkeypatch: pytest.MonkeyPatch,
-                               tmp_path: Path) -> None:
+def test_notebook_runs_offline(path: Path, project: str, projects: dict[str, Path | None],
+                               kernel_env: dict[str, str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     before = {d: _digest(REPO / d) for d in ("datasets", "notebooks")}
     book = nbformat.read(path, as_version=4)
-    _execute(book, path.parent, {**kernel_env, "INCIDENTKIT_NOTEBOOK_WORK": str(tmp_path)}, monkeypatch)
+    env = {**kernel_env, "INCIDENTKIT_NOTEBOOK_WORK": str(tmp_path)}
+    if projects[project] is not None:
+        env["INCIDENTKIT_CODED"] = str(projects[project])
+    else:
+        monkeypatch.delenv("INCIDENTKIT_CODED", raising=False)
+    _execute(book, path.parent, env, monkeypatch)
     errors = [o for c in book.cells if c.cell_type == "code" for o in c.outputs if o.output_type == "error"]
     assert not errors
     figures = [o for c in book.cells if c.cell_type == "code" for o in c.outputs
                if "image/png" in o.get("data", {})]
     assert len(figures) >= MIN_FIGURES[path.stem]
     assert any(tmp_path.rglob("incidents.parquet")), "the notebook should build into the work folder"
+    if project == "multi":  # the records it read are the project's, not the seed's
+        text = "".join(o.get("text", "") for c in book.cells if c.cell_type == "code" for o in c.outputs)
+        assert f"records from {projects[project]}" in text
     after = {d: _digest(REPO / d) for d in ("datasets", "notebooks")}
     assert after == before, "a notebook changed files in the repository"

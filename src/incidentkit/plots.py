@@ -195,7 +195,13 @@ def _towns(country: str) -> pd.DataFrame:
         return pd.DataFrame(columns=["name", "lon", "lat", "population"])
     with resources.as_file(ref) as path:
         t = pq.read_table(path, columns=["name", "lat", "lon", "population"]).to_pandas()
-    t = t[(t["population"] > 0) & t["name"].str.isascii()].copy()
+    import unicodedata
+
+    t = t[t["population"] > 0].copy()
+    # Latin script only (matplotlib's default font does not shape Arabic): 'Al Ḩasakah' -> 'Al Hasakah'
+    t["name"] = [unicodedata.normalize("NFKD", n).encode("ascii", "ignore").decode().replace("`", "'")
+                 for n in t["name"]]
+    t = t[t["name"].str.len() > 1]
     t["lat"], t["lon"] = t["lat"] / 1e6, t["lon"] / 1e6
     return t.sort_values("population", ascending=False).drop_duplicates("name").reset_index(drop=True)
 
@@ -740,7 +746,8 @@ def timeline(df: pd.DataFrame, axes: Sequence["Axes"] | None = None, *, freq: st
         ax_f.annotate(f"{int(best)}" + (f" ({int(lo)}–{int(hi)})" if lo != hi else ""), (t, best),
                       xytext=(9, 0), textcoords="offset points", va="center", fontsize=9)
     ax_f.set_ylabel(f"Fatalities per {unit}")
-    ax_f.set_ylim(bottom=0, top=max(float(fat["high"].max()) * 1.15, 1.0) if len(fat) else 1.0)
+    top_f = max(float(fat["high"].max()) * 1.15, 1.0) if len(fat) else 1.0
+    ax_f.set_ylim(bottom=-0.05 * top_f if len(full) <= 10 else 0, top=top_f)  # a "0" label stays inside
     ax_f.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)
     ax_f.set_xlabel(f"Date (start of incident), per {unit}")
     if len(fat):
@@ -917,13 +924,35 @@ def compare_map(df: pd.DataFrame, links: Mapping[str, Any], ax: "Axes | None" = 
             panels = list(axs.ravel())
             for extra in panels[n:]:
                 extra.remove()
+            located = df[_located(df)]
+            lon_all = pd.to_numeric(located["longitude"]).to_numpy(float)
+            lat_all = pd.to_numeric(located["latitude"]).to_numpy(float)
+            in_any = np.zeros(len(located), bool)
             for k, (panel, g) in enumerate(zip(panels, groups)):
                 part = ours_all.iloc[g]
                 view = map_extent(pd.to_numeric(part["longitude"]), pd.to_numeric(part["latitude"]), pad=1.5,
                                   min_span=6.0)
+                w, e, s_, n_ = view
+                in_any |= (lon_all >= w) & (lon_all <= e) & (lat_all >= s_) & (lat_all <= n_)
                 cs = sorted(set(part["country"].astype("object").dropna().astype(str)))
-                compare_map(df, links, ax=panel, extent=view, legend="right" if k == min(n, cols) - 1 else None,
+                compare_map(df, links, ax=panel, extent=view, legend=None,
                             title=f"{chr(65 + k)}. {', '.join(cs) if len(cs) <= 5 else f'{len(cs)} countries'}")
+            shown = located[in_any]
+            status = match_status(shown, links).to_numpy(bool)
+            handles = []
+            for name in [x for x in DATASET_STYLES if x in set(shown["dataset"].astype(str))] + \
+                    sorted(set(shown["dataset"].astype(str)) - set(DATASET_STYLES)):
+                style = DATASET_STYLES.get(name, {"marker": "D", "color": UNKNOWN_COLOUR})
+                for matched in (True, False):
+                    count = int(((shown["dataset"].astype(str) == name).to_numpy() & (status == matched)).sum())
+                    handles.append(Line2D([], [], marker=style["marker"], ls="", markersize=8,
+                                          markerfacecolor=style["color"] if matched else "none",
+                                          markeredgecolor=style["color"], markeredgewidth=1.4,
+                                          label=f"{dataset_label(name)}: {'matched' if matched else 'not matched'} "
+                                                f"({count:,})"))
+            handles.append(Line2D([], [], color="#666666", lw=1.0, label="linked pair"))
+            fig.legend(handles=handles, loc="outside right upper", frameon=False,
+                       title="Dataset (events in the panels)")
             fig.suptitle((title or "Our incidents and public datasets")
                          + f": {len(groups)} regions far apart, one panel each", fontsize=11)
             fit_figure(fig)
@@ -1131,6 +1160,10 @@ def _month(p: pd.Period) -> str:
     return p.strftime("%b %Y")
 
 
+def _months(a: pd.Period, b: pd.Period) -> str:
+    return _month(a) if a == b else f"{_month(a)}–{_month(b)}"
+
+
 def monthly_counts(df: pd.DataFrame, ax: "Axes | None" = None, *, value: str = "events",
                    window: str = "common") -> "Axes":
     """Events (or fatalities) per month, one panel per dataset with its own scale: ``value`` is ``"events"`` or a fatalities column.
@@ -1158,12 +1191,12 @@ def monthly_counts(df: pd.DataFrame, ax: "Axes | None" = None, *, value: str = "
         if name in cov.index:
             wide.loc[(wide.index < cov.at[name, "first"]) | (wide.index > cov.at[name, "last"]), name] = np.nan
     both = common_window(cov.loc[[n for n in names if n in cov.index]]) if len(names) > 1 else None
-    windows = "; ".join(f"{dataset_label(n)} {_month(cov.at[n, 'first'])}–{_month(cov.at[n, 'last'])}"
+    windows = "; ".join(f"{dataset_label(n)} {_months(cov.at[n, 'first'], cov.at[n, 'last'])}"
                         for n in names if n in cov.index)
     what = "Events" if value == "events" else _column_title(value)
     if window == "common" and both is not None and len(names) > 1:
         wide = wide[(wide.index >= both[0]) & (wide.index <= both[1])]
-        head = (f"{what} per month, {_month(both[0])}–{_month(both[1])}: only the months every dataset covers"
+        head = (f"{what} per month, {_months(both[0], both[1])}: only the months every dataset covers"
                 f"\n(each dataset's window: {windows})")
     elif len(names) > 1:
         head = (f"{what} per month, by dataset" + ("" if both else ": the datasets' windows do not overlap")
@@ -1206,7 +1239,12 @@ def monthly_counts(df: pd.DataFrame, ax: "Axes | None" = None, *, value: str = "
     bottom = panels[-1] if panels else top_ax
     if len(wide):
         bottom.set_xlim(x.min() - pd.Timedelta(days=25), x.max() + pd.Timedelta(days=25))
-        date_axis(bottom, "M" if len(wide) <= 8 * 12 else "Y")
+        if len(wide) <= 18:  # few months: one tick per bar, at its middle
+            labels = [f"{p:%b}" + (f"\n{p:%Y}" if k == 0 or p.month == 1 else "") for k, p in enumerate(wide.index)]
+            step = 1 if len(wide) <= 12 else 2
+            bottom.set_xticks(list(x[::step]), labels[::step])
+        else:
+            date_axis(bottom, "M" if len(wide) <= 8 * 12 else "Y")
     bottom.set_xlabel("Month (of the event's start date)")
     if grouped:
         top_ax.set_ylabel(what)

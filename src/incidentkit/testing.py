@@ -108,6 +108,10 @@ def coded_project_frame(n: int = 600, *, countries: int = 24, start: str = "2010
     rows = []
     from incidentkit.actors.data import periods_by_country
 
+    ref = resources.files("incidentkit") / "data" / "admin1.csv"
+    with ref.open("r", encoding="utf-8") as fh:
+        adm = pd.read_csv(fh, keep_default_na=False, dtype=str, usecols=["country", "admin1code", "name"])
+    admin_name = {(c, k): n for c, k, n in adm.itertuples(index=False)}
     for (iso, name), count in zip(chosen, per_country):
         periods = periods_by_country().get(iso, ())
         ref = resources.files("incidentkit") / "data" / "gazetteer" / f"{iso}.places.parquet"
@@ -136,7 +140,7 @@ def coded_project_frame(n: int = 600, *, countries: int = 24, start: str = "2010
             actor1 = f"Protesters ({name})" if kind[0] == "Protests" else \
                 f"Rioters ({name})" if kind[0] == "Riots" else state
             rows.append({
-                "country": iso, "country_name": name, "admin1": str(town["admin1"]), "location": str(town["name"]),
+                "country": iso, "country_name": name, "admin1": admin_name.get((iso, str(town["admin1"])), str(town["admin1"])), "location": str(town["name"]),
                 # a few km around the town centre, to 4 decimals as coders copy them
                 "latitude": round(town["lat"] / 1e6 + rng.normal(0, 0.02), 4),
                 "longitude": round(town["lon"] / 1e6 + rng.normal(0, 0.02), 4),
