@@ -45,6 +45,11 @@ def test_dev_set_records_are_valid_and_cover_the_languages_and_countries():
         assert (DATA / r["file"]).read_text(encoding="utf-8").strip()
     # each record names its article, so every evidence quote was checked against the text
     assert all(row["source_article"] for row in report.rows)
+    held = validate(DATA / "heldout" / "coded")
+    assert not held.errors and not held.warnings, [str(p) for p in (*held.errors, *held.warnings)]
+    with open(DATA / "heldout" / "index.csv", encoding="utf-8", newline="") as f:
+        assert {r["id"] for r in csv.DictReader(f)} == {row["source_id"] for row in held.rows}
+    assert not {row["source_id"] for row in held.rows} & {r["id"] for r in index}
 
 
 def test_agreement_rules_on_a_hand_made_case():
