@@ -18,7 +18,7 @@ from incidentkit.errors import IncidentkitError, InputFileError, UsageError
 
 DEFAULT_DRAFTS = Path("datasets") / "drafts"
 #: Articles larger than this are refused (a news report is a few thousand characters; a book is not one).
-MAX_ARTICLE_BYTES = 2_000_000
+MAX_ARTICLE_BYTES = 1_000_000
 
 
 def read_article(path: Path) -> str:

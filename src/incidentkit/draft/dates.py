@@ -271,12 +271,12 @@ def find_dates(text: str, lang: str, published: date, start: int = 0, end: int |
     """Date expressions in ``text[start:end]``, resolved, in text order; overlapping matches: first rule wins."""
     end = len(text) if end is None else end
     folded = fold_same_length(text)
-    taken: list[tuple[int, int]] = []
+    taken = bytearray(len(text) + 1)
     out: list[DateExpr] = []
     for kind, rx in _compiled(lang):
         for m in rx.finditer(folded, start, end):
             a, b = m.span()
-            if any(a < y and x < b for x, y in taken):
+            if any(taken[a:b]):
                 continue
             got = _resolve(kind, m, lang, published, text[a:b])
             if got is None:
@@ -284,7 +284,7 @@ def find_dates(text: str, lang: str, published: date, start: int = 0, end: int |
             s, e, prec = got
             if s > published:
                 continue
-            taken.append((a, b))
+            taken[a:b] = b"\x01" * (b - a)
             out.append(DateExpr(s, min(e, published), prec, (a, b), kind, text[a:b]))
     return sorted(out, key=lambda d: d.span)
 

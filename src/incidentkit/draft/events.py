@@ -151,9 +151,12 @@ def find_triggers(text: str, lang: str, start: int = 0, end: int | None = None) 
             found.append(Trigger(ev, sub, w, m.span()))
     found.sort(key=lambda t: (-(t.span[1] - t.span[0]), t.span[0]))
     kept: list[Trigger] = []
+    taken = bytearray(len(text) + 1)  # linear in the text, whatever the number of triggers
     for t in found:
-        if not any(t.span[0] < k.span[1] and k.span[0] < t.span[1] for k in kept):
+        a, b = t.span
+        if not any(taken[a:b]):
             kept.append(t)
+            taken[a:b] = b"\x01" * (b - a)
     return sorted(kept, key=lambda t: t.span)
 
 
