@@ -427,7 +427,14 @@ def test_monthly_counts_compares_only_the_common_window(multi_compared) -> None:
 def test_compare_figures_on_many_countries(multi_compared) -> None:
     both, links = multi_compared
     ax = plots.compare_map(both, links)
-    assert len(ax.figure.axes) >= 2 and "regions far apart" in ax.figure._suptitle.get_text()
+    title = ax.figure._suptitle.get_text()
+    assert len(ax.figure.axes) >= 2 and "regions far apart" in title
+    assert "Jan 2014–Dec 2019, the months every dataset covers" in title  # ACLED's window, not ours
+    # the legend counts only incidents inside that window: ours from other years are not "not matched"
+    legend = [t.get_text() for t in ax.figure.legends[0].get_texts()]
+    ours_in = both[(both.dataset == "incidentkit") & both.date_start.between("2014-01-01", "2019-12-31")]
+    counts = [int(t.rsplit("(", 1)[1].rstrip(")").replace(",", "")) for t in legend if t.startswith("incidentkit")]
+    assert sum(counts) == len(ours_in.dropna(subset=["latitude"]))
     assert not text_problems(ax.figure)
     plt.close("all")
     ax = plots.compare_fatalities(both, links, top=25)

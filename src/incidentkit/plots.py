@@ -895,16 +895,37 @@ def match_status(df: pd.DataFrame, links: Mapping[str, Any]) -> pd.Series:
     return matched
 
 
+def in_common_window(df: pd.DataFrame) -> tuple[pd.DataFrame, str]:
+    """The rows of a combined frame inside the months every dataset covers, and a phrase saying so for a title.
+
+    An incident of ours from a year the ACLED export does not reach is not "unmatched": ACLED was not
+    asked. Returns ``df`` unchanged (and "") when it holds one dataset or the windows are the same.
+    """
+    if "dataset" not in df or df["dataset"].astype(str).nunique() < 2:
+        return df, ""
+    cov = coverage(df)
+    both = common_window(cov)
+    if both is None:
+        return df.iloc[:0], "the datasets' windows do not overlap"
+    if (cov["first"] == both[0]).all() and (cov["last"] == both[1]).all():
+        return df, ""
+    month = pd.to_datetime(df["date_start"], errors="coerce").dt.to_period("M")
+    keep = (month >= both[0]) & (month <= both[1])
+    return df[keep.fillna(False).to_numpy(bool)], f"{_months(both[0], both[1])}, the months every dataset covers"
+
+
 def compare_map(df: pd.DataFrame, links: Mapping[str, Any], ax: "Axes | None" = None, *,
                 extent: tuple[float, float, float, float] | None = None, title: str | None = None,
-                legend: str | None = "right") -> "Axes":
+                legend: str | None = "right", window: str = "common") -> "Axes":
     """Our incidents and external events on one offline map, matched (filled) and unmatched (hollow).
 
     ``df`` is :func:`incidentkit.external.combine`'s output; ``links`` maps a dataset name (``"acled"``,
     ``"ucdp"``) to its :class:`incidentkit.linking.LinkResult`. A grey line joins each linked pair. The view
     frames our incidents (pass ``extent`` to change it); the title counts external events outside it.
     ``legend`` is ``"right"``, ``"below"`` (for side-by-side maps) or None. Our incidents at one place are
-    fanned out as in :func:`map_incidents`.
+    fanned out as in :func:`map_incidents`. With ``window="common"`` (the default) only the months every
+    dataset covers are drawn (:func:`in_common_window`), and the title says which: outside them "not
+    matched" would only mean "not collected". Our incidents in regions far apart get one panel each.
 
     Worked through in ``notebooks/02_compare_with_public_data.ipynb``:
 
@@ -913,6 +934,10 @@ def compare_map(df: pd.DataFrame, links: Mapping[str, Any], ax: "Axes | None" = 
     """
     from matplotlib.lines import Line2D
 
+    if window == "common":
+        df, note = in_common_window(df)
+        if note:
+            title = f"{title or 'Our incidents and public datasets'}, {note}"
     if ax is None and extent is None:  # our incidents in regions far apart: one panel each
         ours_all = df[(df["dataset"].astype(str) == "incidentkit") & _located(df)]
         groups = regions(pd.to_numeric(ours_all["longitude"]), pd.to_numeric(ours_all["latitude"]))
@@ -935,7 +960,7 @@ def compare_map(df: pd.DataFrame, links: Mapping[str, Any], ax: "Axes | None" = 
                 w, e, s_, n_ = view
                 in_any |= (lon_all >= w) & (lon_all <= e) & (lat_all >= s_) & (lat_all <= n_)
                 cs = sorted(set(part["country"].astype("object").dropna().astype(str)))
-                compare_map(df, links, ax=panel, extent=view, legend=None,
+                compare_map(df, links, ax=panel, extent=view, legend=None, window="all",
                             title=f"{chr(65 + k)}. {', '.join(cs) if len(cs) <= 5 else f'{len(cs)} countries'}")
             shown = located[in_any]
             status = match_status(shown, links).to_numpy(bool)
