@@ -510,3 +510,26 @@ def test_places_and_days_split_incidents(geocoder):
     assert (_top(incs[1], "event_type"), _top(incs[1], "date_start"), _top(incs[1], "location")) == \
         ("Battles", "2024-09-15", "Navolato")
     assert _top(incs[1], "actor1") == "Military Forces of Mexico (2018-2024)"
+
+
+def test_docstring_examples_run(monkeypatch):
+    import doctest
+
+    import incidentkit.draft
+
+    monkeypatch.chdir(REPO)  # the default geocoder reads the project's datasets/gazetteer
+    result = doctest.testmod(incidentkit.draft, optionflags=doctest.ELLIPSIS)
+    assert result.attempted and not result.failed
+
+
+def test_rules_page_lists_every_table():
+    from incidentkit.draft.reference import draft_rules_markdown
+
+    md = draft_rules_markdown()
+    for _lang, _kind, _pat, example in DATE_RULES:
+        assert example in md
+    for _lang, _pat, _ev, _sub, _w, example in TRIGGERS:
+        assert example in md
+    for _lang, q, _rule, example in Q.QUALIFIERS:
+        assert example in md
+    assert "Gweiranfängelset" in md and "kurdiska soldater" in md

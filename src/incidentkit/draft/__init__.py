@@ -2,9 +2,13 @@
 
     >>> from datetime import date
     >>> from incidentkit.draft import draft_article
-    >>> d = draft_article(text, published=date(2022, 1, 21), language="sv")
-    >>> d.to_json()["incidents"][0]["fields"]["date_start"][0]
-    {'value': '2022-01-20', 'score': 0.8, 'spans': [[50, 72]]}
+    >>> d = draft_article("IS anföll Gweiranfängelset i torsdags kväll.", published=date(2022, 1, 21),
+    ...                   language="sv")
+    >>> fields = d.to_json()["incidents"][0]["fields"]
+    >>> fields["date_start"][0]
+    {'value': '2022-01-20', 'score': 0.85, 'spans': [[27, 43]]}
+    >>> fields["location"][0]["value"], fields["actor1"][0]["value"]
+    ('Ghwayran prison', 'Islamic State (Syria)')
 
 Every proposed value rests on at least one span of the article (``[start, end)`` offsets into the text
 exactly as given) and carries a score in [0, 1]; alternatives are ranked best first. Nothing is decided

@@ -27,7 +27,7 @@ def _table(head: list[str], rows: list[list[object]]) -> list[str]:
 def draft_rules_markdown() -> str:
     """Every table the draft reads: dates, trigger words and ACLED rules, qualifiers, vague counts,
     injured words, role words, place words, segmentation rules."""
-    from incidentkit.draft import actors, dates, events, numbers, places, segment
+    from incidentkit.draft import actors, dates, events, fatalities, numbers, places, propose, segment
     from incidentkit.draft.propose import CIVILIAN_GROUPS
 
     md: list[str] = []
@@ -94,6 +94,41 @@ def draft_rules_markdown() -> str:
     for lg, stem, cc in places.DEMONYMS:
         by.setdefault(cc, []).append(f"{stem} ({lg})")
     md += _table(["country", "adjective stems"], [[cc, ", ".join(v)] for cc, v in by.items()])
+    md += ["Arabic names are looked up after these cue words (a name with a glued clitic, \"بالحسكة\", is "
+           "tried without it first); the words after the province cues are looked up as a province phrase; "
+           "the common nouns listed last are never looked up:", ""]
+    md += _table(["cues", "province cues", "two-word cues", "never places"],
+                 [[" ".join(sorted(places.ARABIC_CUES)), " ".join(sorted(places.ARABIC_PROVINCE_CUES)),
+                   "; ".join(" ".join(p) for p in sorted(places.ARABIC_CUE_PAIRS)),
+                   " ".join(sorted(places.ARABIC_NOT_PLACES))]])
+    md += [f"Words after a name that make it an administrative unit, looked up with it: "
+           f"{', '.join(places.UNIT_WORDS)}.", ""]
+    md += ["## Reading the text", "",
+           "* **Datelines** (\"GOMA, Democratic Republic of Congo, June 10 (Reuters) -\", \"الخرطوم -\") say "
+           "where and when the report was filed: their dates, places and numbers are not read.",
+           "* **Statement dates**: a date right after a reporting verb (\"said on Monday\") tells when something "
+           "was said; its score is 0.4 of its kind's. Patterns: "
+           + "; ".join(f"{_LANG[lg]} `{p}`" for lg, p in propose._SAID.items()) + ".",
+           "* **Negation**: a trigger word right after a negation is not an event (\"No arrests were made\"). "
+           "Patterns: " + "; ".join(f"{_LANG[lg]} `{p}`" for lg, p in events.NEGATIONS.items()) + ".",
+           "* **People are not places**: a capitalised name after a title or reporting verb, before a reporting "
+           "verb, or with an apposition (\", a militia leader\") is a person's; none of its words is looked up "
+           "as a place anywhere in the report.",
+           f"* **A conflict's toll is no event's count**: counts of {fatalities.MAX_COUNT:,} and more, and counts "
+           "followed by \"million\"/\"thousand\" words, are not read.",
+           "* **Headlines and background**: a first line without a full stop sums up the lead and joins its "
+           "incident; a sentence whose only trigger words are weak (\"the attack\", \"attackers\") and that "
+           "names no place, country, day or count refers back to an incident already mentioned.",
+           "* **Attackers written as such stay actor1** when they are the ones killed: "
+           + "; ".join(f"{_LANG[lg]} `{p}`" for lg, p in actors.AGENT_AFTER.items()) + ".",
+           "* **Nationality of strikes**: air strikes and shelling written with a nationality (\"Russian air "
+           "strikes\", \"غارات روسية\", \"ryskt robotanfall\") are that country's military forces, acting "
+           "(External/Other forces, 8, outside their country).",
+           "* **Unclaimed explosions**: an explosion with no fighting and nobody written as causing it proposes "
+           "the country's Unidentified Armed Group as actor1.",
+           f"* **Limits**: an article is read up to {propose.MAX_SENTENCES} sentences and "
+           f"{propose.MAX_CHARS:,} characters (a long news report is 20,000), so a draft stays fast whatever the "
+           "input.", ""]
     md += ["## Several incidents in one report", ""]
     md += _table(["rule", "a mention starts another incident when"], [[f"`{n}`", t] for n, t in segment.SPLIT_RULES])
     return "\n".join(md)
