@@ -533,3 +533,16 @@ def test_rules_page_lists_every_table():
     for _lang, q, _rule, example in Q.QUALIFIERS:
         assert example in md
     assert "Gweiranfängelset" in md and "kurdiska soldater" in md
+
+
+def test_counts_of_attacks_are_not_deaths_and_provinces_split(geocoder):
+    fr = "Au moins 49 civils et 15 soldats ont été tués jeudi dans deux attaques dans le nord du Mali."
+    inc = _draft(geocoder, fr, date(2023, 9, 12), "fr", "ML")["incidents"][0]
+    assert _top(inc, "fatalities") == {"low": 64, "best": 64, "high": 64}
+    ar = ("قُتل خمسة من عناصر الجيش اليمني في هجوم بطائرة مسيّرة شنته جماعة الحوثي على موقع عسكري في مديرية حريب "
+          "بمحافظة مأرب، يوم السبت. وفي محافظة تعز، قتل طفلان بقذيفة أطلقها الحوثيون على حي سكني أمس الأحد.")
+    incs = _draft(geocoder, ar, date(2023, 4, 10), "ar", "YE")["incidents"]
+    assert len(incs) == 2
+    assert (_top(incs[0], "location"), _top(incs[0], "fatalities")["best"]) == ("Ḩarīb", 5)
+    assert (_top(incs[1], "location"), _top(incs[1], "fatalities")["best"]) == ("Taiz", 2)
+    assert _top(incs[0], "actor1") == "Military Forces of Yemen (2017-) Houthi"

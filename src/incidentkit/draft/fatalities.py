@@ -97,6 +97,8 @@ def find_counts(text: str, lang: str, start: int = 0, end: int | None = None) ->
         else:
             lo, be, hi = vague[" ".join(no_tatweel(m.group("vague")).split())]
             value, rule, small_word = {"low": lo, "best": be, "high": hi}, "vague", False
+        if _counts_events(text, lang, b):  # "dans deux attaques", "two air strikes": events, not deaths
+            continue
         after = [(s, k) for s, k in outcomes if s[0] >= b and s[0] - b <= (25 if small_word else AFTER_WINDOW)
                  and _bounded(folded, b, s[0])]
         before = [(s, k) for s, k in outcomes if s[1] <= a and a - s[1] <= BEFORE_WINDOW and _bounded(folded, s[1], a)]
@@ -116,6 +118,20 @@ def find_counts(text: str, lang: str, start: int = 0, end: int | None = None) ->
             continue
         out.append(Count(value, (a, b), pick[0], rule, [(a, b), pick[0]]))
     return out
+
+
+def _counts_events(text: str, lang: str, b: int) -> bool:
+    """Whether the word right after a number is an event word ("deux attaques", "three strikes")."""
+    from incidentkit.draft.events import find_triggers
+
+    tail = text[b:b + 30]
+    m = re.match(r"\s+(?:\S+\s+)?", tail)  # the next word, or the one after an adjective
+    if m is None:
+        return False
+    if lang == "ar" and tail.lstrip()[:1] == "ب":  # "طفلان بقذيفة": killed by a shell
+        return False
+    trig = find_triggers(tail, lang)
+    return bool(trig) and trig[0].span[0] <= m.end() and trig[0].weight >= 0.6
 
 
 def group_counts(counts: list[Count]) -> list[Count]:

@@ -24,6 +24,7 @@ MAX_INCIDENTS = 8
 
 SPLIT_RULES: tuple[tuple[str, str], ...] = (
     ("country", "The mention's places or country name are in another country than the incident's."),
+    ("province", "The mention's places are all in another province than the incident's."),
     ("distance", f"The mention's first place (a town or facility, not a province) is more than {SPLIT_KM:.0f} km "
                  "from every place of the incident: ACLED codes one event per location."),
     ("actor-pair", "The mention has another event type than the incident and names an actor the incident "
@@ -98,6 +99,10 @@ def _split(g: Group, s: SentenceFacts) -> str | None:
     gcs = g.countries()
     if scs and gcs and not scs & gcs:
         return "country"
+    sa = {p.admin1 for p in s.places if p.admin1}
+    ga = {p.admin1 for p in g.all("places") if p.admin1}
+    if sa and ga and not sa & ga:
+        return "province"
     gp = [(p.lat, p.lon) for p in g.all("places") if _point(p)]
     principal = next((p for p in s.places if _point(p)), None)
     if gp and principal is not None and \
