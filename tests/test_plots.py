@@ -341,11 +341,13 @@ def test_multi_map_small_multiples_fit_and_aggregate(multi: pd.DataFrame) -> Non
     for panel in fig.axes:  # no stretched strip: each panel's frame on screen is at most about 2:1
         box = panel.get_window_extent()
         assert 0.4 < box.width / box.height < 2.5, panel.get_title()
-    # aggregated: one circle per place, the legend reads "incidents at the place"
-    places = multi.dropna(subset=["latitude"]).assign(x=lambda d: d.longitude.round(2), y=lambda d: d.latitude.round(2))
-    circles = sum(len(c.get_offsets()) for a in fig.axes for c in a.collections
-                  if isinstance(c, PathCollection) and c.get_zorder() == 5)
-    assert circles == len(places.drop_duplicates(["x", "y"]))
+    # aggregated: one circle per grid cell, their areas adding up to every located incident
+    circles = [c for a in fig.axes for c in a.collections if isinstance(c, PathCollection) and c.get_zorder() == 5]
+    top = max(c.get_sizes().max() for c in circles)
+    n = sum(len(c.get_offsets()) for c in circles)
+    assert 20 < n < len(multi.dropna(subset=["latitude"]))
+    legend = [t.get_text() for t in fig.legends[0].get_texts()]
+    assert any(t.startswith("Incidents within ~") for t in legend) and top <= 900 + 10
     assert "1,500 incidents in 24 countries" in fig._suptitle.get_text()
     assert not text_problems(fig)
 
@@ -370,8 +372,9 @@ def test_timeline_bins_from_the_span_and_the_year_is_always_written(multi: pd.Da
     assert plots.choose_freq(part.date_start) == freq
     ax_n, ax_f = plots.timeline(part)
     ax_n.figure.canvas.draw()
-    ticks = [t.get_text() for t in ax_f.get_xticklabels() if t.get_text().strip()]
-    assert any(str(y) in ticks[0] for y in range(2012, 2030)), ticks  # the first tick carries the year
+    lo, hi = ax_f.get_xlim()
+    ticks = [t.label1.get_text() for t in ax_f.xaxis.get_major_ticks() if lo <= t.get_loc() <= hi]
+    assert any(str(y) in ticks[0] for y in range(2012, 2030)), ticks  # the first tick drawn carries the year
     assert "300 incidents" in ax_n.get_title()
     assert not text_problems(ax_n.figure)
 

@@ -469,7 +469,7 @@ def describe(df: pd.DataFrame, what: str = "incident") -> str:
     return "; ".join(parts)
 
 
-#: Above this many located incidents (or distinct places), a map draws one circle per place (area: incidents).
+#: Above this many located incidents (or distinct places), a map draws one circle per grid cell (area: incidents).
 AGGREGATE_ABOVE = 400
 
 
@@ -485,9 +485,21 @@ def _size_legend(values: Sequence[float], fmt: str, size: Any) -> list[Any]:
 
 
 def place_size(n: Any, top: float) -> np.ndarray:
-    """Circle area (points²) for ``n`` incidents at a place: 28 points² an incident, less when the busiest place
+    """Circle area (points²) for ``n`` incidents in a cell: 28 points² an incident, less when the busiest place
     (``top``) would pass 900 points², so areas stay proportional and the largest circle stays readable."""
     return 10.0 + min(28.0, 890.0 / max(float(top), 1.0)) * np.asarray(n, dtype=float)
+
+
+def aggregation_cell(extent: tuple[float, float, float, float]) -> float:
+    """The grid cell (degrees) a map aggregates incidents on: 1/60 of the extent's larger side, at least 0.01°."""
+    west, east, south, north = extent
+    return max((max(east - west, north - south)) / 60.0, 0.01)
+
+
+def _cells(lon: np.ndarray, lat: np.ndarray, cell: float) -> pd.DataFrame:
+    """Incidents per grid cell, placed at the mean position of the incidents in it (not at the cell centre)."""
+    k = pd.DataFrame({"cx": np.floor(lon / cell), "cy": np.floor(lat / cell), "x": lon, "y": lat})
+    return k.groupby(["cx", "cy"]).agg(x=("x", "mean"), y=("y", "mean"), n=("x", "size")).reset_index()
 
 
 def _map_panel(ax: "Axes", d: pd.DataFrame, extent: tuple[float, float, float, float], *, color_by: str,
@@ -497,13 +509,13 @@ def _map_panel(ax: "Axes", d: pd.DataFrame, extent: tuple[float, float, float, f
     lon = pd.to_numeric(d["longitude"]).to_numpy(float)
     lat = pd.to_numeric(d["latitude"]).to_numpy(float)
     if aggregate:
-        keys = pd.DataFrame({"x": np.round(lon, 2), "y": np.round(lat, 2),
-                             "kind": d[color_by].astype("object").fillna("Unknown").astype(str).to_numpy()
-                             if color_by in d else "Unknown"})
-        per = keys.groupby(["x", "y", "kind"]).size().rename("k").reset_index()
-        per = per.sort_values("k", ascending=False).drop_duplicates(["x", "y"])  # the most frequent kind
-        g = per.merge(keys.groupby(["x", "y"]).size().rename("n").reset_index(), on=["x", "y"])
-        g = g.sort_values("n", ascending=False)
+        cell = aggregation_cell(extent)
+        kinds = d[color_by].astype("object").fillna("Unknown").astype(str).to_numpy() if color_by in d \
+            else np.full(len(d), "Unknown")
+        keys = pd.DataFrame({"cx": np.floor(lon / cell), "cy": np.floor(lat / cell), "kind": kinds})
+        per = keys.groupby(["cx", "cy", "kind"]).size().rename("k").reset_index()
+        per = per.sort_values("k", ascending=False).drop_duplicates(["cx", "cy"])  # the most frequent kind
+        g = per.merge(_cells(lon, lat, cell), on=["cx", "cy"]).sort_values("n", ascending=False)
         ax.scatter(g["x"], g["y"], s=place_size(g["n"], top_place), c=[palette.get(k, UNKNOWN_COLOUR) for k in g["kind"]],
                    alpha=0.6, edgecolors="black", linewidths=0.5, zorder=5)
         return
@@ -526,8 +538,9 @@ def map_incidents(df: pd.DataFrame, ax: "Axes | None" = None, *, color_by: str =
     gets its own panel (small multiples, one legend); the first panel is returned, ``ax.figure.axes``
     holds all. Incidents at the same point are drawn largest first and labelled "n incidents here", so
     none hides behind another unnoticed. Above :data:`AGGREGATE_ABOVE` incidents (``aggregate``) the map
-    draws one circle per place instead, its area the number of incidents there and its colour the
-    place's most frequent event type. Place names never run off the map or cover a marker
+    draws one circle per cell of a grid 1/60 of the map across (:func:`aggregation_cell`) instead, at
+    the mean position of its incidents, its area the number of incidents and its colour their most
+    frequent event type. Place names never run off the map or cover a marker
     (:func:`declutter`). Incidents without coordinates are not drawn; the title counts them. Incidents
     whose id is in ``highlight`` get a bold ``highlight_label`` and their location's name.
 
@@ -543,7 +556,7 @@ def map_incidents(df: pd.DataFrame, ax: "Axes | None" = None, *, color_by: str =
     places = len(set(zip(np.round(lon, 2), np.round(lat, 2))))
     if aggregate is None:
         aggregate = len(d) > AGGREGATE_ABOVE or places > AGGREGATE_ABOVE / 2
-    colours, palette = _category_colours(d[color_by]) if color_by in d else ([UNKNOWN_COLOUR] * len(d), {})
+    palette = _category_colours(d[color_by])[1] if color_by in d else {}
     groups = [np.arange(len(d))] if (extent is not None or ax is not None) else regions(lon, lat)
     groups = groups or [np.arange(len(d))]
     made = ax is None
@@ -559,12 +572,14 @@ def map_incidents(df: pd.DataFrame, ax: "Axes | None" = None, *, color_by: str =
         panels = panels[:n]
     else:
         panels = [ax]
-    top_place = 1.0
-    if aggregate and len(d):
-        top_place = float(pd.Series(list(zip(np.round(lon, 2), np.round(lat, 2)))).value_counts().max())
-    for k, (panel, g) in enumerate(zip(panels, groups)):
+    views = [extent or map_extent(lon[g], lat[g], pad=2.5 if len(groups) == 1 else 1.5, min_span=6.0) for g in groups]
+    top_place, cell_km = 1.0, []
+    if aggregate and len(d):  # one scale for all panels: the busiest cell of any
+        top_place = max(float(_cells(lon[g], lat[g], aggregation_cell(v))["n"].max()) for g, v in zip(groups, views)
+                        if len(g))
+        cell_km = [aggregation_cell(v) * 111.2 for v in views]
+    for k, (panel, g, view) in enumerate(zip(panels, groups, views)):
         part = d.iloc[g]
-        view = extent or map_extent(lon[g], lat[g], pad=2.5 if len(groups) == 1 else 1.5, min_span=6.0)
         _map_panel(panel, part, view, color_by=color_by, size_by=size_by, cities=cities, aggregate=aggregate,
                    palette=palette, top_place=top_place)
         if len(panels) > 1:
@@ -592,9 +607,11 @@ def map_incidents(df: pd.DataFrame, ax: "Axes | None" = None, *, color_by: str =
     sections: list[tuple[str, list[Any]]] = []
     if handles:
         heading = _column_title(color_by)
-        sections.append((f"{heading} (most frequent at the place)" if aggregate else heading, handles))
+        sections.append((f"{heading} (most frequent in the circle)" if aggregate else heading, handles))
     if aggregate and len(d):
-        sections.append(("Incidents at the place", _size_legend([top_place], "{:,}", lambda v: place_size(v, top_place))))
+        km = f"{min(cell_km):,.0f}" if max(cell_km) < 1.5 * min(cell_km) else f"{min(cell_km):,.0f}–{max(cell_km):,.0f}"
+        sections.append((f"Incidents within ~{km} km", _size_legend([top_place], "{:,}",
+                                                                    lambda v: place_size(v, top_place))))
     elif size_by and size_by in d and len(d):
         top = float(pd.to_numeric(d[size_by], errors="coerce").max())
         steps = [v for v in (0, 10, 50, 100, 500, 1000) if v <= max(top, 1)]
@@ -614,7 +631,7 @@ def map_incidents(df: pd.DataFrame, ax: "Axes | None" = None, *, color_by: str =
             if t.get_text() in {h for h, _ in sections}:
                 t.set_fontweight("bold")
     missing = int((~ok).sum())
-    what = "circle area: incidents per place, " if aggregate else ""
+    what = "circle area: incidents nearby (grid of 1/60 of the map), " if aggregate else ""
     head = title or (describe(df) + f"\n{what}colour: {_column_title(color_by).lower()}"
                      + (f", size: {_column_title(size_by).lower()}" if size_by and not aggregate else ""))
     head += f" ({missing} without coordinates, not shown)" if missing else ""
@@ -672,12 +689,11 @@ def date_axis(ax: "Axes", freq: str) -> None:
         t = mdates.num2date(x)
         if freq[0] in "YA":
             return f"{t:%Y}"
-        ticks = ax.xaxis.get_majorticklocs()
+        lo, hi = sorted(ax.get_xlim())
+        ticks = [v for v in ax.xaxis.get_majorticklocs() if lo <= v <= hi]  # the ticks drawn
         k = int(np.searchsorted(ticks, x)) if len(ticks) else 0
         prev = mdates.num2date(ticks[k - 1]) if k > 0 else None
         head = f"{t.day} {t:%b}" if day_level else f"{t:%b}"
-        if day_level and prev is not None and prev.month == t.month and prev.year == t.year and False:
-            head = f"{t.day}"
         year = f"\n{t:%Y}" if prev is None or prev.year != t.year else "\n "
         return head + year
 
