@@ -546,3 +546,35 @@ def test_counts_of_attacks_are_not_deaths_and_provinces_split(geocoder):
     assert (_top(incs[0], "location"), _top(incs[0], "fatalities")["best"]) == ("Ḩarīb", 5)
     assert (_top(incs[1], "location"), _top(incs[1], "fatalities")["best"]) == ("Taiz", 2)
     assert _top(incs[0], "actor1") == "Military Forces of Yemen (2017-) Houthi"
+
+
+def test_protest_dispersed_with_arrests_is_one_protest_with_intervention(geocoder):
+    text = ("Thousands of protesters marched through central Nairobi on Wednesday against tax increases. "
+            "Police fired tear gas to disperse them and arrested dozens, witnesses said.")
+    incs = _draft(geocoder, text, date(2023, 7, 20), "en")["incidents"]
+    assert len(incs) == 1
+    inc = incs[0]
+    assert (_top(inc, "event_type"), _top(inc, "sub_event_type")) == ("Protests", "Protest with intervention")
+    assert (_top(inc, "actor1"), _top(inc, "actor2")) == ("Protesters (Kenya)", "Police Forces of Kenya (2022-)")
+    assert _top(inc, "country") == "KE" and _top(inc, "date_start") == "2023-07-19"
+
+
+def test_takeover_with_fighting_is_one_territory_event(geocoder):
+    text = ("Rebeller intog staden Bunagana i östra Kongo-Kinshasa under natten till söndag, enligt lokala källor. "
+            "Minst tre civila dödades i striderna med armén.")
+    inc = _draft(geocoder, text, date(2024, 1, 15), "sv")["incidents"][0]
+    assert _top(inc, "sub_event_type") == "Non-state actor overtakes territory"
+    assert _top(inc, "actor1") == "Unidentified Armed Group (Democratic Republic of Congo)"
+    assert _top(inc, "actor2") == "Military Forces of Democratic Republic of Congo (2019-)"
+    assert (_top(inc, "date_start"), _top(inc, "date_end"), _top(inc, "time_precision")) == \
+        ("2024-01-13", "2024-01-14", 2)
+
+
+def test_sources_are_not_actors_and_group_words_belong_to_the_group(geocoder):
+    text = ("Närmare 30 personer dödades när beväpnade män från den islamistiska terrorgruppen al-Shabaab stormade "
+            "ett hotell i hamnstaden Kismayo i fredags kväll, uppger polisen.")
+    inc = _draft(geocoder, text, date(2024, 8, 3), "sv", "SO")["incidents"][0]
+    assert (_top(inc, "actor1"), _top(inc, "actor2")) == ("Al Shabaab", "Civilians (Somalia)")
+    assert "Police Forces of Somalia (2022-)" not in _values(inc, "actor2", 10)
+    assert _top(inc, "event_type") == "Violence against civilians"
+    assert _top(inc, "fatalities") == {"low": 26, "best": 29, "high": 30}

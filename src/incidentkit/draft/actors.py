@@ -34,6 +34,8 @@ __all__ = ["ACTOR_WORDS", "AGENT_CUES", "ActorMention", "find_actors"]
 ACTOR_WORDS: tuple[tuple[str, str, str, str], ...] = (
     ("en", r"soldiers?|troops|army|military|armed\s+forces|government\s+forces|regime\s+forces", "state:Military Forces", "Iraqi soldiers"),
     ("en", r"police(?:men)?|policemen|police\s+officers?", "state:Police Forces", "police officers"),
+    ("en", r"security\s+forces", "state:Military Forces", "security forces"),
+    ("en", r"rebels|insurgents|militants|jihadists", "generic:Unidentified Armed Group", "rebels seized the town"),
     ("en", r"civilians?|villagers|residents|worshippers|passengers|farmers", "generic:Civilians", "five civilians"),
     ("en", r"people|persons|women|children|men", "generic:Civilians~", "killed five people"),
     ("en", r"protesters|demonstrators|protestors", "generic:Protesters", "protesters gathered"),
@@ -44,6 +46,8 @@ ACTOR_WORDS: tuple[tuple[str, str, str, str], ...] = (
     ("en", r"kurdish(?:-led)?\s+(?:forces|fighters|troops)", "alias:SDF", "Kurdish-led forces"),
     ("sv", r"soldat(?:er|erna)?|armén|militären|trupper(?:na)?|regeringsstyrkor(?:na)?|regimstyrkor(?:na)?", "state:Military Forces", "elva irakiska soldater"),
     ("sv", r"polis(?:en|er|erna)?|poliser", "state:Police Forces", "polisen"),
+    ("sv", r"säkerhetsstyrkor(?:na)?", "state:Military Forces", "säkerhetsstyrkorna"),
+    ("sv", r"rebeller(?:na)?|upprorsmän(?:nen)?|militanta|jihadister(?:na)?", "generic:Unidentified Armed Group", "rebeller intog staden"),
     ("sv", r"civila|bybor(?:na)?|civilbefolkningen", "generic:Civilians", "fem civila"),
     ("sv", r"personer|människor|kvinnor|barn|män", "generic:Civilians~", "fem personer dödades"),
     ("sv", r"demonstranter(?:na)?", "generic:Protesters", "demonstranterna"),
@@ -53,6 +57,8 @@ ACTOR_WORDS: tuple[tuple[str, str, str, str], ...] = (
     ("sv", r"kurdiska\s+(?:styrkor(?:na)?|soldater|stridande)", "alias:SDF", "kurdiska soldater"),
     ("fr", r"soldats?|militaires|armée|forces\s+armées|FAMa|troupes", "state:Military Forces", "des soldats maliens"),
     ("fr", r"policiers?|gendarmes?|police|gendarmerie", "state:Police Forces", "deux gendarmes"),
+    ("fr", r"forces\s+de\s+(?:sécurité|défense\s+et\s+de\s+sécurité)", "state:Military Forces", "les forces de sécurité"),
+    ("fr", r"rebelles|insurgés|jihadistes|djihadistes|terroristes", "generic:Unidentified Armed Group", "des jihadistes ont attaqué"),
     ("fr", r"civils|villageois|habitants|fidèles", "generic:Civilians", "des civils"),
     ("fr", r"personnes|femmes|enfants", "generic:Civilians~", "cinq personnes tuées"),
     ("fr", r"manifestants", "generic:Protesters", "des manifestants"),
@@ -63,6 +69,8 @@ ACTOR_WORDS: tuple[tuple[str, str, str, str], ...] = (
     ("fr", r"forces\s+kurdes|combattants\s+kurdes", "alias:SDF", "les forces kurdes"),
     ("ar", r"الجيش|جنود|الجنود|جندي(?:ان|ين|ا)?|القوات\s+الحكومية|قوات\s+النظام|القوات\s+المسلحة", "state:Military Forces", "الجيش العراقي"),
     ("ar", r"الشرطة|الشرطه|رجال\s+الامن|عناصر\s+الشرطة", "state:Police Forces", "عناصر الشرطة"),
+    ("ar", r"قوات\s+الامن|القوات\s+الامنية|الاجهزة\s+الامنية", "state:Military Forces", "قوات الأمن الصومالية"),
+    ("ar", r"المتمردين|المتمردون|متمردين|مسلحي\s+المعارضة", "generic:Unidentified Armed Group", "المتمردين"),
     ("ar", r"مدنيين|المدنيين|مدنيون|المدنيون|السكان|الاهالي|مواطنين", "generic:Civilians", "مقتل خمسة مدنيين"),
     ("ar", r"اشخاص|شخصا|شخص|نساء|اطفال|مواطنا", "generic:Civilians~", "مقتل خمسة أشخاص"),
     ("ar", r"متظاهرين|المتظاهرين|المتظاهرون|محتجين|المحتجين", "generic:Protesters", "المتظاهرين"),
@@ -85,6 +93,10 @@ _SPEAKER = re.compile(r"\s*,?\s*(?:said|say|says|told|säger|sade|sa|uppger|uppg
                       re.IGNORECASE)
 #: Swedish definite endings read through when an alias is written definite ("styrkorna", "armén").
 _SV_DEFINITE = ("na", "en", "et", "n")
+_SPEAKER_BEFORE = re.compile(r"(?:said|says|told|according\s+to|uppger|uppgav|säger|sade|enligt|selon|a\s+indiqué|"
+                             r"قال|قالت|وفق|بحسب|حسب)\s+(?:the\s+|l['’]|la\s+|le\s+|les\s+)?$", re.IGNORECASE)
+#: "armed men from al-Shabaab", "hommes armés de l'EI": the generic words belong to the group named after.
+_OF = re.compile(r"\s+(?:from|of|från|av|de|du|des|d['’]|من)\s", re.IGNORECASE)
 _SHORT = re.compile(r"^[A-ZÅÄÖ]{2,5}$")
 
 
@@ -259,8 +271,12 @@ def find_actors(text: str, lang: str, vocabulary: Any, cc: str | None, day: date
             for (x, y), dcc in demonyms:  # "irakiska soldater", "l'armée malienne", "الجيش العراقي"
                 if 0 <= a - y <= 2 or 0 <= x - b <= 2:
                     here = dcc
-            if _SPEAKER.match(folded, b):  # "säger en invånare", "residents said": a source, not an actor
-                continue
+            if _SPEAKER.match(folded, b) or _SPEAKER_BEFORE.search(folded[max(0, a - 25):a]):
+                continue  # "residents said", "uppger polisen", "selon l'armée": a source, not an actor
+            if tpl.startswith("generic:Unidentified") and any(
+                    m.source == "alias" and (0 <= a - m.span[1] <= 3 or 0 <= m.span[0] - b <= 12 or (
+                        0 <= m.span[0] - b <= 60 and _OF.match(folded, b))) for m in out):
+                continue  # "Islamic State militants", "jihadistes de l'EI": the named group, not another actor
             name = _resolve_word(vocabulary, tpl.rstrip("~"), here, day)
             if name:  # "~": a weak word (people, personer): civilians only when nothing better is named
                 add(name, a, b, "weak" if tpl.endswith("~") else "word")

@@ -40,7 +40,8 @@ TRIGGERS: tuple[tuple[str, str, str, str, float, str], ...] = (
     ("en", r"massacr\w*|executed|execution", V, "Attack", 0.8, "a massacre of villagers"),
     ("en", r"kidnap\w*|abduct\w*", V, "Abduction/forced disappearance", 1.0, "gunmen kidnapped"),
     ("en", r"raped|rape\b|sexual\s+violence", V, "Sexual violence", 1.0, "women were raped"),
-    ("en", r"protest\w*|demonstrat\w*|rall(?:y|ied|ies)\b", P, "Peaceful protest", 0.8, "hundreds protested"),
+    ("en", r"protest\w*|demonstrat\w*|rall(?:y|ied|ies)\b|marched", P, "Peaceful protest", 0.8, "hundreds protested"),
+    ("en", r"tear\s*gas|dispersed?\b|water\s+cannon", P, "Protest with intervention", 0.9, "police fired tear gas"),
     ("en", r"riot\w*|looted|looting", R, "Violent demonstration", 0.8, "rioters burned tyres"),
     ("en", r"arrest\w*|detain\w*|rounded\s+up|recaptured\s+\d+", S, "Arrests", 0.9, "recaptured 89 escapees"),
     ("en", r"ceasefire|truce|prisoner\s+exchange|peace\s+(?:deal|agreement)", S, "Agreement", 0.6, "a ceasefire was agreed"),
@@ -61,6 +62,7 @@ TRIGGERS: tuple[tuple[str, str, str, str, float, str], ...] = (
     ("sv", r"kidnapp\w*|bortför\w*|förde\s+bort|rövade\s+bort", V, "Abduction/forced disappearance", 1.0, "kidnappades"),
     ("sv", r"våldt\w*|sexuellt\s+våld", V, "Sexual violence", 1.0, "våldtogs"),
     ("sv", r"protest\w*|demonstr\w*|manifestation\w*", P, "Peaceful protest", 0.8, "tusentals demonstrerade"),
+    ("sv", r"tårgas|skingrade|vattenkanon\w*", P, "Protest with intervention", 0.9, "polisen använde tårgas"),
     ("sv", r"upplopp\w*|kravall\w*|plundr\w*", R, "Violent demonstration", 0.8, "upplopp bröt ut"),
     ("sv", r"grep\b|greps|gripit\w*|gripna|gripen|arrest\w*|fångat\s+in|fångade\s+in|häktad\w*|frihetsberöv\w*", S, "Arrests", 0.9, "fångat in 89 flyende fångar"),
     ("sv", r"vapenvila|vapenstillestånd|fångutväxling\w*|fredsavtal\w*", S, "Agreement", 0.6, "en vapenvila"),
@@ -80,13 +82,14 @@ TRIGGERS: tuple[tuple[str, str, str, str, float, str], ...] = (
     ("fr", r"enlev\w*|enlèvement\w*|kidnapp\w*|rapt\b|otages?", V, "Abduction/forced disappearance", 1.0, "ont enlevé"),
     ("fr", r"viols?\b|violées?|violences?\s+sexuelles?", V, "Sexual violence", 1.0, "des viols"),
     ("fr", r"manifest\w*|protest\w*|rassemblement\w*|marche\b|sit-in", P, "Peaceful protest", 0.8, "des milliers ont manifesté"),
+    ("fr", r"gaz\s+lacrymogènes?|dispers\w+|canons?\s+à\s+eau", P, "Protest with intervention", 0.9, "des gaz lacrymogènes"),
     ("fr", r"émeute\w*|émeutiers|pillage\w*|pillé\w*", R, "Violent demonstration", 0.8, "des émeutes"),
     ("fr", r"arrêté\w*|arrestation\w*|interpell\w*|appréhend\w*|capturé\w*", S, "Arrests", 0.9, "ont été arrêtés"),
     ("fr", r"cessez-le-feu|trêve|accord\s+de\s+paix|échange\s+de\s+prisonniers", S, "Agreement", 0.6, "un cessez-le-feu"),
     ("fr", r"désamorcé\w*|neutralisé\w*\s+(?:un|une|l')\s+(?:engin|bombe)|intercepté\w*", S, "Disrupted weapons use", 0.8, "une bombe désamorcée"),
     ("fr", r"incendié\w*|brûlé\w*", S, "Looting/property destruction", 0.6, "des maisons incendiées"),
     # -- Arabic (folded: أ إ آ -> ا, ى -> ي) ------------------------------------------------------------
-    ("ar", r"اشتباك\w*|اشتبك\w*|معارك|معركة|مواجهات|قتال\w*|اقتتال", B, CLASH, 1.0, "اشتباكات عنيفة"),
+    ("ar", r"اشتباك\w*|اشتبك\w*|معارك|معركة|مواجهات|قتال\b|اقتتال", B, CLASH, 1.0, "اشتباكات عنيفة"),
     ("ar", r"هجوم\w*|هجمات|هاجم\w*|اقتحام|اقتحم\w*|كمين", B, CLASH, 0.6, "هجوم على سجن غويران"),
     ("ar", r"سيطر\w*|استولي\w*|استولى", B, TAKE, 0.8, "سيطرت على البلدة"),
     ("ar", r"استعاد\w*|استعادة", B, REGAIN, 0.9, "استعاد الجيش السيطرة"),
@@ -100,6 +103,7 @@ TRIGGERS: tuple[tuple[str, str, str, str, float, str], ...] = (
     ("ar", r"خطف|اختطاف|اختطف\w*", V, "Abduction/forced disappearance", 1.0, "اختطاف مدنيين"),
     ("ar", r"اغتصاب", V, "Sexual violence", 1.0, "اغتصاب"),
     ("ar", r"مظاهر[ةه]|مظاهرات|تظاهر\w*|احتجاج\w*|وقف[ةه]\s+احتجاجي[ةه]", P, "Peaceful protest", 0.8, "مظاهرة في المدينة"),
+    ("ar", r"الغاز\s+المسيل\s+للدموع|فرقت|لتفريق|تفريق", P, "Protest with intervention", 0.9, "الغاز المسيل للدموع"),
     ("ar", r"اعمال\s+شغب|شغب", R, "Violent demonstration", 0.8, "أعمال شغب"),
     ("ar", r"اعتقال\w*|اعتقل\w*|القبض|القت\s+القبض|احتجاز", S, "Arrests", 0.9, "اعتقال عشرات الفارين"),
     ("ar", r"وقف\s+اطلاق\s+النار|هدن[ةه]|تبادل\s+الاسري", S, "Agreement", 0.6, "وقف إطلاق النار"),
@@ -166,11 +170,15 @@ RULES: tuple[tuple[str, str], ...] = (
                            "one Battles event (Armed clash): the explosion opened the assault."),
     ("suicide-alone", "A suicide bombing with no fighting is Explosions/Remote violence, Suicide bomb."),
     ("civilians-attacked", "An attack, massacre or shooting whose only target is civilians is Violence against "
-                           "civilians, Attack (an explosion against civilians stays Explosions/Remote violence)."),
+                           "civilians, Attack (an explosion against civilians stays Explosions/Remote violence; "
+                           "civilians killed in fighting or a takeover stay in the Battles event)."),
+    ("territory-taken", "Fighting in which a place changes hands is one event, the change of territory."),
     ("state-retakes", "Territory taken by state forces is Government regains territory; by anyone else "
                       "Non-state actor overtakes territory."),
     ("arrests-need-no-fight", "Arrests without fighting are Strategic developments; with fighting the fighting "
                               "is the event."),
+    ("protest-intervention", "A protest dispersed (tear gas, water cannon) or with arrests is one Protests event, "
+                             "Protest with intervention."),
 )
 
 
@@ -195,18 +203,30 @@ def classify(triggers: list[Trigger], *, actor1_inter: int | None = None,
                                                           for s in spans.get(k, [])]
     elif explosive and clash:  # an "attack" that was a bombing: the explosion is the event
         weights[(B, CLASH)] = clash * 0.5
+    # territory-taken: the fighting of a takeover is the takeover's (one event)
+    for k in ((B, TAKE), (B, REGAIN)):
+        if k in weights and (B, CLASH) in weights:
+            weights[k] += weights.pop((B, CLASH))
+            spans[k] = spans[k] + spans.pop((B, CLASH))
     # state-retakes
     if (B, TAKE) in weights and actor1_inter == 1:
         weights[(B, REGAIN)] = weights.get((B, REGAIN), 0.0) + weights.pop((B, TAKE))
         spans[(B, REGAIN)] = spans.get((B, REGAIN), []) + spans.pop((B, TAKE))
     # civilians-attacked
-    if actor2_inter == 7 and not explosive and ((B, CLASH) in weights or (V, "Attack") in weights):
+    territory = (B, TAKE) in weights or (B, REGAIN) in weights
+    if actor2_inter == 7 and not explosive and not strong_clash and not territory and \
+            ((B, CLASH) in weights or (V, "Attack") in weights):
         moved = weights.pop((B, CLASH), 0.0)
         weights[(V, "Attack")] = weights.get((V, "Attack"), 0.0) + moved + 0.3
         spans[(V, "Attack")] = spans.get((V, "Attack"), []) + spans.pop((B, CLASH), [])
     # arrests-need-no-fight: an arrest mentioned beside fighting is not the incident's type
     if (S, "Arrests") in weights and strong_clash:
         weights[(S, "Arrests")] *= 0.5
+    # protest-intervention: a protest dispersed or with arrests is one Protest with intervention
+    if (P, "Peaceful protest") in weights and ((P, "Protest with intervention") in weights or (S, "Arrests") in weights):
+        k = (P, "Protest with intervention")
+        weights[k] = weights.get(k, 0.0) + weights.pop((P, "Peaceful protest")) + weights.pop((S, "Arrests"), 0.0)
+        spans[k] = spans.get(k, []) + spans.pop((P, "Peaceful protest"), []) + spans.pop((S, "Arrests"), [])
     total = sum(weights.values())
     ranked = sorted(weights.items(), key=lambda kv: -kv[1])
     out = []

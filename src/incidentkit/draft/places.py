@@ -80,6 +80,12 @@ DEMONYMS: tuple[tuple[str, str, str], ...] = tuple(
         "CD": "en:Congolese sv:kongolesisk fr:congolais",
         "MZ": "en:Mozambican sv:moçambikisk fr:mozambicain",
         "UA": "en:Ukrainian sv:ukrainsk fr:ukrainien ar:أوكراني",
+        "PS": "en:Palestinian sv:palestinsk fr:palestinien ar:فلسطيني",
+        "LB": "en:Lebanese sv:libanesisk fr:libanais ar:لبناني",
+        "KE": "en:Kenyan sv:kenyansk fr:kényan ar:كيني",
+        "ET": "en:Ethiopian sv:etiopisk fr:éthiopien ar:إثيوبي",
+        "CM": "en:Cameroonian sv:kamerunsk fr:camerounais",
+        "TD": "en:Chadian sv:tchadisk fr:tchadien ar:تشادي",
     }.items() for form in forms.split() for lang, stem in [form.split(":", 1)])
 
 #: Arabic words after which a place name follows (في "in", مدينة "city", ريف "countryside", ...).

@@ -230,8 +230,8 @@ def _incident(text: str, lang: str, published: date, hint: str | None, g: Group,
             - (0.3 if victim else 0) - 0.02 * n
         s2 = 0.45 + (0.15 if victim else 0) + (0.1 if (t0 is not None and not before_trigger) else 0) \
             - (0.2 if m.agent else 0) - 0.02 * n
-        if m.source == "weak":  # "people": civilians only when nothing better is named
-            s1, s2 = s1 - 0.1, s2 - 0.15
+        if m.source == "weak":  # "people": civilians only when nothing better is named (or they are the killed)
+            s1, s2 = s1 - 0.1, s2 - (0.0 if killed else 0.15)
         if sent is not None and not sent.is_mention:  # background ("has killed thousands since 2009")
             s1, s2 = s1 - 0.1, s2 - 0.1
         a1[m.name] = max(a1.get(m.name, 0), s1) + 0.03
@@ -272,7 +272,10 @@ def _incident(text: str, lang: str, published: date, hint: str | None, g: Group,
         ranked1 = rank(ranked1)
     f["actor1"] = ranked1
     top1 = ranked1[0].value if ranked1 else None
-    f["actor2"] = [c for c in ranked2 if c.value != top1] if len(ranked1) > 1 else []
+    battle = top_type == "Battles"  # a battle's other side is armed: civilians killed in it come after
+    ranked2 = rank([Candidate(k, v + (0.15 if battle and inter_of(k) in (1, 2, 3, 4, 8) else 0.0), aspans[k])
+                    for k, v in a2.items() if k != top1])
+    f["actor2"] = ranked2 if len(ranked1) > 1 else []
     f["inter1"] = rank([Candidate(inter_of(c.value), c.score, c.spans) for c in f["actor1"]
                         if inter_of(c.value) is not None])
     f["inter2"] = rank([Candidate(inter_of(c.value), c.score, c.spans) for c in f["actor2"]

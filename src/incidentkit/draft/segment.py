@@ -112,7 +112,8 @@ def _split(g: Group, s: SentenceFacts) -> str | None:
     g_type = g.event_type()
     new_actors = {a.name for a in s.actors} - g.actor_names()
     differs = s_type is not None and g_type is not None and s_type != g_type
-    if differs and (new_actors or "Strategic developments" in (s_type, g_type)):
+    protest = {"Protests", "Riots"} & {s_type, g_type}  # arrests at a protest are that protest's intervention
+    if differs and (new_actors or "Strategic developments" in (s_type, g_type)) and not protest:
         return "actor-pair"
     gd, sd = g.days(), ((min(d.start for d in s.dates), max(d.end for d in s.dates)) if s.dates else None)
     if gd and sd and (sd[0] > gd[1] or sd[1] < gd[0]) and (differs or new_actors):
