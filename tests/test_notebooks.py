@@ -131,13 +131,19 @@ def projects(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path | None]
 
     coded = tmp_path_factory.mktemp("multi") / "coded"
     write_coded_project(coded, 300, countries=24, start="2010-01-01", years=15, seed=11)
-    return {"seed": None, "multi": coded}
+    one = tmp_path_factory.mktemp("one") / "coded"  # one incident, one country, one day
+    write_coded_project(one, 1, countries=1, start="2023-05-01", years=0.001, seed=2)
+    return {"seed": None, "multi": coded, "one": one}
+
+
+#: Every notebook on the seed and on the 24-country project; the exploration notebook also on one incident.
+CASES = [pytest.param(p, project, id=f"{p.stem}-{project}") for p in NOTEBOOKS for project in ("seed", "multi")] + \
+    [pytest.param(p, "one", id=f"{p.stem}-one") for p in NOTEBOOKS if p.stem.startswith("01")]
 
 
 @pytest.mark.slow
 @pytest.mark.notebooks
-@pytest.mark.parametrize("project", ["seed", "multi"])
-@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+@pytest.mark.parametrize("path,project", CASES)
 def test_notebook_runs_offline(path: Path, project: str, projects: dict[str, Path | None],
                                kernel_env: dict[str, str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     before = {d: _digest(REPO / d) for d in ("datasets", "notebooks")}
@@ -154,7 +160,7 @@ def test_notebook_runs_offline(path: Path, project: str, projects: dict[str, Pat
                if "image/png" in o.get("data", {})]
     assert len(figures) >= MIN_FIGURES[path.stem]
     assert any(tmp_path.rglob("incidents.parquet")), "the notebook should build into the work folder"
-    if project == "multi":  # the records it read are the project's, not the seed's
+    if project != "seed":  # the records it read are the project's, not the seed's
         text = "".join(o.get("text", "") for c in book.cells if c.cell_type == "code" for o in c.outputs)
         assert f"records from {projects[project]}" in text
     after = {d: _digest(REPO / d) for d in ("datasets", "notebooks")}

@@ -347,7 +347,7 @@ def test_multi_map_small_multiples_fit_and_aggregate(multi: pd.DataFrame) -> Non
     n = sum(len(c.get_offsets()) for c in circles)
     assert 20 < n < len(multi.dropna(subset=["latitude"]))
     legend = [t.get_text() for t in fig.legends[0].get_texts()]
-    assert any(t.startswith("Incidents within ~") for t in legend) and top <= 900 + 10
+    assert any(t.startswith("Incidents per circle (cells ~") for t in legend) and top <= 900 + 10
     assert "1,500 incidents in 24 countries" in fig._suptitle.get_text()
     assert not text_problems(fig)
 

@@ -7,6 +7,14 @@ outlines and capitals come from a Natural Earth 1:110m file shipped in the packa
 everywhere: an event type has the same colour on every figure (:data:`EVENT_COLOURS`), a dataset the
 same colour and marker (:data:`DATASET_STYLES`). Needs the ``notebooks`` extra (matplotlib).
 
+Figures fit the data they are given (the figure gallery in the documentation shows them on a
+24-country, 15-year project): map extents and panels from where the events are (:func:`regions`,
+:func:`map_extent`), aggregation above :data:`AGGREGATE_ABOVE` incidents, periods from the span
+(:func:`choose_freq`), comparisons in the months every dataset covers (:func:`coverage`,
+:func:`common_window`), titles that state the counts (:func:`describe`), and place names checked with
+matplotlib's renderer (:func:`declutter`). When a function makes its own figure, it grows the figure
+until every text is inside it (:func:`fit_figure`).
+
 >>> import matplotlib
 >>> matplotlib.use("Agg")               # outside Jupyter: no screen needed; in a notebook figures show inline
 >>> import incidentkit
@@ -610,7 +618,7 @@ def map_incidents(df: pd.DataFrame, ax: "Axes | None" = None, *, color_by: str =
         sections.append((f"{heading} (most frequent in the circle)" if aggregate else heading, handles))
     if aggregate and len(d):
         km = f"{min(cell_km):,.0f}" if max(cell_km) < 1.5 * min(cell_km) else f"{min(cell_km):,.0f}–{max(cell_km):,.0f}"
-        sections.append((f"Incidents within ~{km} km", _size_legend([top_place], "{:,}",
+        sections.append((f"Incidents per circle (cells ~{km} km)", _size_legend([top_place], "{:,}",
                                                                     lambda v: place_size(v, top_place))))
     elif size_by and size_by in d and len(d):
         top = float(pd.to_numeric(d[size_by], errors="coerce").max())
