@@ -578,3 +578,14 @@ def test_sources_are_not_actors_and_group_words_belong_to_the_group(geocoder):
     assert "Police Forces of Somalia (2022-)" not in _values(inc, "actor2", 10)
     assert _top(inc, "event_type") == "Violence against civilians"
     assert _top(inc, "fatalities") == {"low": 26, "best": 29, "high": 30}
+
+
+def test_claim_of_responsibility_names_the_attacker_of_the_same_incident(geocoder):
+    text = ("Two suicide bombers and gunmen attacked crowds near Kabul airport on Thursday, killing at least 60 "
+            "Afghans and 13 U.S. troops. Islamic State's Afghanistan branch claimed responsibility for the attack.")
+    incs = _draft(geocoder, text, date(2021, 8, 27), "en")["incidents"]
+    assert len(incs) == 1
+    inc = incs[0]
+    assert _top(inc, "actor1") == "Islamic State (Afghanistan)" and _top(inc, "sub_event_type") == "Suicide bomb"
+    assert _top(inc, "fatalities") == {"low": 73, "best": 73, "high": 73}
+    assert (_top(inc, "location"), _top(inc, "date_start")) == ("Kabul", "2021-08-26")

@@ -96,16 +96,19 @@ _SV_DEFINITE = ("na", "en", "et", "n")
 _SPEAKER_BEFORE = re.compile(r"(?:said|says|told|according\s+to|uppger|uppgav|säger|sade|enligt|selon|a\s+indiqué|"
                              r"قال|قالت|وفق|بحسب|حسب)\s+(?:the\s+|l['’]|la\s+|le\s+|les\s+)?$", re.IGNORECASE)
 #: "armed men from al-Shabaab", "hommes armés de l'EI": the generic words belong to the group named after.
-_OF = re.compile(r"\s+(?:from|of|från|av|de|du|des|d['’]|من)\s", re.IGNORECASE)
+_OF = re.compile(r"(?:\s+\w+)?\s+(?:from|of|från|av|de|du|des|d['’]|من)(?:\s|(?<=['’]))", re.IGNORECASE)
 _SHORT = re.compile(r"^[A-ZÅÄÖ]{2,5}$")
 
 
 #: Written as acting right after the name: "militants who attacked", "som anföll", "qui ont attaqué",
 #: "الذين هاجموا": the attackers, even when they are the ones killed.
 AGENT_AFTER: dict[str, str] = {
-    "en": r"(?:\s+\w+){0,2}\s*,?\s*(?:who|which|that)\s+(?:had\s+)?(?:attacked|ambushed|stormed|raided|launched|opened\s+fire)",
-    "sv": r"(?:\s+\w+){0,2}\s*,?\s*(?:som|vilka)\s+(?:hade\s+)?(?:anföll|attackerade|angrep|stormade|öppnade\s+eld)",
-    "fr": r"(?:\s+\w+){0,2}\s*,?\s*(?:qui|lesquels)\s+(?:ont|avaient|a|avait)\s+(?:attaqué|pris\s+d'assaut|tendu|ouvert\s+le\s+feu)",
+    "en": r"(?:\s+\w+){0,2}\s*,?\s*(?:(?:who|which|that)\s+(?:had\s+)?(?:attacked|ambushed|stormed|raided|launched|"
+          r"opened\s+fire)|(?:has\s+|have\s+)?claimed(?:\s+responsibility)?)",
+    "sv": r"(?:\s+\w+){0,2}\s*,?\s*(?:(?:som|vilka)\s+(?:hade\s+)?(?:anföll|attackerade|angrep|stormade|öppnade\s+eld)|"
+          r"(?:har\s+)?(?:tagit|tog)\s+på\s+sig)",
+    "fr": r"(?:\s+\w+){0,2}\s*,?\s*(?:(?:qui|lesquels)\s+(?:ont|avaient|a|avait)\s+(?:attaqué|pris\s+d'assaut|tendu|"
+          r"ouvert\s+le\s+feu)|(?:a|ont)\s+revendiqué)",
     "ar": r"(?:\s+\S+){0,2}\s*(?:الذين|التي|الذي)\s+(?:هاجموا|هاجمت|هاجم|اقتحموا|اقتحمت|شنوا)",
 }
 
@@ -225,6 +228,8 @@ def find_actors(text: str, lang: str, vocabulary: Any, cc: str | None, day: date
                     lang == "ar" and any(v in first_words for v in phrases.clitic_variants(key.split(" ", 1)[0]))):
                 continue
             keys = [(key, b)]
+            if re.search(r"['’]s$", key):  # "Islamic State's"
+                keys.append((key[:-2], b - 2))
             if n > 1 and re.match(r"^\w{1,2}['’]", key):  # "l’état islamique": the elided article dropped
                 keys.append((re.sub(r"^\w{1,2}['’]", "", key), b))
             if lang == "ar" and n > 1:  # a clitic on the first word: "لقوات سوريا الديمقراطية"

@@ -55,6 +55,11 @@ _DATELINE = re.compile(
 _DATELINE_LATIN = re.compile(r"\([A-Za-zÀ-ÿ .]{1,20}\)|^[ \t]*[A-ZÀ-ÝÅÄÖ]{2,}")
 
 
+#: A claim of responsibility: the sentence names who did an attack already told, not another event.
+_CLAIM = re.compile(r"claimed\s+responsibility|claimed\s+the\s+attack|tog\s+på\s+sig|tagit\s+på\s+sig|"
+                    r"revendiqu|تبنى|تبنت|أعلن\w*\s+مسؤوليت", re.IGNORECASE)
+
+
 def datelines(text: str) -> list[Span]:
     """Spans of the datelines that open paragraphs."""
     out = []
@@ -131,6 +136,8 @@ def propose(text: str, lang: str, published: date, hint: str | None, geocoder: A
             [c for c in counts if _inside(c.span, sp)]))
     for f in facts:  # actors with the article's country first, for segmentation
         f.actors = [a for a in art_actors if _inside(a.span, f.span)]
+    for f in facts:
+        f.claim = _CLAIM.search(text, f.span[0], f.span[1]) is not None
     if facts and len(facts) > 1:  # a headline: the first line, no full stop, a line break after it
         first = facts[0]
         tail = text[first.span[1]:first.span[1] + 3]

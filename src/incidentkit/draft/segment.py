@@ -46,13 +46,14 @@ class SentenceFacts:
     counts: list[Count] = field(default_factory=list)
 
     headline: bool = False
+    claim: bool = False  # a claim of responsibility for an attack already told: no new event
 
     @property
     def is_mention(self) -> bool:
         """An event mention: a strong trigger or a death count; a sentence whose only triggers are weak
         words ("the attack", "attackers") and that names no place, country, day or count refers back to an event
         already mentioned; a headline sums up the lead."""
-        if self.headline:
+        if self.headline or (self.claim and not self.counts):
             return False
         if self.counts:
             return True
