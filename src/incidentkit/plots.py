@@ -202,10 +202,10 @@ def _towns(country: str) -> pd.DataFrame:
     if not ref.is_file():
         return pd.DataFrame(columns=["name", "lon", "lat", "population"])
     with resources.as_file(ref) as path:
-        t = pq.read_table(path, columns=["name", "lat", "lon", "population"]).to_pandas()
+        t = pq.read_table(path, columns=["name", "lat", "lon", "population", "kind"]).to_pandas()
     import unicodedata
 
-    t = t[t["population"] > 0].copy()
+    t = t[t["kind"] == "populated"].copy() if "kind" in t else t.copy()
     # Latin script only (matplotlib's default font does not shape Arabic): 'Al Ḩasakah' -> 'Al Hasakah'
     t["name"] = [unicodedata.normalize("NFKD", n).encode("ascii", "ignore").decode().replace("`", "'")
                  for n in t["name"]]
@@ -228,9 +228,16 @@ def context_places(extent: tuple[float, float, float, float], *, towns: int = 14
     parts = []
     for cc in near.country:
         t = _towns(cc)
-        parts.append(t[t.lon.between(west, east) & t.lat.between(south, north)].head(towns))
+        t = t[t.lon.between(west, east) & t.lat.between(south, north)]
+        known = t[t.population > 0].head(towns)
+        # most villages have no population in GeoNames: fill up with some spread over the view
+        rest = t[t.population <= 0]
+        if len(known) < towns and len(rest):
+            rest = rest.iloc[np.linspace(0, len(rest) - 1, min(towns - len(known), len(rest))).astype(int)]
+            known = pd.concat([known, rest])
+        parts.append(known)
     town = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=["name", "lon", "lat", "population"])
-    town = town.sort_values("population", ascending=False).head(towns)
+    town = town.sort_values("population", ascending=False, kind="stable").head(towns)
     return (adm.rename(columns={"longitude": "lon", "latitude": "lat"})[["name", "lon", "lat"]],
             town[["name", "lon", "lat"]])
 
@@ -332,13 +339,24 @@ def _declutter_one(ax: "Axes", renderer: Any) -> int:
     others = [t for t in ax.texts if t not in labels and t.get_visible() and t.get_text()]
     taken = [t.get_window_extent(renderer).expanded(1.05, 1.15) for t in others]
     removed = 0
-    for t in labels:
-        box = t.get_window_extent(renderer)
+    def fits(box: Any) -> bool:
         inside = (frame.x0 + 2 <= box.x0 and box.x1 <= frame.x1 - 2 and frame.y0 + 2 <= box.y0
                   and box.y1 <= frame.y1 - 2)
         on_marker = bool(((markers[:, 0] < box.x1) & (markers[:, 2] > box.x0) & (markers[:, 1] < box.y1)
                           & (markers[:, 3] > box.y0)).any())
-        clear = inside and not on_marker and not any(box.overlaps(b) for b in taken)
+        return inside and not on_marker and not any(box.overlaps(b) for b in taken)
+
+    for t in labels:
+        box = t.get_window_extent(renderer)
+        clear = fits(box)
+        if not clear and getattr(t, "_ik_dot", None) is not None:  # a town's name: try the dot's other sides
+            for offset, ha in (((4, 3), "left"), ((-4, -9), "right"), ((-4, 3), "right")):
+                t.xyann = offset
+                t.set_horizontalalignment(ha)
+                box = t.get_window_extent(renderer)
+                if fits(box):
+                    clear = True
+                    break
         if clear:
             taken.append(box.expanded(1.05, 1.2))
         else:
