@@ -124,6 +124,9 @@ def draft_rules_markdown() -> str:
            "* **Nationality of strikes**: air strikes and shelling written with a nationality (\"Russian air "
            "strikes\", \"غارات روسية\", \"ryskt robotanfall\") are that country's military forces, acting "
            "(External/Other forces, 8, outside their country).",
+           "* **Claims of responsibility** (\"claimed responsibility\", \"har tagit på sig\", \"a revendiqué\", "
+           "\"تبنى\") name the attacker of an incident already told: the sentence starts no incident, and the "
+           "group it names is actor1.",
            "* **Unclaimed explosions**: an explosion with no fighting and nobody written as causing it proposes "
            "the country's Unidentified Armed Group as actor1.",
            f"* **Limits**: an article is read up to {propose.MAX_SENTENCES} sentences and "
