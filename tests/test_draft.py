@@ -589,3 +589,13 @@ def test_claim_of_responsibility_names_the_attacker_of_the_same_incident(geocode
     assert _top(inc, "actor1") == "Islamic State (Afghanistan)" and _top(inc, "sub_event_type") == "Suicide bomb"
     assert _top(inc, "fatalities") == {"low": 73, "best": 73, "high": 73}
     assert (_top(inc, "location"), _top(inc, "date_start")) == ("Kabul", "2021-08-26")
+
+
+def test_headline_places_do_not_glue_incidents(geocoder):
+    text = ("Russian shelling kills two in Kherson, drone hits Nikopol\n\n"
+            "Russian shelling killed two people in the southern Ukrainian city of Kherson on Sunday. "
+            "Separately, a Russian drone attack on the town of Nikopol in the Dnipropetrovsk region killed a man "
+            "overnight.")
+    incs = _draft(geocoder, text, date(2024, 7, 22), "en")["incidents"]
+    assert [(_top(i, "location"), _top(i, "sub_event_type")) for i in incs] == [
+        ("Kherson", "Shelling/artillery/missile attack"), ("Nikopol", "Air/drone strike")]

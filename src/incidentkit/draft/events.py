@@ -31,7 +31,7 @@ TRIGGERS: tuple[tuple[str, str, str, str, float, str], ...] = (
     ("en", r"attack\w*|assault\w*|raid(?:s|ed)?\b|ambush\w*|stormed", B, CLASH, 0.6, "militants attacked the prison"),
     ("en", r"took\s+control|seized\s+control|seized\s+the\s+(?:town|village|city)|captured\s+the\s+(?:town|village|city)|overran|overrun", B, TAKE, 0.9, "took control of the town"),
     ("en", r"recaptured\s+the\s+(?:town|village|city)|retook|regained\s+control", B, REGAIN, 0.9, "the army retook the town"),
-    ("en", r"air\s*strikes?|airstrikes?|air\s+raids?|drone\s+strikes?|warplanes?|bombed\s+from\s+the\s+air|air\s+attacks?", E, AIR, 1.2, "coalition air strikes"),
+    ("en", r"air\s*strikes?|airstrikes?|air\s+raids?|drone\s+(?:strikes?|attacks?)|drones?\b|warplanes?|bombed\s+from\s+the\s+air|air\s+attacks?", E, AIR, 1.2, "coalition air strikes"),
     ("en", r"shell(?:ed|ing|s)\b|artillery|mortars?\b|rockets?\b|missiles?\b", E, SHELL, 0.9, "artillery shelling"),
     ("en", r"car\s+bombs?|roadside\s+bombs?|improvised\s+explosive|ieds?\b|landmines?|explosive\s+devices?|bomb(?:s|ing|ings)?\b|explosions?|blasts?\b|detonated", E, IED, 0.8, "a car bomb detonated"),
     ("en", r"suicide\s+(?:bomb\w*|attack\w*|car\s+bomb\w*)", E, SUICIDE, 1.5, "a suicide bomber"),

@@ -68,6 +68,10 @@ class Group:
     def all(self, attr: str) -> list:
         return [x for s in self.sentences for x in getattr(s, attr)]
 
+    def told(self, attr: str) -> list:
+        """What the incident's sentences tell, its headline left out (a headline names every incident)."""
+        return [x for s in self.sentences if not s.headline for x in getattr(s, attr)]
+
     def countries(self) -> set[str]:
         cs = {p.country for p in self.all("places") if p.country}
         return cs | {c.country for c in self.all("countries")} if not cs else cs
@@ -101,10 +105,10 @@ def _split(g: Group, s: SentenceFacts) -> str | None:
     if scs and gcs and not scs & gcs:
         return "country"
     sa = {p.admin1 for p in s.places if p.admin1}
-    ga = {p.admin1 for p in g.all("places") if p.admin1}
+    ga = {p.admin1 for p in g.told("places") if p.admin1}
     if sa and ga and not sa & ga:
         return "province"
-    gp = [(p.lat, p.lon) for p in g.all("places") if _point(p)]
+    gp = [(p.lat, p.lon) for p in g.told("places") if _point(p)]
     principal = next((p for p in s.places if _point(p)), None)
     if gp and principal is not None and \
             min(haversine_km(a, b, principal.lat, principal.lon) for a, b in gp) > SPLIT_KM:
