@@ -665,10 +665,9 @@ def map_incidents(df: pd.DataFrame, ax: "Axes | None" = None, *, color_by: str =
         main.figure.suptitle(head + f"\n{len(panels)} regions far apart, one panel each")
     else:
         main.set_title(head)
-    declutter(panels)
     if made:
         fit_figure(main.figure)
-        declutter(panels)
+    declutter(panels)
     return main
 
 
@@ -958,7 +957,7 @@ def in_common_window(df: pd.DataFrame) -> tuple[pd.DataFrame, str]:
 
 def compare_map(df: pd.DataFrame, links: Mapping[str, Any], ax: "Axes | None" = None, *,
                 extent: tuple[float, float, float, float] | None = None, title: str | None = None,
-                legend: str | None = "right", window: str = "common") -> "Axes":
+                legend: str | None = "right", window: str = "common", _defer: bool = False) -> "Axes":
     """Our incidents and external events on one offline map, matched (filled) and unmatched (hollow).
 
     ``df`` is :func:`incidentkit.external.combine`'s output; ``links`` maps a dataset name (``"acled"``,
@@ -1002,7 +1001,7 @@ def compare_map(df: pd.DataFrame, links: Mapping[str, Any], ax: "Axes | None" = 
                 w, e, s_, n_ = view
                 in_any |= (lon_all >= w) & (lon_all <= e) & (lat_all >= s_) & (lat_all <= n_)
                 cs = sorted(set(part["country"].astype("object").dropna().astype(str)))
-                compare_map(df, links, ax=panel, extent=view, legend=None, window="all",
+                compare_map(df, links, ax=panel, extent=view, legend=None, window="all", _defer=True,
                             title=f"{chr(65 + k)}. {', '.join(cs) if len(cs) <= 5 else f'{len(cs)} countries'}")
             shown = located[in_any]
             status = match_status(shown, links).to_numpy(bool)
@@ -1075,9 +1074,9 @@ def compare_map(df: pd.DataFrame, links: Mapping[str, Any], ax: "Axes | None" = 
     outside = int((~inside & (d["_ds"] != "incidentkit")).sum())
     ax.set_title((title or "Our incidents and public datasets")
                  + (f"\n({outside:,} external event(s) outside this view not shown)" if outside else ""), fontsize=10)
-    declutter(ax)
     if made:
         fit_figure(ax.figure)
+    if not _defer:  # in a figure of panels, names are checked once the whole figure is laid out
         declutter(ax)
     return ax
 
