@@ -362,6 +362,12 @@ def test_zoom_names_provinces_and_towns_without_clipping(multi: pd.DataFrame) ->
     assert names & set(towns.name), "the zoom names towns from the embedded gazetteer"
     assert names & {n.upper() for n in adm.name}, "and provinces from admin1.csv"
     assert not text_problems(ax.figure)
+    r = ax.figure.canvas.get_renderer()
+    markers = plots._marker_boxes(ax)
+    for t in ax.texts:  # no place name over a data marker
+        b = t.get_window_extent(r)
+        assert not ((markers[:, 0] < b.x1) & (markers[:, 2] > b.x0) & (markers[:, 1] < b.y1)
+                    & (markers[:, 3] > b.y0)).any(), t.get_text()
 
 
 @pytest.mark.parametrize("days,freq", [(0, "D"), (40, "D"), (300, "W"), (700, "M"), (5 * 365, "M"), (15 * 365, "Y")])
