@@ -408,13 +408,24 @@ def test_review_never_replaces_the_draft_or_the_article(review_inputs: tuple[Pat
     refused(["review", draft_yaml, "-o", to_article], draft_yaml, article)
 
 
+@pytest.mark.parametrize("via", VIAS)
+def test_draft_never_replaces_its_article(tmp_path: Path, via: str) -> None:
+    article = tmp_path / "report.txt"
+    article.write_text("On Sunday, a roadside bomb killed at least three soldiers near Kabul.\n", encoding="utf-8")
+    args = ["draft", article, "--published", "2023-05-02", "--language", "en"]
+    # the review page written over the article (the draft YAML is OUT/<stem>.draft.yaml: never the article)
+    refused([*args, "--out", tmp_path / "drafts", "--html", alias(article, via, tmp_path)], article)
+    assert not (tmp_path / "drafts").exists() or not any((tmp_path / "drafts").iterdir())
+
+
 def test_every_writing_command_is_covered() -> None:
     """Each command with an output option or a folder it writes is listed here with where it is checked:
     a new writing command must join the list (and get its test above)."""
     from incidentkit.cli._reference import all_commands
 
     checked = {"build", "ingest acled", "ingest ucdp", "export acled", "export ucdp", "export geoparquet",
-               "export datapackage", "export spreadsheet", "link", "agree", "geocode", "gazetteer add", "review"}
+               "export datapackage", "export spreadsheet", "link", "agree", "geocode", "gazetteer add", "review",
+               "draft"}
     no_inputs = {"codebook", "gazetteer download"}  # write files, but read no file that could be overwritten
     writers = set()
     for path, command in all_commands():
