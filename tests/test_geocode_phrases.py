@@ -322,3 +322,13 @@ def test_acled_admin1_spellings_resolve(gc: Geocoder, cc: str, spelling: str, to
     assert alias_code(cc, spelling) is not None
     r = gc.geocode(town, cc, spelling)
     assert r.found and "not recognised" not in (r.reason or ""), r.reason
+
+
+def test_a_town_wins_over_provinces_of_its_name(gc: Geocoder) -> None:
+    # "Tombouctou" is an alternate name of the town of Timbuktu and the name of two GeoNames regions
+    # (the old and the new one): a report naming it means the town; the region is asked for by its word
+    r = gc.geocode("Tombouctou", "ML")
+    assert r.found and r.matched_name == "Timbuktu" and r.geo_precision == 1, r.reason
+    r = gc.geocode("Tombouctou region", "ML")
+    assert r.found and r.geo_precision == 3
+    assert gc.geocode("Diyala", "IQ").geo_precision == 3  # a province no town is named after stays itself

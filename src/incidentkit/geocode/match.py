@@ -231,6 +231,8 @@ class Matcher:
                 why += f"; {OTHER_PROVINCE}: {alts}"
             return GeocodeResult(query=s, country=cc, reason=why)
         kept = _distinct(self.index, cands)
+        if len(kept) > 1:
+            kept = _town_over_its_province(self.index, kept)
         top = kept[0]
         if len(kept) > 1 and top.rank - kept[1].rank < AMBIGUITY_MARGIN and not self._dominates(top, kept[1]):
             n = len([c for c in kept if top.rank - c.rank < AMBIGUITY_MARGIN])
@@ -450,6 +452,17 @@ def _distinct(ix: Index, cands: list[_Cand]) -> list[_Cand]:
         if len(kept) >= 12:
             break
     return kept
+
+
+def _town_over_its_province(ix: Index, kept: list[_Cand]) -> list[_Cand]:
+    """Without the province records of a name a town of the same country bears: "Tombouctou" is the
+    town of Timbuktu (an alternate name of it) and two regions named after it (GeoNames keeps the old
+    and the new one), and a report naming it means the town; a province is asked for with its word
+    ("Tombouctou region", read before this). A province matched alone stays the answer."""
+    kind, country = ix.kind, ix.country
+    towns = {country[c.idx] for c in kept if kind[c.idx] != "admin1"}
+    out = [c for c in kept if kind[c.idx] != "admin1" or country[c.idx] not in towns]
+    return out or kept
 
 
 def _by_rank(c: _Cand) -> float:
