@@ -532,6 +532,8 @@ def test_rules_page_lists_every_table():
         assert example in md
     for _lang, q, _rule, example in Q.QUALIFIERS:
         assert example in md
+    for _lang, word in Q.SUBSET_WORDS:
+        assert word in md
     assert "Gweiranfängelset" in md and "kurdiska soldater" in md
 
 
@@ -599,3 +601,19 @@ def test_headline_places_do_not_glue_incidents(geocoder):
     incs = _draft(geocoder, text, date(2024, 7, 22), "en")["incidents"]
     assert [(_top(i, "location"), _top(i, "sub_event_type")) for i in incs] == [
         ("Kherson", "Shelling/artillery/missile attack"), ("Nikopol", "Air/drone strike")]
+
+
+@pytest.mark.parametrize("lang,text,best", [
+    ("en", "On Sunday gunmen killed 11 civilians, including four children, in Kamba near Beni.", 11),
+    ("sv", "I lördags dödades 21 civila, varav elva barn, när beväpnade män anföll byn Kamba nära Beni.", 21),
+    ("fr", "Dimanche, des hommes armés ont tué douze civils, dont cinq enfants, à Kamba près de Beni.", 12),
+])
+def test_a_count_that_is_part_of_the_one_before_is_not_added(geocoder, lang, text, best):
+    # the codebook's convention (qualifiers.SUBSET_WORDS): "including four children" are among the 11
+    js = _draft(geocoder, text, FRIDAY, lang, country="CD")
+    assert _top(js["incidents"][0], "fatalities")["best"] == best
+
+
+def test_an_age_is_not_a_death_count(geocoder):
+    js = _draft(geocoder, "Gunmen killed a 64-year-old man in Beni on Sunday.", FRIDAY, "en", country="CD")
+    assert all(c["value"]["best"] != 64 for c in js["incidents"][0]["fields"]["fatalities"])

@@ -16,7 +16,10 @@ närmare 40" (low 58 = 23 + 35, best 62 = 23 + 39, high 63 = 23 + 40):
   "about 10" or 12;
 * counts of different groups in one statement ("23 soldiers and nearly 40 militants were killed") are
   added part by part;
-* the injured are never counted (wounded, skadade, blessés, جرحى): :data:`INJURED_WORDS`.
+* the injured are never counted (wounded, skadade, blessés, جرحى): :data:`INJURED_WORDS`;
+* a count that is part of the one before it ("11 civilians, including four children", "varav elva
+  barn", "dont cinq enfants", "بينهم طفلان") is neither added nor counted alone: :data:`SUBSET_WORDS`;
+  nor is an age ("a 64-year-old man", "64-årig", "64 ans", "64 عاما"): :data:`AGE_AFTER`.
 """
 
 from __future__ import annotations
@@ -25,7 +28,8 @@ import math
 from types import MappingProxyType
 from typing import Mapping
 
-__all__ = ["INJURED_WORDS", "KILLED_WORDS", "QUALIFIERS", "RULES", "VAGUE_COUNTS", "apply"]
+__all__ = ["AGE_AFTER", "INJURED_WORDS", "KILLED_WORDS", "QUALIFIERS", "RULES", "SUBSET_WORDS", "VAGUE_COUNTS",
+           "apply"]
 
 #: rule -> (what it means, low(N), best(N), high(N)).
 RULES: Mapping[str, tuple[str, object, object, object]] = MappingProxyType({
@@ -129,6 +133,27 @@ INJURED_WORDS: tuple[tuple[str, str], ...] = tuple(
         ("fr", "blessés blessé blessée blessées blessant blessures"),
         ("ar", "جرحى جريح جرح إصابة إصابات أصيب أصيبوا مصاب مصابين بجروح جرحوا"),
     ) for w in ws.split())
+
+
+#: (language, words): a count right after these is part of the count before it ("11 civilians,
+#: including four children"; "21 civila, varav elva barn"; "dont cinq enfants"; "بينهم طفلان"), so
+#: it is neither added nor counted on its own.
+SUBSET_WORDS: tuple[tuple[str, str], ...] = (
+    ("en", "including"), ("en", "among them"), ("en", "among whom"), ("en", "of whom"), ("en", "of them"),
+    ("sv", "varav"), ("sv", "bland dem"), ("sv", "bland dessa"), ("sv", "däribland"), ("sv", "bland annat"),
+    ("fr", "dont"), ("fr", "parmi eux"), ("fr", "parmi elles"), ("fr", "parmi lesquels"),
+    ("fr", "parmi lesquelles"), ("fr", "y compris"),
+    ("ar", "بينهم"), ("ar", "بينهن"), ("ar", "منهم"), ("ar", "منهن"), ("ar", "من بينهم"),
+)
+
+#: (language, pattern after a number): the number is an age or a size, not a count of the dead
+#: ("a 64-year-old man", "en 64-årig man", "un homme de 64 ans", "رجل يبلغ 64 عاما").
+AGE_AFTER: tuple[tuple[str, str], ...] = (
+    ("en", r"\s*-?\s*(?:years?)[- ]old"), ("en", r"\s*-?\s*year\b"),
+    ("sv", r"\s*-?\s*åri(?:g|ga)\b"), ("sv", r"\s*år\s+gam(?:mal|la)\b"),
+    ("fr", r"\s*ans\b"),
+    ("ar", r"\s*(?:عاما|عامًا|عاماً|سنة|عام)(?!\w)"),
+)
 
 
 def apply(rule: str, n: int) -> dict[str, int]:

@@ -99,6 +99,8 @@ def find_counts(text: str, lang: str, start: int = 0, end: int | None = None) ->
             value, rule, small_word = {"low": lo, "best": be, "high": hi}, "vague", False
         if _counts_events(text, lang, b):  # "dans deux attaques", "two air strikes": events, not deaths
             continue
+        if _is_part_or_age(folded, lang, a, b):  # "including four children", "a 64-year-old man"
+            continue
         after = [(s, k) for s, k in outcomes if s[0] >= b and s[0] - b <= (25 if small_word else AFTER_WINDOW)
                  and _bounded(folded, b, s[0])]
         before = [(s, k) for s, k in outcomes if s[1] <= a and a - s[1] <= BEFORE_WINDOW and _bounded(folded, s[1], a)]
@@ -118,6 +120,21 @@ def find_counts(text: str, lang: str, start: int = 0, end: int | None = None) ->
             continue
         out.append(Count(value, (a, b), pick[0], rule, [(a, b), pick[0]]))
     return out
+
+
+@lru_cache(maxsize=8)
+def _part_and_age(lang: str) -> tuple[re.Pattern[str], re.Pattern[str]]:
+    subset = _alts(w for lg, w in Q.SUBSET_WORDS if lg == lang)
+    age = "|".join(p for lg, p in Q.AGE_AFTER if lg == lang)
+    return (re.compile(arabic_flex(r"(?<!\w)(?:" + subset + r")[\s,:]*$"), re.IGNORECASE),
+            re.compile(r"(?:" + age + r")", re.IGNORECASE))
+
+
+def _is_part_or_age(folded: str, lang: str, a: int, b: int) -> bool:
+    """Whether the count at ``[a, b)`` is part of the count before it (the codebook's
+    :data:`~incidentkit.codebook.qualifiers.SUBSET_WORDS` right before it) or an age (:data:`AGE_AFTER`)."""
+    subset, age = _part_and_age(lang)
+    return subset.search(folded, max(0, a - 30), a) is not None or age.match(folded, b) is not None
 
 
 def _counts_events(text: str, lang: str, b: int) -> bool:

@@ -68,6 +68,11 @@ def draft_rules_markdown() -> str:
     md += _table(["language", "killed", "injured"],
                  [[_LANG[lg], ", ".join(w for l2, w in Q.KILLED_WORDS if l2 == lg),
                    ", ".join(w for l2, w in Q.INJURED_WORDS if l2 == lg)] for lg in ("en", "sv", "fr", "ar")])
+    md += ["Words that make a count part of the one before it (neither added nor counted alone), and what "
+           "after a number makes it an age:", ""]
+    md += _table(["language", "part of the count before", "age after the number (regular expression)"],
+                 [[_LANG[lg], ", ".join(w for l2, w in Q.SUBSET_WORDS if l2 == lg),
+                   " or ".join(f"`{p}`" for l2, p in Q.AGE_AFTER if l2 == lg)] for lg in ("en", "sv", "fr", "ar")])
     md += ["Number words read as counts:", ""]
     md += _table(["language", "words"],
                  [[_LANG[lg], ", ".join(f"{w} ({v})" for l2, w, v in numbers.NUMBER_WORDS if l2 == lg)]
