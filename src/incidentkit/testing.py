@@ -171,7 +171,7 @@ def write_coded_project(folder: "str | os.PathLike[str]", n: int = 600, *, per_r
     for (iso, _), part in df.groupby(["country", df.index // per_record], sort=False):
         first = part.iloc[0]
         sid = f"synthetic-{iso.lower()}-{first.date_start:%Y-%m-%d}-{part.index[0]:05d}"
-        lines = [f"# Synthetic record written by incidentkit.testing.write_coded_project: not a real report.",
+        lines = ["# Synthetic record written by incidentkit.testing.write_coded_project: not a real report.",
                  "source:", f"  id: {sid}", "  outlet: Synthetic Monitor",
                  f"  title: {q('Synthetic report ' + sid)}", f"  published: {part.date_start.max()}",
                  "  language: en", "coder: synthetic", "coded_on: 2026-11-30", "incidents:"]

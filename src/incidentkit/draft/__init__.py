@@ -28,7 +28,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from incidentkit.draft.model import FIELDS, Candidate, Draft, DraftIncident, rank
+from incidentkit.draft.model import FIELDS, Candidate, Draft, DraftIncident
 
 __all__ = ["FIELDS", "LANGUAGES", "Candidate", "Draft", "DraftIncident", "draft_article", "default_geocoder"]
 
