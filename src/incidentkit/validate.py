@@ -815,6 +815,13 @@ class Validation:
     #: the project's actor list (``datasets/actors.csv``) added to the embedded vocabulary, if any
     actors_file: str | None = None
     _csv_sources: dict[tuple[str, str], tuple[dict[str, Any], int | None]] = field(default_factory=dict, repr=False)
+    #: the vocabulary, loaded at the first record: load_vocabulary reads and hashes the project's actor
+    #: list on every call, which per record would be one file read per record
+    _vocabulary: Vocabulary | None = field(default=None, repr=False, compare=False)
+
+    def __getstate__(self) -> dict[str, Any]:
+        """Sent back from a build worker without the vocabulary (the parent loads its own)."""
+        return {**self.__dict__, "_vocabulary": None}
 
     def feed(self, record: RawRecord | Problem,
              on_rows: Callable[[list[dict[str, Any]]], None] | None = None) -> None:
@@ -824,7 +831,7 @@ class Validation:
             self.problems.append(record)
             return
         rec_rows, rec_problems = validate_record(record, allow_empty=self.allow_empty,
-                                                 vocabulary=load_vocabulary(self.actors_file))
+                                                 vocabulary=self._vocab())
         self.problems.extend(rec_problems)
         valid = [r for r in rec_rows if r]
         self.incidents += len(valid)
@@ -855,6 +862,11 @@ class Validation:
                 "source-inconsistent", f"source {src['id']!r} has {differ[0]} {_show(fields[differ[0]])} here but "
                 f"{_show(first[0][differ[0]])} on line {first[1]}", path=record.path, line=line_of(src, "id"),
                 field=f"source_{differ[0]}", value=fields[differ[0]]))
+
+    def _vocab(self) -> Vocabulary:
+        if self._vocabulary is None:
+            self._vocabulary = load_vocabulary(self.actors_file)
+        return self._vocabulary
 
     def merge(self, other: "Validation") -> None:
         self._csv_sources.update(other._csv_sources)  # keyed by file: a file is read by one worker only
