@@ -70,39 +70,220 @@ def fail(code: str, message: str, path: Path | str, line: int | None = None, col
 
 @dataclass
 class Source:
-    """One input file: its path, format and header (column names as written)."""
+    """One input: its path, format and column names, and how its text is read.
+
+    ``kind`` is "csv" (any delimiter), "json" (parsed whole) or "xlsx" (a workbook's first sheet, read
+    row by row). ``header`` holds the column names the rows are parsed with: a file's first row, or the
+    names a headerless format defines (``has_header=False``, GDELT). ``quoting=False`` reads ``"`` as
+    an ordinary character (the tab files of GDELT, ICEWS and POLECAT never quote, and their notes hold
+    unbalanced quotes). ``member`` names a file inside a zip archive (GDELT's 15-minute files), read
+    without unpacking it to disk.
+    """
 
     path: Path
-    kind: str                       # "csv" or "json"
+    kind: str
     header: list[str]
     _json_rows: list[dict[str, Any]] | None = field(default=None, repr=False)
+    delimiter: str = ","
+    encoding: str = "utf-8"
+    has_header: bool = True
+    quoting: bool = True
+    member: str | None = None
+
+    @property
+    def name(self) -> str:
+        """How errors name the input: the file, or ``archive.zip[member.csv]``."""
+        return f"{self.path}[{self.member}]" if self.member else str(self.path)
+
+    @property
+    def size(self) -> int:
+        """Bytes the progress bar counts for this input (a zip member: its compressed size)."""
+        if self.member is None:
+            return self.path.stat().st_size
+        import zipfile
+
+        with zipfile.ZipFile(self.path) as z:
+            return z.getinfo(self.member).compress_size
+
+    @property
+    def first_line(self) -> int:
+        """Physical line of the first data record when no record spans lines."""
+        return 2 if self.has_header else 1
+
+    def open_binary(self) -> Any:
+        """A binary stream of the text: the file, or the zip member (decompressed as it is read)."""
+        if self.member is None:
+            return open(self.path, "rb")
+        import zipfile
+
+        z = zipfile.ZipFile(self.path)
+        try:
+            fh = z.open(self.member)
+        except BaseException:
+            z.close()
+            raise
+        return _ClosingMember(fh, z)
+
+    @contextlib.contextmanager
+    def text_rows(self) -> Iterator[Any]:
+        """A :mod:`csv` reader over the text as this source reads it (for an error's line)."""
+        import io
+
+        with self.open_binary() as raw, _csv_field_limit():
+            enc = "utf-8-sig" if self.encoding.replace("_", "-").lower() in ("utf-8", "utf8") else self.encoding
+            fh = io.TextIOWrapper(raw, encoding=enc, newline="")
+            kwargs: dict[str, Any] = {"delimiter": self.delimiter}
+            if not self.quoting:
+                kwargs["quoting"] = csv.QUOTE_NONE
+            reader = csv.reader(fh, **kwargs)
+            if self.has_header:
+                next(reader, None)
+            yield reader
 
 
-def open_source(path: str | os.PathLike[str], required: Sequence[str]) -> Source:
-    """Read the header (or the JSON records), check required columns and the delimiter."""
+class _ClosingMember:
+    """A zip member's stream that closes its archive with it."""
+
+    def __init__(self, fh: Any, archive: Any) -> None:
+        self._fh, self._archive = fh, archive
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._fh, name)
+
+    def readable(self) -> bool:
+        return True
+
+    def read(self, n: int = -1) -> bytes:
+        return self._fh.read(n)
+
+    def read1(self, n: int = -1) -> bytes:
+        return self._fh.read1(n)
+
+    def readinto(self, b: Any) -> int:
+        return self._fh.readinto(b)
+
+    @property
+    def closed(self) -> bool:
+        return self._fh.closed
+
+    def close(self) -> None:
+        try:
+            self._fh.close()
+        finally:
+            self._archive.close()
+
+    def __enter__(self) -> "_ClosingMember":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def open_source(path: str | os.PathLike[str], required: Sequence[str], *, delimiter: str = ",",
+                encoding: str = "utf-8", names: Sequence[str] | None = None, quoting: bool = True,
+                member: str | None = None, what: str = "ACLED and UCDP publish") -> Source:
+    """Read the header (or the JSON records), check required columns and the delimiter.
+
+    ``names`` gives the column names of a headerless format (the first line is then data);
+    ``delimiter``, ``encoding`` ("utf-8", "latin-1", "cp1252" ...) and ``quoting`` say how the text is
+    read; ``member`` picks a file inside a zip archive. ``what`` completes the encoding error's advice
+    ("not UTF-8 text (<what> UTF-8 CSV)").
+    """
     p = Path(path)
     if not p.is_file():
         raise fail("file-unreadable", "no such file", p)
-    if p.suffix.lower() == ".json" or _json_inside(p):  # an API answer saved as .csv is read as what it is
+    if member is not None:
+        src = Source(p, "csv", list(names or []), delimiter=delimiter, encoding=encoding,
+                     has_header=names is None, quoting=quoting, member=member)
+        if names is None:
+            src.header = _csv_header_of(src, what)
+    elif p.suffix.lower() == ".json" or _json_inside(p):  # an API answer saved as .csv is read as what it is
         src = _open_json(p)
+    elif p.suffix.lower() in (".xlsx", ".xlsm"):
+        src = Source(p, "xlsx", _xlsx_header(p))
     else:
-        src = Source(p, "csv", _csv_header(p))
+        src = Source(p, "csv", list(names or []), delimiter=delimiter, encoding=encoding,
+                     has_header=names is None, quoting=quoting)
+        _check_text(p)
+        if names is None:
+            src.header = _csv_header_of(src, what)
     missing = [c for c in required if c not in src.header]
     if missing and src.kind == "json" and not src.header:
         raise fail("external-missing-column", "the JSON holds no events (an empty data list): nothing to ingest",
                    p, None)
     if missing:
-        delim = guess_delimiter(src.header) if src.kind == "csv" else None
+        delim = guess_delimiter(src.header) if src.kind == "csv" and src.delimiter == "," else None
         if delim is not None:  # the rule of every reader (incidentkit.records.sniff)
-            raise fail("external-delimiter", delimiter_message(delim), p, 1)
+            raise fail("external-delimiter", delimiter_message(delim), src.name, 1)
         found = ", ".join(quote(h, 60)[1:-1] for h in src.header[:8])
         raise fail("external-missing-column", f"required column {missing[0]!r} is missing (found: "
-                   f"{found}{' ...' if len(src.header) > 8 else ''})", p,
-                   1 if src.kind == "csv" else None, missing[0])
+                   f"{found}{' ...' if len(src.header) > 8 else ''})", src.name,
+                   1 if src.kind in ("csv", "xlsx") else None, missing[0])
     dupes = sorted({c for c in src.header if src.header.count(c) > 1})
     if dupes:
-        raise fail("csv-header", f"column {quote(dupes[0])} appears twice in the header", p, 1, dupes[0])
+        raise fail("csv-header", f"column {quote(dupes[0])} appears twice in the header", src.name, 1, dupes[0])
     return src
+
+
+def _xlsx_header(p: Path) -> list[str]:
+    """The first row of a workbook's first sheet (openpyxl, read-only: the sheet is streamed)."""
+    try:
+        from openpyxl import load_workbook
+
+        wb = load_workbook(p, read_only=True, data_only=True)
+    except Exception as exc:  # a damaged or renamed file: zipfile, KeyError, XML errors
+        raise fail("file-unreadable", f"not a readable Excel workbook ({type(exc).__name__}: {quote(str(exc), 80)})",
+                   p) from None
+    try:
+        ws = wb.worksheets[0]
+        first = next(ws.iter_rows(max_row=1, values_only=True), None)
+    finally:
+        wb.close()
+    if not first or all(v is None for v in first):
+        raise fail("file-empty", "the workbook's first sheet is empty: no header row", p, 1)
+    return [("" if v is None else str(v)).strip() for v in first]
+
+
+def _xlsx_batches(src: Source, bar: Any) -> Iterator[tuple[pa.RecordBatch, int]]:
+    """Text batches of a workbook's first sheet; numbers as Excel shows them (2.0 -> "2"), dates ISO."""
+    from openpyxl import load_workbook
+
+    wb = load_workbook(src.path, read_only=True, data_only=True)
+    try:
+        rows = wb.worksheets[0].iter_rows(min_row=2, values_only=True)
+        n = len(src.header)
+        start, chunk = 0, []
+        for row in rows:
+            if all(v is None for v in row):
+                continue  # trailing formatted-but-empty rows
+            chunk.append(row)
+            if len(chunk) >= JSON_BATCH_ROWS:
+                yield _rows_batch(chunk, n, src.header), start
+                start += len(chunk)
+                chunk = []
+        if chunk:
+            yield _rows_batch(chunk, n, src.header), start
+        bar.update(src.path.stat().st_size)
+    finally:
+        wb.close()
+
+
+def _rows_batch(rows: list[Any], n: int, header: list[str]) -> pa.RecordBatch:
+    cols = []
+    for j in range(n):
+        cols.append(pa.array([_cell_text(r[j]) if j < len(r) else None for r in rows], pa.string()))
+    return pa.RecordBatch.from_arrays(cols, names=header)
+
+
+def _cell_text(v: Any) -> str | None:
+    import datetime as _dt
+
+    if isinstance(v, _dt.datetime):
+        return v.date().isoformat() if v.time() == _dt.time() else v.isoformat(sep=" ")
+    if isinstance(v, _dt.date):
+        return v.isoformat()
+    text = _json_text(v)
+    return None if text is None else text
 
 
 def _check_text(p: Path) -> None:
@@ -130,19 +311,32 @@ def _csv_field_limit() -> contextlib.AbstractContextManager[None]:
     return csv_field_limit(min(sys.maxsize, 2**31 - 1))
 
 
+def _csv_header_of(src: Source, what: str = "ACLED and UCDP publish") -> list[str]:
+    try:
+        with src.open_binary() as raw, _csv_field_limit():
+            import io
+
+            enc = "utf-8-sig" if src.encoding.replace("_", "-").lower() in ("utf-8", "utf8") else src.encoding
+            fh = io.TextIOWrapper(raw, encoding=enc, newline="")
+            kwargs: dict[str, Any] = {"delimiter": src.delimiter}
+            if not src.quoting:
+                kwargs["quoting"] = csv.QUOTE_NONE
+            header = next(csv.reader(fh, **kwargs), None)
+    except UnicodeDecodeError:
+        raise fail("file-encoding", f"not UTF-8 text ({what} UTF-8 CSV); save it as UTF-8",
+                   src.name, 1) from None
+    except csv.Error as exc:
+        raise fail("csv-syntax", f"cannot read the header: {exc}", src.name, 1) from None
+    except OSError as exc:
+        raise fail("file-unreadable", f"cannot read the file: {exc.strerror or exc}", src.name) from None
+    if not header:
+        raise fail("file-empty", "the file is empty: no header row", src.name, 1)
+    return [h.strip() for h in header]
+
+
 def _csv_header(p: Path) -> list[str]:
     _check_text(p)
-    try:
-        with open(p, newline="", encoding="utf-8-sig") as fh, _csv_field_limit():
-            header = next(csv.reader(fh), None)
-    except UnicodeDecodeError:
-        raise fail("file-encoding", "not UTF-8 text (ACLED and UCDP publish UTF-8 CSV); save it as UTF-8",
-                   p, 1) from None
-    except csv.Error as exc:
-        raise fail("csv-syntax", f"cannot read the header: {exc}", p, 1) from None
-    if not header:
-        raise fail("file-empty", "the file is empty: no header row", p, 1)
-    return [h.strip() for h in header]
+    return _csv_header_of(Source(p, "csv", []))
 
 
 def _open_json(p: Path) -> Source:
@@ -215,13 +409,18 @@ def _batches(src: Source, bar: Any) -> Iterator[tuple[pa.RecordBatch, int]]:
             cols = {h: pa.array([_json_text(r.get(h)) for r in chunk], pa.string()) for h in src.header}
             yield pa.RecordBatch.from_pydict(cols), start
         return
-    read = pacsv.ReadOptions(block_size=BLOCK_SIZE, use_threads=True, column_names=src.header, skip_rows=1,
-                             encoding="utf8")
-    parse = pacsv.ParseOptions(newlines_in_values=True)
+    if src.kind == "xlsx":
+        yield from _xlsx_batches(src, bar)
+        return
+    read = pacsv.ReadOptions(block_size=BLOCK_SIZE, use_threads=True, column_names=src.header,
+                             skip_rows=1 if src.has_header else 0, encoding=_arrow_encoding(src.encoding))
+    parse = pacsv.ParseOptions(delimiter=src.delimiter, newlines_in_values=src.quoting,
+                               quote_char='"' if src.quoting else False)
     convert = pacsv.ConvertOptions(column_types={h: pa.string() for h in src.header},
                                    null_values=["", "NA"], strings_can_be_null=True,
                                    quoted_strings_can_be_null=True)
-    raw = pa.OSFile(str(src.path), "rb")
+    raw = pa.OSFile(str(src.path), "rb") if src.member is None else pa.PythonFile(src.open_binary(), mode="r")
+    size = src.size
     try:
         reader = pacsv.open_csv(raw, read_options=read, parse_options=parse, convert_options=convert)
         start, group, rows, seen = 0, [], 0, 0
@@ -232,16 +431,22 @@ def _batches(src: Source, bar: Any) -> Iterator[tuple[pa.RecordBatch, int]]:
                 yield _merge(group), start
                 start += rows
                 group, rows = [], 0
-                pos = raw.tell()
-                bar.update(pos - seen)
-                seen = pos
+                if src.member is None:
+                    pos = raw.tell()
+                    bar.update(pos - seen)
+                    seen = pos
         if group:
             yield _merge(group), start
-        bar.update(src.path.stat().st_size - seen)
+        bar.update(size - seen)
     except (pa.ArrowInvalid, UnicodeDecodeError) as exc:
         raise _diagnose(src, str(exc)) from None
     finally:
         raw.close()
+
+
+def _arrow_encoding(encoding: str) -> str:
+    """pyarrow's name for an encoding: "utf8" reads natively, anything else is transcoded."""
+    return "utf8" if encoding.replace("_", "-").lower() in ("utf-8", "utf8") else encoding
 
 
 def _reading(src: Source, batches: Iterator[Any]) -> Iterator[Any]:
@@ -251,7 +456,7 @@ def _reading(src: Source, batches: Iterator[Any]) -> Iterator[Any]:
         yield from batches
     except OSError as exc:
         reason = os.strerror(exc.errno) if exc.errno else (exc.strerror or str(exc))
-        raise fail("file-unreadable", f"cannot read the file: {reason}", src.path) from None
+        raise fail("file-unreadable", f"cannot read the file: {reason}", src.name) from None
 
 
 def _merge(batches: list[pa.RecordBatch]) -> pa.RecordBatch:
@@ -315,12 +520,14 @@ def _json_text(v: Any) -> str | None:
     return str(v)
 
 
-def record_line(path: Path, record: int) -> int:
-    """Physical line where data record ``record`` (0-based, after the header) starts."""
-    _note_rereading(path)
-    with open(path, newline="", encoding="utf-8-sig") as fh, _csv_field_limit():
-        reader = csv.reader(fh)
-        next(reader, None)
+def record_line(src: Source | Path, record: int) -> int:
+    """Physical line where data record ``record`` (0-based, after any header) starts."""
+    if isinstance(src, Path):
+        src = Source(src, "csv", [])
+    if src.kind == "xlsx":
+        return record + 2  # the sheet's row number: openpyxl skips no row we count
+    _note_rereading(src)
+    with src.text_rows() as reader:
         line = reader.line_num + 1
         for i, _ in enumerate(reader):
             if i == record:
@@ -329,22 +536,21 @@ def record_line(path: Path, record: int) -> int:
     return line
 
 
-def _note_rereading(path: Path) -> None:
+def _note_rereading(src: Source) -> None:
     """Say so before the csv module re-reads a large file to find an error's line (slower than pyarrow)."""
-    size = path.stat().st_size
+    size = src.size
     if size >= NOTE_BYTES:
-        note(f"{path.name} has a problem; re-reading it ({size_text(size)}) to find the line...")
+        note(f"{Path(src.name).name} has a problem; re-reading it ({size_text(size)}) to find the line...")
 
 
 def _diagnose(src: Source, arrow_message: str) -> ExternalFileError:
     """Find the first structurally broken record with the csv module (pyarrow does not say where)."""
     n = len(src.header)
-    _note_rereading(src.path)
+    _note_rereading(src)
     start = 1
+    name = src.name
     try:
-        with open(src.path, newline="", encoding="utf-8-sig") as fh, _csv_field_limit():
-            reader = csv.reader(fh, strict=True)
-            next(reader, None)
+        with src.text_rows() as reader:
             start = reader.line_num + 1
             for row in reader:
                 if ("straddl" in arrow_message and sum(map(len, row)) * 4 >= BLOCK_SIZE
@@ -353,22 +559,24 @@ def _diagnose(src: Source, arrow_message: str) -> ExternalFileError:
                     column = src.header[longest] if longest < n else ""
                     return fail("external-bad-value", f"a record of {len(','.join(row).encode()):,} bytes (a cell "
                                 f"of {len(row[longest]):,} characters): longer than the reader takes "
-                                f"({BLOCK_SIZE:,} bytes) and than any ACLED or UCDP record; is a quote left open?",
-                                src.path, start, column)
+                                f"({BLOCK_SIZE:,} bytes) and than any such dataset's record; is a quote left open?",
+                                name, start, column)
                 if len(row) != n and row:
                     if len(row) < n:
                         return fail("external-truncated", f"the record ends before column {src.header[len(row)]!r}"
                                     f" (expected {n} fields, found {len(row)}): is the file truncated?",
-                                    src.path, start, src.header[len(row)])
-                    return fail("external-truncated", f"the record has {len(row)} fields, the header {n}: a "
-                                "stray delimiter or quote?", src.path, start)
+                                    name, start, src.header[len(row)])
+                    what = "the header" if src.has_header else "the format"
+                    return fail("external-truncated", f"the record has {len(row)} fields, {what} {n}: a "
+                                "stray delimiter or quote?", name, start)
                 start = reader.line_num + 1
     except csv.Error as exc:
         return fail("external-truncated", f"the CSV structure breaks ({exc}); is the file truncated or is a "
-                    "quote unbalanced?", src.path, start)
+                    "quote unbalanced?", name, start)
     except UnicodeDecodeError:
-        return fail("file-encoding", "not UTF-8 text", src.path)
-    return fail("csv-syntax", f"cannot parse the CSV: {arrow_message}", src.path)
+        return fail("file-encoding", "not UTF-8 text" if _arrow_encoding(src.encoding) == "utf8"
+                    else f"not {src.encoding} text", name)
+    return fail("csv-syntax", f"cannot parse the CSV: {arrow_message}", name)
 
 
 #: The longest cell an external file may hold: the csv module's default limit, which the coded-record
@@ -481,7 +689,7 @@ def run(sources: Sequence[Source], out: str | os.PathLike[str], schema: pa.Schem
 
     out = Path(out)
     refuse_overwriting_inputs([out], [s.path for s in sources])
-    total = sum(s.path.stat().st_size for s in sources)
+    total = sum(s.size for s in sources)
     rows: dict[str, int] = {}
     files = f"{len(sources)} files, " if len(sources) > 1 else ""
     with atomic_path(out) as tmp, progress_bar(desc=desc, total=total, unit="B", unit_scale=True, show=progress,
@@ -497,25 +705,25 @@ def run(sources: Sequence[Source], out: str | os.PathLike[str], schema: pa.Schem
                 for batch, first in _prefetch(_reading(src, _batches(src, bar))):
                     bad = _bad_cell(batch)
                     if bad is not None:
-                        line = record_line(src.path, first + bad[0]) if src.kind == "csv" else None
+                        line = record_line(src, first + bad[0]) if src.kind != "json" else None
                         where = "" if line is not None else f" (record {first + bad[0] + 1})"
                         if "NUL" in bad[2]:
                             raise fail("file-encoding", f"{bad[2]}{where}: the file is damaged or binary, not text",
-                                       src.path, line, bad[1])
-                        raise fail("external-bad-value", bad[2] + where, src.path, line, bad[1])
+                                       src.name, line, bad[1])
+                        raise fail("external-bad-value", bad[2] + where, src.name, line, bad[1])
                     try:
                         cols = conv(batch)
                     except CellError as exc:
-                        line = record_line(src.path, first + exc.row) if src.kind == "csv" else None
+                        line = record_line(src, first + exc.row) if src.kind != "json" else None
                         where = "" if line is not None else f" (record {first + exc.row + 1})"
                         raise fail("external-bad-value", f"{quote(exc.value)} is not {exc.expected}{where}",
-                                   src.path, line, exc.column, exc.value) from None
+                                   src.name, line, exc.column, exc.value) from None
                     for source_name, out_name in unknown.items():
                         if source_name in batch.schema.names:
                             cols[out_name] = batch.column(source_name)
                     writer.write_batch(conform(cols, schema, batch.num_rows))
                     count += batch.num_rows
-                rows[str(src.path)] = count
+                rows[src.name] = count
                 if src.kind == "json":
-                    bar.update(src.path.stat().st_size)
+                    bar.update(src.size)
     return IngestResult(out, rows, schema)

@@ -39,7 +39,9 @@ SHARED_COLUMNS: tuple[str, ...] = (
     "source_outlet", "source_title", "source_originators", "source_scale",
 )
 
-DATASETS: tuple[str, ...] = ("incidentkit", "acled", "ucdp")
+#: Every dataset an ingested file may hold. New names go at the end: the ``dataset`` column is a dictionary
+#: over this tuple, and files written before keep their codes.
+DATASETS: tuple[str, ...] = ("incidentkit", "acled", "ucdp", "gtd", "icews", "gdelt", "polecat")
 DATASET_TYPE = pa.dictionary(pa.int8(), pa.string())
 
 #: ACLED columns with no incident equivalent, under their harmonised names.
