@@ -671,9 +671,32 @@ def conform(columns: dict[str, pa.Array], schema: pa.Schema, n: int) -> pa.Recor
     return pa.RecordBatch.from_arrays(arrays, schema=schema)
 
 
+def expand_inputs(paths: str | os.PathLike[str] | Sequence[str | os.PathLike[str]],
+                  patterns: Sequence[str] = ("*",)) -> list[Path]:
+    """The input files of a reader: each file as given, each folder's files matching ``patterns``
+    (case-insensitively, e.g. ``("*.export.CSV", "*.export.CSV.zip")``), sorted by name so that the
+    output's row order never depends on the file system. A folder with no such file is an error."""
+    import fnmatch
+
+    if isinstance(paths, (str, os.PathLike)):
+        paths = [paths]
+    out: list[Path] = []
+    for p in map(Path, paths):
+        if p.is_dir():
+            found = sorted(f for f in p.iterdir() if f.is_file() and not f.name.startswith(".")
+                           and any(fnmatch.fnmatch(f.name.lower(), pat.lower()) for pat in patterns))
+            if not found:
+                raise fail("file-unreadable", f"the folder holds no file named like {', '.join(patterns)}", p)
+            out.extend(found)
+        else:
+            out.append(p)
+    return out
+
+
 def run(sources: Sequence[Source], out: str | os.PathLike[str], schema: pa.Schema,
         convert: Callable[[Source], Converter], unknown: Mapping[str, str], *, progress: bool | None = None,
-        desc: str = "ingest") -> IngestResult:
+        desc: str = "ingest", engine: str = "local", scheduler: str | None = None,
+        workers: int | None = None) -> IngestResult:
     """Convert every source batch by batch into one Parquet file with ``schema`` (atomically).
 
     ``progress``: ``None`` follows :mod:`incidentkit.progress` (a bar over bytes on a terminal, a
@@ -684,8 +707,22 @@ def run(sources: Sequence[Source], out: str | os.PathLike[str], schema: pa.Schem
     written (``output-is-input``). An operating-system error while writing (a full disk, a permission)
     is the one-line ``file-unwritable`` error and leaves no temporary file; one while reading an input
     is ``file-unreadable`` naming that input.
+
+    ``engine="dask"`` converts the sources in parallel on Dask (``scheduler``: an existing scheduler's
+    address; otherwise a local cluster of ``workers`` processes), each to a part file, and writes the
+    parts in the sources' order: the same rows as the local engine (:mod:`incidentkit.external.parallel`).
     """
     from incidentkit.paths import refuse_overwriting_inputs
+
+    if engine == "dask":
+        from incidentkit.external.parallel import run_on_dask
+
+        return run_on_dask(sources, out, schema, convert, unknown, progress=progress, desc=desc,
+                           scheduler=scheduler, workers=workers)
+    if engine != "local":
+        from incidentkit.errors import UsageError
+
+        raise UsageError(f"unknown engine {engine!r} (local or dask)", code="usage")
 
     out = Path(out)
     refuse_overwriting_inputs([out], [s.path for s in sources])

@@ -88,6 +88,13 @@ UCDP_EXTRAS: Mapping[str, pa.DataType] = MappingProxyType({
 })
 
 
+#: The source's own event code as ``<scheme>:<code>`` ("cameo:193", "plover:ASSAULT/firearms", "gtd:3/14"):
+#: the readers of GTD, ICEWS, GDELT and POLECAT write it, and the linker compares it with our types through
+#: the crosswalk table (:mod:`incidentkit.codebook.crosswalk`), so an edited table takes effect without
+#: ingesting again.
+EVENT_CODE: Mapping[str, pa.DataType] = MappingProxyType({"event_code": pa.string()})
+
+
 def _shared_fields() -> list[pa.Field]:
     incident = incident_schema()
     return [incident.field(name).with_nullable(True) for name in SHARED_COLUMNS]
