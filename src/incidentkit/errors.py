@@ -244,6 +244,10 @@ CATALOGUE: dict[str, ErrorType] = _catalogue(
     ErrorType("taxonomy-invalid", "Taxonomy table invalid",
               "The taxonomy CSV needs event_type, sub_event_type, type_of_violence and weight columns with "
               "known values and weights between 0 and 1."),
+    ErrorType("crosswalk-invalid", "Crosswalk table invalid",
+              "The crosswalk CSV (CAMEO, PLOVER, GTD codes to ACLED types) needs scheme, code, event_type, "
+              "sub_event_type and weight columns, ACLED types the codebook knows, weights within 0-1, and each "
+              "code listed once per sub-event type."),
     # <<< external error types: add above this line >>>
     # --- reliability (issue 6) -----------------------------------------------------------------
     ErrorType("reliability-duplicate-coding", "Source coded twice by one coder",
