@@ -12,7 +12,8 @@ import click
 
 from incidentkit._version import __version__
 
-_COMMAND_MODULES = ("records", "geocode", "export", "external", "link", "agree", "actors", "draft", "review")
+_COMMAND_MODULES = ("records", "geocode", "export", "external", "crosswalk", "link", "agree", "actors", "draft",
+                    "review")
 
 
 EXIT_STATUS = ("Exit status, the same for every command: 0 done; 1 bad input data (an invalid record, "
