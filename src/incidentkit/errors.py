@@ -446,6 +446,18 @@ class IncidentkitError(Exception):
         self.code = code
         self.problems = list(problems or [])
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        """Pickle by state, not by constructor arguments: an error raised on a Dask worker reaches the
+        client whole (its code, problems and message), whatever its subclass's ``__init__`` takes."""
+        return (_rebuild_error, (type(self), self.args, self.__dict__))
+
+
+def _rebuild_error(cls: type, args: tuple[Any, ...], state: dict[str, Any]) -> Exception:
+    err = Exception.__new__(cls)
+    Exception.__init__(err, *args)
+    err.__dict__.update(state)
+    return err
+
 
 class InvalidRecordsError(IncidentkitError):
     """Raised by :func:`incidentkit.build` when any coded record is invalid: nothing is written."""
