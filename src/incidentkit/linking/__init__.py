@@ -20,9 +20,10 @@ from __future__ import annotations
 import json
 import math
 import os
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -33,7 +34,13 @@ from incidentkit.atomic import atomic_path
 from incidentkit.errors import InputFileError, UsageError
 from incidentkit.linking.actors import actor_similarity
 from incidentkit.linking.index import Events, SpaceTimeIndex
-from incidentkit.linking.taxonomy import EVENTS, SUB_EVENTS, Taxonomy, compatibility, load_taxonomy
+from incidentkit.linking.taxonomy import (
+    EVENTS,
+    SUB_EVENTS,
+    Taxonomy,
+    compatibility,
+    load_taxonomy,
+)
 from incidentkit.matching import GEO_WIDEN_KM, assign_per_day
 from incidentkit.progress import progress
 
@@ -81,14 +88,14 @@ class LinkResult:
                        "pair's window is in its reason)")
         else:
             windows = "no linked pair needed the widening precision codes allow"
-        lines = [f"Linked: {s['linked_incidents']} of {s['incidents']} incident(s) to {s['linked_external']} of "
-                 f"{s['external']} external event(s){several}",
+        lines = [(f"Linked: {s['linked_incidents']} of {s['incidents']} incident(s) to {s['linked_external']} of "
+                 f"{s['external']} external event(s){several}"),
                  f"Only in ours: {s['only_ours']} incident(s) ({s['unlocated']} without coordinates)",
                  f"Only in theirs (same countries and dates as ours): {s['only_theirs']} external event(s)",
                  f"Windows: --days {s['days']} --km {s['km']:g}; {windows}",
-                 f"Fatalities of linked incidents (their rows summed per incident): ours {s['fatalities_ours']}, "
+                 (f"Fatalities of linked incidents (their rows summed per incident): ours {s['fatalities_ours']}, "
                  f"theirs {s['fatalities_theirs']}, {s['fatalities_equal']} incident(s) equal, "
-                 f"mean absolute difference {s['fatalities_mad']:.2f}"]
+                 f"mean absolute difference {s['fatalities_mad']:.2f}")]
         return "\n".join(lines)
 
     def write(self, path: str | os.PathLike[str]) -> None:
@@ -164,68 +171,254 @@ def _events(df: pd.DataFrame, geo_widen: Mapping[int, float], time_widen: Mappin
 
 CANDIDATE_CHUNK = 4096      # incidents per candidate search block
 NOTE_FROM_EVENTS = 200_000  # below this many external events linking takes seconds: no note in logs
+#: Columns of an external row that result building and the per-day keys read, gathered with its pairs.
+ROW_COLUMNS = ("id", *SAME_EVENT_COLUMNS, "actor1", "actor2", "time_precision")
+
+
+@dataclass(frozen=True)
+class LinkParams:
+    """The settings of one linking run: the same object drives every slice of the external events."""
+
+    days: int = 3
+    km: float = 25.0
+    min_score: float = 0.5
+    taxonomy: Taxonomy | None = None
+    weights: Mapping[str, float] = field(default_factory=lambda: dict(WEIGHTS))
+    geo_widen_km: Mapping[int, float] = field(default_factory=lambda: dict(GEO_WIDEN_KM))
+    time_widen_days: Mapping[int, int] = field(default_factory=lambda: dict(TIME_WIDEN_DAYS))
+    cell_degrees: float | None = None
+
+
+@dataclass
+class Incidents:
+    """Our incidents, prepared once (dates as days, widening, type codes): shipped whole to every slice."""
+
+    frame: pd.DataFrame
+    ev: Events
+    sub: np.ndarray
+    evt: np.ndarray
+    vec: np.ndarray
+    fat: np.ndarray
+    tp: np.ndarray
+
+    def __len__(self) -> int:
+        return len(self.frame)
+
+
+def prepare_incidents(ours: pd.DataFrame, params: LinkParams) -> Incidents:
+    """Everything about our side that scoring needs, computed once (not once per slice of theirs)."""
+    tax = params.taxonomy if params.taxonomy is not None else load_taxonomy()
+    sub, evt = _codes(ours, "sub_event_type", SUB_EVENTS), _codes(ours, "event_type", EVENTS)
+    return Incidents(frame=ours, ev=_events(ours, params.geo_widen_km, params.time_widen_days), sub=sub, evt=evt,
+                     vec=tax.vectors(sub, _ints(ours, "type_of_violence")), fat=_ints(ours, "fatalities_best", -1),
+                     tp=_ints(ours, "time_precision", 1))
+
+
+@dataclass
+class Candidates:
+    """The pairs of one slice of external events (or of all of them) that score at least ``min_score``.
+
+    ``i`` and ``e`` are global rows (of our incidents, of the whole external table), so slices scored
+    apart concatenate into what scoring the whole table gives. ``rows`` holds the columns of the external
+    rows these pairs reach (``ROW_COLUMNS`` present, ``latitude``/``longitude`` as read), indexed by
+    global row ``row`` and sorted by it: what result building and the per-day keys read, so they never
+    need the external table itself. ``scope`` are the global rows in the countries and dates of our
+    incidents (for "only theirs"), with their ``scope_ids``.
+    """
+
+    external: int
+    candidates: int
+    pairs: dict[str, np.ndarray]
+    rows: pd.DataFrame
+    scope: np.ndarray
+    scope_ids: pd.Series
+
+    @staticmethod
+    def concat(parts: list[Candidates]) -> Candidates:
+        """Candidates of disjoint slices as one (rows re-sorted by global row)."""
+        if len(parts) == 1:
+            return parts[0]
+        keys = parts[0].pairs.keys()
+        pairs = {k: np.concatenate([p.pairs[k] for p in parts]) for k in keys}
+        rows = pd.concat([p.rows for p in parts], ignore_index=True)
+        rows = rows.iloc[np.argsort(rows["row"].to_numpy(), kind="stable")].reset_index(drop=True)
+        scope = np.concatenate([p.scope for p in parts])
+        order = np.argsort(scope, kind="stable")
+        ids = pd.concat([p.scope_ids for p in parts], ignore_index=True).iloc[order].reset_index(drop=True)
+        return Candidates(sum(p.external for p in parts), sum(p.candidates for p in parts), pairs, rows,
+                          scope[order], ids)
+
+
+def pair_scores(inc: Incidents, theirs: pd.DataFrame, b: Events, i: np.ndarray, e: np.ndarray, dist: np.ndarray,
+                gap: np.ndarray, params: LinkParams) -> dict[str, np.ndarray]:
+    """The score of each candidate pair and its parts: the one place a pair is scored.
+
+    ``i`` are rows of ``inc``, ``e`` rows of ``theirs``/``b`` (one slice of the external events, or all
+    of them). Every part depends only on the two rows of its pair, never on which other rows are in
+    the slice: this is why the distributed path gives exactly the single-machine links. A new part (a
+    column of theirs, say) goes here, with its weight in :data:`WEIGHTS`.
+    """
+    tax = params.taxonomy if params.taxonomy is not None else load_taxonomy()
+    a, w = inc.ev, params.weights
+    allowed_days = params.days + a.widen_days[i] + b.widen_days[e]
+    allowed_km = params.km + a.widen_km[i] + b.widen_km[e]
+    s_time = 1.0 - gap / (allowed_days + 1.0)
+    s_dist = 1.0 - dist / np.maximum(allowed_km, 1e-9)
+    sub_b, ev_b = _codes(theirs, "sub_event_type", SUB_EVENTS), _codes(theirs, "event_type", EVENTS)
+    vec_b = tax.vectors(sub_b, _ints(theirs, "type_of_violence"))
+    s_type, how = compatibility(tax, inc.sub[i], inc.evt[i], inc.vec[i], sub_b[e], ev_b[e], vec_b[e])
+    s_actor = actor_similarity(inc.frame, theirs, i, e)
+    fa, fb = inc.fat[i], _ints(theirs, "fatalities_best", -1)[e]
+    known = (fa >= 0) & (fb >= 0)
+    # a row shorter than a multi-day incident (one of ACLED's per-day rows) holds a part of its deaths:
+    # only a day with more deaths than our whole incident disagrees
+    part = (b.end[e] - b.start[e]) < (a.end[i] - a.start[i])
+    excess = np.where(part, np.maximum(fb - fa, 0), np.abs(fa - fb))
+    s_fat = np.where(known, 1.0 - excess / np.maximum(fa + fb, 1), 0.5)
+    score = (w["time"] * s_time + w["distance"] * s_dist + w["type"] * s_type
+             + w["actors"] * s_actor + w["fatalities"] * s_fat)
+    return {"score": np.round(score, 6), "allowed_days": allowed_days, "allowed_km": allowed_km,
+            "s_type": s_type, "how": how, "s_actor": s_actor, "fa": fa, "fb": fb, "known": known, "part": part,
+            "b_start": b.start[e], "b_end": b.end[e]}
+
+
+def score_slice(inc: Incidents, theirs: pd.DataFrame, rows: np.ndarray, params: LinkParams, *,
+                reachable: bool = False, on_block: Callable[[int], None] | None = None,
+                what: str | None = None) -> Candidates:
+    """Candidate pairs of our incidents with one slice of the external events, scored: a pure function.
+
+    ``rows`` are the slice's global row numbers in the whole external table (``arange(n)`` for the whole
+    table). The single-machine path calls it once on everything; the Dask path once per time partition.
+    ``reachable``: search only the incidents whose widened window can reach the slice's dates (an exact
+    bound, so no pair is lost). ``on_block`` is called with the number of candidate-search blocks done;
+    ``what``, when given, shows a progress bar or note for the search (single-machine path).
+    """
+    b = _events(theirs, params.geo_widen_km, params.time_widen_days)
+    a = inc.ev
+    index = SpaceTimeIndex(b, km=params.km, cell_degrees=params.cell_degrees)
+    subset = None
+    if reachable and len(b):
+        wide = params.days + a.widen_days.astype(float) + float(b.widen_days.max())
+        subset = np.flatnonzero((a.end + wide >= float(b.start.min())) & (a.start - wide <= float(b.end.max())))
+    search = index.candidates(a, params.km, params.days, chunk=CANDIDATE_CHUNK, rows=subset)
+    if what is not None:
+        located = int(np.count_nonzero(~(np.isnan(a.lat) | np.isnan(a.lon))))
+        blocks = -(-located // CANDIDATE_CHUNK) * len(index.groups)
+        # a bar on a terminal after half a second; in a log, one line when the external side is large
+        search = progress(search, total=blocks, unit="block", desc=what, note=f"{what}...",
+                          min_total=0 if len(theirs) >= NOTE_FROM_EVENTS else math.inf)
+    parts = []
+    for p in search:
+        parts.append(p)
+        if on_block is not None:
+            on_block(1)
+    i = np.concatenate([p[0] for p in parts]) if parts else np.empty(0, np.int64)
+    e = np.concatenate([p[1] for p in parts]) if parts else np.empty(0, np.int64)
+    dist = np.concatenate([p[2] for p in parts]) if parts else np.empty(0)
+    gap = np.concatenate([p[3] for p in parts]) if parts else np.empty(0, np.int64)
+    scores = pair_scores(inc, theirs, b, i, e, dist, gap, params)
+    keep = np.flatnonzero(scores["score"] >= params.min_score)
+    pairs = {"i": i[keep], "e": rows[e[keep]], "dist": dist[keep], "gap": gap[keep],
+             **{k: v[keep] for k, v in scores.items()}}
+    local = np.unique(e[keep])
+    cols = [c for c in ROW_COLUMNS if c in theirs]
+    sub = theirs.iloc[local][cols].reset_index(drop=True)
+    sub.insert(0, "row", rows[local])
+    sub["latitude"], sub["longitude"] = b.lat[local], b.lon[local]
+    scope = np.flatnonzero(_in_scope(inc.frame, theirs))
+    return Candidates(len(theirs), len(i), pairs, sub, rows[scope], theirs["id"].iloc[scope].reset_index(drop=True))
 
 
 def link(incidents: pd.DataFrame | str | os.PathLike[str], external: pd.DataFrame | str | os.PathLike[str], *,
          days: int = 3, km: float = 25.0, taxonomy: Taxonomy | str | os.PathLike[str] | None = None,
          min_score: float = 0.5, weights: Mapping[str, float] = WEIGHTS,
          geo_widen_km: Mapping[int, float] = GEO_WIDEN_KM, time_widen_days: Mapping[int, int] = TIME_WIDEN_DAYS,
-         cell_degrees: float | None = None) -> LinkResult:
+         cell_degrees: float | None = None, engine: str = "local", **dask_options: Any) -> LinkResult:
     """Link our incidents to the external events that record the same events; DataFrames or Parquet paths.
 
     ``days``/``km`` are the base windows; each side's precision codes widen them (``geo_widen_km``,
     ``time_widen_days``), and each pair's widened window is in ``pairs`` and its reason. Pairs scoring
     below ``min_score`` are not linked. Each external event is linked at most once; an incident is
     linked to one external event, or, when it spans N days, to up to N rows of one event recorded day
-    by day (ACLED's rule): see :func:`incidentkit.matching.assign_per_day`.
+    by day (ACLED's rule): see :func:`incidentkit.matching.assign_per_day`. Equal scores are taken in
+    a fixed order (our incident's row, then the external row), so the links never depend on the order
+    the candidates were found in.
+
+    ``engine="dask"`` runs the candidate search and scoring on Dask distributed, with exactly the same
+    result; ``dask_options`` (``scheduler``, ``client``, ``partitions``, ``workers``) are those of
+    :func:`incidentkit.linking.distributed.link_dask`.
     """
+    params = make_params(days=days, km=km, taxonomy=taxonomy, min_score=min_score, weights=weights,
+                         geo_widen_km=geo_widen_km, time_widen_days=time_widen_days, cell_degrees=cell_degrees)
+    if engine == "dask":
+        from incidentkit.linking.distributed import link_dask
+
+        return link_dask(incidents, external, params=params, taxonomy_path=taxonomy, **dask_options)
+    if engine != "local":
+        raise UsageError(f"engine must be 'local' or 'dask', not {engine!r}", code="usage")
+    if dask_options:
+        raise UsageError(f"{', '.join(sorted(dask_options))}: only with engine='dask'", code="usage")
+    inc = prepare_incidents(_frame(incidents, "incidents"), params)
+    theirs = _frame(external, "external")
+    located = int(np.count_nonzero(~(np.isnan(inc.ev.lat) | np.isnan(inc.ev.lon))))
+    what = f"linking {located:,} incident(s) to {len(theirs):,} external event(s)"
+    cand = score_slice(inc, theirs, np.arange(len(theirs), dtype=np.int64), params, what=what)
+    return build_result(inc, cand, params, inputs=_inputs(incidents, external, taxonomy))
+
+
+def make_params(*, days: int = 3, km: float = 25.0, taxonomy: Taxonomy | str | os.PathLike[str] | None = None,
+                min_score: float = 0.5, weights: Mapping[str, float] = WEIGHTS,
+                geo_widen_km: Mapping[int, float] = GEO_WIDEN_KM,
+                time_widen_days: Mapping[int, int] = TIME_WIDEN_DAYS,
+                cell_degrees: float | None = None) -> LinkParams:
+    """Check the windows and load the taxonomy once: the settings every path and slice then shares."""
     if not (days >= 0 and math.isfinite(km) and km > 0):  # also refuses NaN, which every comparison passes
         raise UsageError(f"--days must be >= 0 and --km a finite number > 0 (got days={days}, km={km})",
                          code="usage")
     tax = taxonomy if isinstance(taxonomy, Taxonomy) else load_taxonomy(taxonomy)
-    ours, theirs = _frame(incidents, "incidents"), _frame(external, "external")
-    a = _events(ours, geo_widen_km, time_widen_days)
-    b = _events(theirs, geo_widen_km, time_widen_days)
-    index = SpaceTimeIndex(b, km=km, cell_degrees=cell_degrees)
-    located = int(np.count_nonzero(~(np.isnan(a.lat) | np.isnan(a.lon))))
-    blocks = -(-located // CANDIDATE_CHUNK) * len(index.groups)
-    # a bar on a terminal after half a second; in a log, one line when the external side is large
-    what = f"linking {located:,} incident(s) to {len(theirs):,} external event(s)"
-    parts = list(progress(index.candidates(a, km, days, chunk=CANDIDATE_CHUNK), total=blocks, unit="block",
-                          desc=what, note=f"{what}...",
-                          min_total=0 if len(theirs) >= NOTE_FROM_EVENTS else math.inf))
-    i = np.concatenate([p[0] for p in parts]) if parts else np.empty(0, np.int64)
-    e = np.concatenate([p[1] for p in parts]) if parts else np.empty(0, np.int64)
-    dist = np.concatenate([p[2] for p in parts]) if parts else np.empty(0)
-    gap = np.concatenate([p[3] for p in parts]) if parts else np.empty(0, np.int64)
+    return LinkParams(days=days, km=km, min_score=min_score, taxonomy=tax, weights=dict(weights),
+                      geo_widen_km=dict(geo_widen_km), time_widen_days=dict(time_widen_days),
+                      cell_degrees=cell_degrees)
 
-    # --- score every candidate pair, vectorised --------------------------------------------------------
-    allowed_days = days + a.widen_days[i] + b.widen_days[e]
-    allowed_km = km + a.widen_km[i] + b.widen_km[e]
-    s_time = 1.0 - gap / (allowed_days + 1.0)
-    s_dist = 1.0 - dist / np.maximum(allowed_km, 1e-9)
-    sub_a, ev_a = _codes(ours, "sub_event_type", SUB_EVENTS), _codes(ours, "event_type", EVENTS)
-    sub_b, ev_b = _codes(theirs, "sub_event_type", SUB_EVENTS), _codes(theirs, "event_type", EVENTS)
-    vec_a = tax.vectors(sub_a, _ints(ours, "type_of_violence"))
-    vec_b = tax.vectors(sub_b, _ints(theirs, "type_of_violence"))
-    s_type, how = compatibility(tax, sub_a[i], ev_a[i], vec_a[i], sub_b[e], ev_b[e], vec_b[e])
-    s_actor = actor_similarity(ours, theirs, i, e)
-    fa = _ints(ours, "fatalities_best", -1)
-    fb = _ints(theirs, "fatalities_best", -1)
-    known = (fa[i] >= 0) & (fb[e] >= 0)
-    # a row shorter than a multi-day incident (one of ACLED's per-day rows) holds a part of its deaths:
-    # only a day with more deaths than our whole incident disagrees
-    part = (b.end[e] - b.start[e]) < (a.end[i] - a.start[i])
-    excess = np.where(part, np.maximum(fb[e] - fa[i], 0), np.abs(fa[i] - fb[e]))
-    s_fat = np.where(known, 1.0 - excess / np.maximum(fa[i] + fb[e], 1), 0.5)
-    score = (weights["time"] * s_time + weights["distance"] * s_dist + weights["type"] * s_type
-             + weights["actors"] * s_actor + weights["fatalities"] * s_fat)
-    score = np.round(score, 6)
 
-    keep = np.flatnonzero(score >= min_score)
-    day, span_start, span_end, event = _per_day_keys(ours, theirs, a, b, i[keep], e[keep])
-    kept = keep[assign_per_day(i[keep], e[keep], score[keep], min_score, day=day, span_start=span_start,
-                               span_end=span_end, event=event)]
+def _inputs(*paths: object) -> tuple[Path, ...]:
+    return tuple(_input_file(x) for x in paths if isinstance(x, (str, os.PathLike)))
+
+
+Assigner = Callable[..., "np.ndarray | list[int]"]
+
+
+def canonical_order(i: np.ndarray, e: np.ndarray, score: np.ndarray) -> np.ndarray:
+    """The order pairs are taken in: score descending, then our incident's row, then the external row.
+
+    A total order on the pairs themselves, so the links never depend on the order the candidate search
+    found them in (per index block, per time partition, per worker).
+    """
+    return np.lexsort((e, i, -score))
+
+
+def build_result(inc: Incidents, cand: Candidates, params: LinkParams, *, inputs: tuple[Path, ...] = (),
+                 assign: Assigner = assign_per_day) -> LinkResult:
+    """One global assignment over all scored pairs, then the pairs, only-ours/only-theirs and the summary.
+
+    ``assign`` has :func:`incidentkit.matching.assign_per_day`'s signature; the Dask path passes one
+    that assigns independent components apart (:func:`incidentkit.matching.assign_per_day_components`),
+    which takes the same pairs.
+    """
+    days, km, min_score = params.days, params.km, params.min_score
+    tax = params.taxonomy if params.taxonomy is not None else load_taxonomy()
+    ours, a = inc.frame, inc.ev
+    p = cand.pairs
+    order = canonical_order(p["i"], p["e"], p["score"])
+    p = {k: v[order] for k, v in p.items()}
+    i, e, dist, gap, score = p["i"], p["e"], p["dist"], p["gap"], p["score"]
+    allowed_days, allowed_km, s_type, how, s_actor = (p[k] for k in ("allowed_days", "allowed_km", "s_type", "how",
+                                                                    "s_actor"))
+    fa_p, fb_p, known, part = p["fa"], p["fb"], p["known"], p["part"]
+    pos = np.searchsorted(cand.rows["row"].to_numpy(), e)  # each pair's external row in cand.rows
+    day, span_start, span_end, event = _per_day_keys(inc, cand.rows, p, pos)
+    kept = np.asarray(assign(i, e, score, min_score, day=day, span_start=span_start, span_end=span_end,
+                             event=event), dtype=np.int64)
     # an incident's first pair (its best) comes first in `kept`; its other days' rows name it
     first_of: dict[int, int] = {}
     for k in kept:
@@ -233,11 +426,7 @@ def link(incidents: pd.DataFrame | str | os.PathLike[str], external: pd.DataFram
     kept = kept[np.lexsort((e[kept], i[kept]))]  # deterministic order: by incident, then event
 
     ids_a = ours["id"].astype(str).to_numpy()
-
-    def ids_b(rows: np.ndarray) -> np.ndarray:  # only the linked rows: 2.5 M ids are not boxed for nothing
-        return theirs["id"].iloc[rows].astype(str).to_numpy()
-
-    ext_ids = ids_b(e[kept])
+    ext_ids = cand.rows["id"].iloc[pos[kept]].astype(str).to_numpy()
     first_e = np.array([first_of[int(x)] for x in i[kept]], dtype=np.int64)
     extra = first_e != e[kept]
     first_ids = dict(zip(e[kept].tolist(), ext_ids.tolist()))
@@ -246,7 +435,7 @@ def link(incidents: pd.DataFrame | str | os.PathLike[str], external: pd.DataFram
     reasons = [f"{int(gap[k])} day(s) apart (window {int(allowed_days[k])}); {dist[k]:.1f} km "
                f"(window {allowed_km[k]:g}); type {s_type[k]:.2f} ({how_text[int(how[k])]}); "
                f"actors {s_actor[k]:.2f}; fatalities "
-               + (f"{fa[i[k]]} vs {fb[e[k]]}" if known[k] else "unknown")
+               + (f"{fa_p[k]} vs {fb_p[k]}" if known[k] else "unknown")
                + (f" (their row: 1 of our {a.end[i[k]] - a.start[i[k]] + 1} days)" if part[k] and known[k] else "")
                + (f"; another day of the same event as {same}" if same is not None else "")
                for k, same in zip(kept, same_as)]
@@ -260,18 +449,16 @@ def link(incidents: pd.DataFrame | str | os.PathLike[str], external: pd.DataFram
 
     matched_a = np.zeros(len(ours), bool)
     matched_a[i[kept]] = True
-    matched_b = np.zeros(len(theirs), bool)
-    matched_b[e[kept]] = True
-    scope = _in_scope(ours, theirs)
+    matched_scope = np.isin(cand.scope, e[kept])
     only_ours = ours.loc[~matched_a, ["id"]].reset_index(drop=True)
-    only_theirs = theirs.loc[scope & ~matched_b, ["id"]].reset_index(drop=True)
-    fat = _fatalities(ids_a[i[kept]], ext_ids, fa[i[kept]], fb[e[kept]])
+    only_theirs = pd.DataFrame({"id": cand.scope_ids[~matched_scope].reset_index(drop=True)})
+    fat = _fatalities(ids_a[i[kept]], ext_ids, fa_p[kept], fb_p[kept])
     beyond = (gap[kept] > days) | (dist[kept] > km)
     summary = {
-        "incidents": len(ours), "external": len(theirs), "candidates": int(len(i)), "matched": int(len(kept)),
-        "linked_incidents": int(matched_a.sum()), "linked_external": int(len(kept)),
-        "per_day_incidents": int(len(set(i[kept][extra].tolist()))), "per_day_extra": int(extra.sum()),
-        "only_ours": int(len(only_ours)), "only_theirs": int(len(only_theirs)),
+        "incidents": len(ours), "external": cand.external, "candidates": cand.candidates, "matched": len(kept),
+        "linked_incidents": int(matched_a.sum()), "linked_external": len(kept),
+        "per_day_incidents": len(set(i[kept][extra].tolist())), "per_day_extra": int(extra.sum()),
+        "only_ours": len(only_ours), "only_theirs": len(only_theirs),
         "unlocated": int(np.isnan(a.lat).sum()), "days": days, "km": km, "min_score": min_score,
         "window_days_max": int(allowed_days[kept].max(initial=days)),
         "window_km_max": float(allowed_km[kept].max(initial=km)), "beyond_base": int(beyond.sum()),
@@ -279,7 +466,6 @@ def link(incidents: pd.DataFrame | str | os.PathLike[str], external: pd.DataFram
         "fatalities_theirs": int(fat.fatalities_theirs.sum()), "fatalities_equal": int((fat.difference == 0).sum()),
         "fatalities_mad": float(fat.difference.abs().mean()) if len(fat) else 0.0,
     }
-    inputs = tuple(_input_file(x) for x in (incidents, external, taxonomy) if isinstance(x, (str, os.PathLike)))
     return LinkResult(pairs, only_ours, only_theirs, fat, summary, inputs)
 
 
@@ -289,8 +475,8 @@ def _input_file(path: str | os.PathLike[str]) -> Path:
     return p / "incidents.parquet" if p.is_dir() else p
 
 
-def _per_day_keys(ours: pd.DataFrame, theirs: pd.DataFrame, a: Events, b: Events, i: np.ndarray,
-                  e: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+def _per_day_keys(inc: Incidents, rows: pd.DataFrame, p: dict[str, np.ndarray],
+                  pos: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Per candidate pair: the external row's day, the incident's span, and the row's same-event key.
 
     The key is -1 unless the pair could be one of several per-day rows: the incident spans more than one
@@ -299,29 +485,33 @@ def _per_day_keys(ours: pd.DataFrame, theirs: pd.DataFrame, a: Events, b: Events
     dataset, type (``SAME_EVENT_COLUMNS``), the two actors (in either order) and the point (ACLED repeats
     its location's coordinates; compared to 4 decimals, ACLED's own precision), so equal keys mean
     "these rows may be one event's days". Only the few eligible rows are keyed: nothing is computed
-    for the millions of rows no multi-day incident reaches.
+    for the millions of rows no multi-day incident reaches. ``rows`` are the external rows the pairs
+    reach (:class:`Candidates`), ``pos`` each pair's position in it: the keys are computed once, over
+    all pairs, from rows gathered with them, whichever slices the pairs were found in.
     """
-    span_start, span_end = a.start[i], a.end[i]
-    day = b.start[e]
+    i = p["i"]
+    span_start, span_end = inc.ev.start[i], inc.ev.end[i]
+    day = p["b_start"]
     event = np.full(len(i), -1, dtype=np.int64)
-    eligible = np.flatnonzero((span_end > span_start) & (b.end[e] == b.start[e]))
+    eligible = np.flatnonzero((span_end > span_start) & (p["b_end"] == p["b_start"]))
     if len(eligible) == 0:  # no multi-day incident: nothing more to compute (the common case)
         return day, span_start, span_end, event
-    tp_a = _ints(ours, "time_precision", 1)
-    eligible = eligible[tp_a[i[eligible]] == 1]
+    eligible = eligible[inc.tp[i[eligible]] == 1]
     if len(eligible) == 0:
         return day, span_start, span_end, event
-    rows, inverse = np.unique(e[eligible], return_inverse=True)
-    sub = theirs.iloc[rows]
+    at, inverse = np.unique(pos[eligible], return_inverse=True)
+    sub = rows.iloc[at]
     tp_b = _ints(sub, "time_precision", 1)
     parts = [_factor(sub[c]) for c in SAME_EVENT_COLUMNS if c in sub]
     if "actor1" in sub or "actor2" in sub:  # the two actors in either order: codes over one shared table
-        both = pd.concat([sub.get("actor1", pd.Series([None] * len(sub))).astype(object),
-                          sub.get("actor2", pd.Series([None] * len(sub))).astype(object)], ignore_index=True)
+        both = pd.concat([sub.get("actor1", pd.Series([None] * len(sub))).astype(object).reset_index(drop=True),
+                          sub.get("actor2", pd.Series([None] * len(sub))).astype(object).reset_index(drop=True)],
+                         ignore_index=True)
         codes = _factor(both)
         x, y = codes[:len(sub)], codes[len(sub):]
         parts += [np.minimum(x, y), np.maximum(x, y)]
-    parts += [_factor(pd.Series(np.round(b.lat[rows], 4))), _factor(pd.Series(np.round(b.lon[rows], 4)))]
+    parts += [_factor(pd.Series(np.round(sub["latitude"].to_numpy(), 4))),
+              _factor(pd.Series(np.round(sub["longitude"].to_numpy(), 4)))]
     _, key = np.unique(np.stack(parts, axis=1), axis=0, return_inverse=True)
     key = np.where(tp_b == 1, key.reshape(-1), -1)
     event[eligible] = key[inverse.reshape(-1)]
@@ -374,4 +564,22 @@ def _in_scope(ours: pd.DataFrame, theirs: pd.DataFrame) -> np.ndarray:
     return mask
 
 
-__all__ = ["link", "LinkResult", "load_taxonomy", "SAME_EVENT_COLUMNS", "Taxonomy", "GEO_WIDEN_KM", "TIME_WIDEN_DAYS", "WEIGHTS"]
+__all__ = [
+    "GEO_WIDEN_KM",
+    "SAME_EVENT_COLUMNS",
+    "TIME_WIDEN_DAYS",
+    "WEIGHTS",
+    "Candidates",
+    "Incidents",
+    "LinkParams",
+    "LinkResult",
+    "Taxonomy",
+    "build_result",
+    "canonical_order",
+    "link",
+    "load_taxonomy",
+    "make_params",
+    "pair_scores",
+    "prepare_incidents",
+    "score_slice",
+]

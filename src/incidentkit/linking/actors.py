@@ -78,9 +78,13 @@ class _Similarity:
             return out
         nb = len(self.right) + 1
         uniq, inv = np.unique(ca[ok] * nb + cb[ok], return_inverse=True)
-        scores = np.array([fuzz.token_set_ratio(self.left[k // nb], self.right[k % nb], score_cutoff=CUTOFF)
-                           / 100.0 for k in uniq.tolist()], dtype=np.float32)
-        out[ok] = scores[inv]
+        # the same scorer, cutoff and rounding to whole percent as the matrix above (cdist's uint8), so a
+        # pair scores the same whichever way it was reached: the Dask path scores slices of the external
+        # events, whose name tables are smaller and take the matrix where the whole table would not
+        ratios = process.cpdist([self.left[k] for k in (uniq // nb).tolist()],
+                                [self.right[k] for k in (uniq % nb).tolist()],
+                                scorer=fuzz.token_set_ratio, score_cutoff=CUTOFF, dtype=np.uint8, workers=-1)
+        out[ok] = ratios[inv] / 100.0
         return out
 
 

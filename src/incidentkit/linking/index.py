@@ -11,8 +11,8 @@ widening the search around every other.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Iterator
 
 import numpy as np
 import pandas as pd
@@ -106,10 +106,16 @@ class SpaceTimeIndex:
             cell = cell_degrees or float(np.clip((km + wk) / KM_PER_DEGREE, 0.05, 2.0))
             self.groups.append(_Group(ext, members, cell, max_span_days))
 
-    def candidates(self, inc: Events, km: float, days: int,
-                   chunk: int = 4096) -> Iterator[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]]:
-        """Yield (incident index, external index, distance km, day gap) for pairs within the widened windows."""
+    def candidates(self, inc: Events, km: float, days: int, chunk: int = 4096,
+                   rows: np.ndarray | None = None) -> Iterator[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]]:
+        """Yield (incident index, external index, distance km, day gap) for pairs within the widened windows.
+
+        ``rows``: search only these incidents (e.g. those whose window can reach this slice of events);
+        the pairs found for them are the same as without it.
+        """
         located = np.flatnonzero(~(np.isnan(inc.lat) | np.isnan(inc.lon)))
+        if rows is not None:
+            located = np.intersect1d(located, rows)
         for s in range(0, len(located), chunk):
             ids = located[s:s + chunk]
             for g in self.groups:
