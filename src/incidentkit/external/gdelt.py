@@ -1,0 +1,431 @@
+"""Read GDELT 2.0 event files (61 headerless tab-separated columns) into the harmonised schema, streaming.
+
+GDELT publishes its events every 15 minutes as ``YYYYMMDDHHMMSS.export.CSV.zip``: a zip archive holding
+one tab-separated file without a header (the name says CSV; the text is tabs, never quoted). The reader
+takes such archives, the unpacked ``.export.CSV`` files, or folders of either, and writes one Parquet
+file. Archives are read member by member without unpacking them to disk.
+
+What the columns become (docs/reference/gdelt.md gives the whole mapping):
+
+* ``EventCode`` (and ``EventBaseCode``, ``EventRootCode``) stay text: CAMEO codes have leading zeros
+  ("042"). ``event_code`` is ``cameo:<EventCode>``; the crosswalk table (scheme ``cameo``) gives ACLED's
+  ``event_type`` and ``sub_event_type``.
+* ``ActionGeo_Type`` gives the precision of the event's point: a city or landmark (3, 4) is
+  ``geo_precision`` 2, a state or first-order division (2, 5) is 3, a country (1) is no usable point (its
+  centroid is kept in ``gdelt_actiongeo_lat``/``_long`` but ``latitude``/``longitude`` are null).
+* ``ActionGeo_CountryCode`` is a FIPS 10-4 code: it becomes ISO 3166-1 alpha-2 through the shipped table
+  ``incidentkit/data/fips_iso.csv``. ``Actor1CountryCode``/``Actor2CountryCode`` are CAMEO's 3-letter
+  actor codes (mostly ISO alpha-3, plus regions such as ``AFR``): kept as written.
+* One real event is recorded as many rows (one per article or sentence that told it). Every row is kept;
+  ``event_group`` (int64) is the same for rows with the same day, CAMEO code, actor codes and place, a
+  hash of that key alone, so files ingested apart or in parallel agree and the linker can group them.
+
+GDELT 1.0 files (58 columns without the three ``*Geo_ADM2Code`` columns; the historical backfiles also
+without ``SOURCEURL``: 57) are recognised by their first line's field count and read the same way.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import os
+import zipfile
+from collections.abc import Iterable, Mapping, Sequence
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from incidentkit.codebook import vocab
+from incidentkit.external import _convert as cv
+from incidentkit.external._stream import (
+    Converter,
+    IngestResult,
+    Source,
+    dataset_column,
+    expand_inputs,
+    fail,
+    open_source,
+    run,
+)
+from incidentkit.external.schema import EVENT_CODE, external_schema, shared_type
+
+
+def _actor(side: str) -> list[str]:
+    return [f"Actor{side}{s}" for s in ("Code", "Name", "CountryCode", "KnownGroupCode", "EthnicCode",
+                                        "Religion1Code", "Religion2Code", "Type1Code", "Type2Code",
+                                        "Type3Code")]
+
+
+def _geo(prefix: str, adm2: bool = True) -> list[str]:
+    parts = ["Type", "FullName", "CountryCode", "ADM1Code"] + (["ADM2Code"] if adm2 else []) + \
+        ["Lat", "Long", "FeatureID"]
+    return [f"{prefix}_{p}" for p in parts]
+
+
+#: The 61 columns of a GDELT 2.0 event record, in file order (GDELT Event Codebook V2.0; the names of
+#: GDELT's BigQuery table, where the codebook says ``GlobalEventID`` and ``Day``).
+COLUMNS: tuple[str, ...] = ("GLOBALEVENTID", "SQLDATE", "MonthYear", "Year", "FractionDate", *_actor("1"), *_actor("2"),
+     "IsRootEvent", "EventCode", "EventBaseCode", "EventRootCode", "QuadClass", "GoldsteinScale",
+     "NumMentions", "NumSources", "NumArticles", "AvgTone",
+     *_geo("Actor1Geo"), *_geo("Actor2Geo"), *_geo("ActionGeo"), "DATEADDED", "SOURCEURL")
+assert len(COLUMNS) == 61
+
+#: GDELT 1.0 daily files (April 2013 on): no ``*Geo_ADM2Code`` (58 columns).
+COLUMNS_V1: tuple[str, ...] = tuple(c for c in COLUMNS if not c.endswith("_ADM2Code"))
+#: GDELT 1.0 historical backfiles (1979 - March 2013): no ``SOURCEURL`` either (57 columns).
+COLUMNS_V1_BACKFILE: tuple[str, ...] = COLUMNS_V1[:-1]
+LAYOUTS: Mapping[int, tuple[str, ...]] = {61: COLUMNS, 58: COLUMNS_V1, 57: COLUMNS_V1_BACKFILE}
+
+#: Names a folder's files must match (case-insensitively; GDELT writes ``.export.CSV``): the event files,
+#: never the mentions or GKG files lying beside them.
+PATTERNS: tuple[str, ...] = ("*.export.csv", "*.export.csv.zip")
+
+#: ActionGeo_Type -> ACLED geo_precision. 1 (country) has none: its point is no usable location.
+GEO_TYPE_TO_PRECISION: Mapping[int, int] = {2: 3, 5: 3, 3: 2, 4: 2}
+
+#: Source columns that become shared columns (no extra of their own) or are derived from SQLDATE.
+_SHARED_SOURCES = frozenset({"GLOBALEVENTID", "SQLDATE", "MonthYear", "Year", "FractionDate", "Actor1Name",
+                             "Actor2Name", "ActionGeo_FullName"})
+_INT8 = {"QuadClass", "Actor1Geo_Type", "Actor2Geo_Type", "ActionGeo_Type"}
+_INT32 = {"NumMentions", "NumSources", "NumArticles"}
+_FLOAT = {"GoldsteinScale", "AvgTone", "Actor1Geo_Lat", "Actor1Geo_Long", "Actor2Geo_Lat", "Actor2Geo_Long",
+          "ActionGeo_Lat", "ActionGeo_Long"}
+_RANGES = {"GoldsteinScale": (-10.0, 10.0), "AvgTone": (-100.0, 100.0)}
+
+
+def _extra_type(column: str) -> pa.DataType:
+    if column in _INT8:
+        return pa.int8()
+    if column in _INT32:
+        return pa.int32()
+    if column in _FLOAT:
+        return pa.float64()
+    if column == "IsRootEvent":
+        return pa.bool_()
+    if column == "DATEADDED":
+        return pa.timestamp("s", tz="UTC")
+    return pa.string()
+
+
+#: Source column -> extra column ``gdelt_<name in lower case>`` with its type, for every column that is
+#: not a shared one.
+EXTRAS: Mapping[str, tuple[str, pa.DataType]] = {
+    c: (f"gdelt_{c.lower()}", _extra_type(c)) for c in COLUMNS if c not in _SHARED_SOURCES}
+
+#: Columns the linker reads besides the shared ones: the CAMEO code and the group of rows of one event.
+EVENT_GROUP: Mapping[str, pa.DataType] = {"event_group": pa.int64()}
+
+
+@lru_cache(maxsize=1)
+def fips_table() -> dict[str, str]:
+    """FIPS 10-4 country code -> ISO 3166-1 alpha-2 ("" where no ISO country exists), from the shipped
+    ``fips_iso.csv`` (its comment lines give the source)."""
+    text = (resources.files("incidentkit") / "data" / "fips_iso.csv").read_text(encoding="utf-8")
+    rows = csv.DictReader(line for line in text.splitlines() if not line.startswith("#"))
+    return {r["fips"]: r["iso2"] for r in rows}
+
+
+def _acled_types(codes: pa.Array) -> tuple[pa.Array, pa.Array]:
+    """(event_type, sub_event_type) of CAMEO codes through the crosswalk table (null where it maps none)."""
+    try:
+        from incidentkit.codebook.crosswalk import load_crosswalk
+    except ImportError:  # pragma: no cover - the crosswalk ships with the package
+        nulls = pa.nulls(len(codes), pa.string())
+        return nulls, nulls
+    return _crosswalk(load_crosswalk).to_acled("cameo", codes)
+
+
+@lru_cache(maxsize=1)
+def _crosswalk(loader: Any) -> Any:
+    return loader()
+
+
+# --- deterministic hashing of the event key -----------------------------------------------------------
+
+_M1, _M2 = np.uint64(0xBF58476D1CE4E5B9), np.uint64(0x94D049BB133111EB)
+_GOLDEN = np.uint64(0x9E3779B97F4A7C15)
+
+
+def _mix(x: np.ndarray) -> np.ndarray:
+    """splitmix64's finaliser: every input bit moves every output bit (uint64 arithmetic wraps)."""
+    with np.errstate(over="ignore"):
+        x = (x ^ (x >> np.uint64(30))) * _M1
+        x = (x ^ (x >> np.uint64(27))) * _M2
+    return x ^ (x >> np.uint64(31))
+
+
+def _text_hash(arr: pa.Array) -> np.ndarray:
+    """A stable 64-bit hash per cell (BLAKE2b of the UTF-8 text; 0 for null), computed once per distinct
+    value: a batch holds a few thousand distinct actor codes or places, not 65,536."""
+    enc = pc.dictionary_encode(arr)
+    values = enc.dictionary.to_pylist()
+    table = np.fromiter((int.from_bytes(hashlib.blake2b(v.encode("utf-8"), digest_size=8).digest(), "little")
+                         for v in values), dtype=np.uint64, count=len(values))
+    table = np.append(table, np.uint64(0))
+    idx = pc.fill_null(enc.indices, len(values)).to_numpy(zero_copy_only=False)
+    return table[idx]
+
+
+def event_group(day: pa.Array, code: pa.Array, actor1: pa.Array, actor2: pa.Array, place: pa.Array) -> pa.Array:
+    """The group of rows telling one real event: a 63-bit hash of (day, CAMEO code, actor codes, place).
+
+    ``day`` is a date32 array; the others text (null counts as empty). The hash depends on the row's key
+    alone, never on the file, batch or order, so files ingested separately or in parallel agree.
+    """
+    days = pc.fill_null(pc.cast(day, pa.int32()), 0).to_numpy(zero_copy_only=False).astype(np.int64)
+    with np.errstate(over="ignore"):
+        h = _mix(days.astype(np.uint64) + _GOLDEN)
+        for k, part in enumerate((code, actor1, actor2, place), start=1):
+            h = _mix(h ^ (_text_hash(part) + _GOLDEN * np.uint64(k)))
+    return pa.array((h >> np.uint64(1)).astype(np.int64), pa.int64())
+
+
+def _place_key(feature: pa.Array, lat: pa.Array, lon: pa.Array) -> pa.Array:
+    """The place of an event for grouping: ActionGeo_FeatureID, else its point to 4 decimals."""
+    def fmt(x: pa.Array) -> pa.Array:
+        return pc.cast(pc.round(x, 4), pa.string())
+    point = pc.binary_join_element_wise(fmt(lat), fmt(lon), ",")
+    return pc.coalesce(feature, point)
+
+
+# --- the batch converter --------------------------------------------------------------------------------
+
+
+def _flags(n: int, masks: Mapping[str, np.ndarray]) -> pa.Array:
+    """A list<string> column naming per row the flags whose mask is true, without a Python loop per row."""
+    names = list(masks)
+    if not names:
+        return cv.empty_lists(n)
+    stacked = np.stack([np.asarray(masks[k], dtype=bool) for k in names], axis=1)  # rows x flags
+    counts = stacked.sum(axis=1, dtype=np.int32)
+    offsets = np.zeros(n + 1, dtype=np.int32)
+    np.cumsum(counts, out=offsets[1:])
+    _rows, which = np.nonzero(stacked)  # row-major: each row's flags in the order of ``masks``
+    values = pc.take(pa.array(names, pa.string()), pa.array(which.astype(np.int32)))
+    return pa.ListArray.from_arrays(pa.array(offsets), values)
+
+
+def _nonempty(arr: pa.Array) -> pa.Array:
+    """Text with whitespace-only cells as null (GDELT leaves absent values empty)."""
+    if arr.null_count == len(arr):
+        return arr
+    trimmed = pc.utf8_trim_whitespace(arr)
+    return pc.if_else(pc.equal(trimmed, ""), pa.scalar(None, pa.string()), arr)
+
+
+def _date(arr: pa.Array, column: str, fmt: str, expected: str, typ: pa.DataType) -> pa.Array:
+    """Dates or times in one fixed format, parsed once per distinct value (a 15-minute file holds a few)."""
+    enc = pc.dictionary_encode(arr)
+    parsed = pc.strptime(pc.utf8_trim_whitespace(enc.dictionary), format=fmt, unit="s", error_is_null=True)
+    if typ == pa.date32():
+        parsed = pc.cast(parsed, pa.date32())
+    else:
+        parsed = parsed.cast(typ)
+    out = pc.take(parsed, enc.indices)
+    return cv.check_converted(arr, out, column, expected)
+
+
+class _GdeltConverter:
+    """Batch converter; its dictionaries grow across batches and files, so the output stays consistent.
+
+    Plain attributes only (the crosswalk and FIPS tables are module caches): it pickles for Dask.
+    """
+
+    def __init__(self) -> None:
+        self.event_type = cv.GrowingDictionary(shared_type("event_type"), vocab.EVENT_TYPES)
+        self.sub_event_type = cv.GrowingDictionary(shared_type("sub_event_type"), vocab.SUB_EVENT_TYPES)
+        self.disorder_type = cv.GrowingDictionary(shared_type("disorder_type"), vocab.DISORDER_TYPES)
+        self.country = cv.GrowingDictionary(shared_type("country"))
+
+    def for_source(self, src: Source) -> Converter:
+        return self.convert
+
+    def convert(self, b: pa.RecordBatch) -> dict[str, pa.Array]:
+        names = set(b.schema.names)
+        n = b.num_rows
+
+        def col(name: str) -> pa.Array:
+            return b.column(name) if name in names else pa.nulls(n, pa.string())
+
+        out: dict[str, pa.Array] = {}
+        ids = cv.to_int(col("GLOBALEVENTID"), pa.int64(), "GLOBALEVENTID")
+        if ids.null_count:
+            raise cv.CellError(int(pc.index(pc.is_null(ids), True).as_py()), "GLOBALEVENTID", None,
+                               "an event id (it is empty)")
+        out["id"] = pc.cast(ids, pa.string())
+        day = _date(col("SQLDATE"), "SQLDATE", "%Y%m%d", "a date (YYYYMMDD)", pa.date32())
+        if day.null_count:
+            raise cv.CellError(int(pc.index(pc.is_null(day), True).as_py()), "SQLDATE", None,
+                               "a date (YYYYMMDD; it is empty)")
+        out["date_start"] = out["date_end"] = day
+        out["time_precision"] = pa.array(np.ones(n, dtype=np.int8))
+
+        code = _nonempty(col("EventCode"))
+        event_type, sub = _acled_types(code)
+        out["event_type"] = self.event_type.encode(event_type, "EventCode")
+        out["sub_event_type"] = self.sub_event_type.encode(sub, "EventCode")
+        disorder = cv.map_values(sub, lambda s: vocab.disorder_type(s) if s in vocab.SUB_EVENT_TYPES else "",
+                                 pa.string(), "EventCode", "a CAMEO code")
+        out["disorder_type"] = self.disorder_type.encode(
+            pc.if_else(pc.equal(disorder, ""), pa.scalar(None, pa.string()), disorder), "EventCode")
+        out["event_code"] = pc.binary_join_element_wise(pa.scalar("cameo:"), code, "")
+
+        out["actor1"], out["actor2"] = _nonempty(col("Actor1Name")), _nonempty(col("Actor2Name"))
+
+        # the event's place: ActionGeo_*
+        geo_type = cv.to_int(col("ActionGeo_Type"), pa.int8(), "ActionGeo_Type")
+        bad = pc.invert(pc.is_in(geo_type, value_set=pa.array([0, 1, 2, 3, 4, 5], pa.int8())))
+        if pc.any(pc.and_(pc.is_valid(geo_type), bad)).as_py():
+            i = int(pc.index(pc.and_(pc.is_valid(geo_type), bad), True).as_py())
+            raise cv.CellError(i, "ActionGeo_Type", col("ActionGeo_Type")[i].as_py(), "a geographic type 0-5")
+        precision = cv.code_lookup(geo_type, dict(GEO_TYPE_TO_PRECISION), pa.int8())
+        fips = _nonempty(col("ActionGeo_CountryCode"))
+        table = fips_table()
+        keys = pa.array(list(table), pa.string())
+        iso = pc.take(pa.array([v or None for v in table.values()], pa.string()),
+                      pc.index_in(pc.utf8_trim_whitespace(fips), value_set=keys))
+        unknown_fips = pc.fill_null(pc.and_(pc.is_valid(fips), pc.invert(pc.is_in(
+            pc.utf8_trim_whitespace(fips), value_set=keys))), False)
+        out["country"] = self.country.encode(iso, "ActionGeo_CountryCode")
+        full = _nonempty(col("ActionGeo_FullName"))
+        out["location"] = full
+        # "City, State, Country" and "State, Country": the state is the part before the country
+        state = pc.struct_field(pc.extract_regex(full, r"^(?:.*?,\s*)?(?P<s>[^,]+?),\s*[^,]+$"), "s")
+        out["admin1"] = pc.if_else(pc.fill_null(pc.is_in(geo_type, value_set=pa.array([2, 3, 4, 5], pa.int8())),
+                                                False), state, pa.scalar(None, pa.string()))
+        lat_src, lon_src = col("ActionGeo_Lat"), col("ActionGeo_Long")
+        lat, lon = cv.to_float(lat_src, "ActionGeo_Lat"), cv.to_float(lon_src, "ActionGeo_Long")
+        cv.check_range(lat, -90, 90, "ActionGeo_Lat", lat_src)
+        cv.check_range(lon, -180, 180, "ActionGeo_Long", lon_src)
+        usable = pc.fill_null(pc.is_valid(precision), False)
+        null_f = pa.scalar(None, pa.float64())
+        out["latitude"] = pc.if_else(usable, lat, null_f)
+        out["longitude"] = pc.if_else(usable, lon, null_f)
+        out["geo_precision"] = precision
+        out["where_prec"] = cv.code_lookup(precision, vocab.GEO_TO_WHERE_PREC, pa.int8())
+        out["priogrid_gid"] = cv.priogrid(out["latitude"], out["longitude"])
+
+        url = _nonempty(col("SOURCEURL"))
+        host = pc.struct_field(pc.extract_regex(url, r"^[A-Za-z][A-Za-z0-9+.-]*://(?:www\.)?(?P<h>[^/:?#]+)"),
+                               "h")
+        out["source_outlet"] = pc.coalesce(pc.utf8_lower(host), url)  # a citation that is no URL: as written
+        out["dataset"] = dataset_column("gdelt", n)
+
+        feature = _nonempty(col("ActionGeo_FeatureID"))
+        out["event_group"] = event_group(day, code, _nonempty(col("Actor1Code")), _nonempty(col("Actor2Code")),
+                                         _place_key(feature, lat, lon))
+
+        for source, (name, typ) in EXTRAS.items():
+            if source not in names:
+                continue
+            arr = col(source)
+            if source == "ActionGeo_Lat":
+                out[name] = lat
+            elif source == "ActionGeo_Long":
+                out[name] = lon
+            elif source == "ActionGeo_Type":
+                out[name] = geo_type
+            elif source == "EventCode":
+                out[name] = code
+            elif typ == pa.string():
+                out[name] = _nonempty(arr)
+            elif typ == pa.bool_():
+                out[name] = cv.map_values(arr, lambda v: {"1": True, "0": False}.get(v), pa.bool_(), source,
+                                          "1 or 0")
+            elif typ == pa.float64():
+                out[name] = cv.to_float(arr, source)
+                lo, hi = _RANGES.get(source, (-90, 90) if source.endswith("_Lat") else (-180, 180))
+                cv.check_range(out[name], lo, hi, source, arr)
+            elif pa.types.is_timestamp(typ):
+                out[name] = _date(arr, source, "%Y%m%d%H%M%S", "a time (YYYYMMDDHHMMSS)", typ)
+            else:
+                out[name] = cv.to_int(arr, typ, source)
+
+        geo_np = pc.fill_null(geo_type, 0).to_numpy(zero_copy_only=False)
+        out["quality_flags"] = _flags(n, {
+            "country_centroid": geo_np == 1,
+            "no_location": geo_np == 0,
+            "unknown_fips_code": unknown_fips.to_numpy(zero_copy_only=False),
+        })
+        return out
+
+
+def gdelt_schema(layout: Sequence[str] = COLUMNS) -> pa.Schema:
+    """The output schema: shared columns, ``dataset``, ``quality_flags``, ``event_code``, ``event_group``
+    and the ``gdelt_*`` extras of every layout (GDELT 1.0 files leave the ADM2 columns null)."""
+    extras: dict[str, pa.DataType] = dict(EVENT_CODE)
+    extras.update(EVENT_GROUP)
+    extras.update({name: typ for name, typ in EXTRAS.values()})
+    return external_schema(extras, (), {b"incidentkit_dataset": b"gdelt"})
+
+
+def _members(path: Path) -> list[str]:
+    """The files inside a GDELT zip archive (one for a 15-minute file), in name order."""
+    try:
+        with zipfile.ZipFile(path) as z:
+            members = sorted(i.filename for i in z.infolist() if not i.is_dir())
+    except (zipfile.BadZipFile, OSError) as exc:
+        raise fail("file-unreadable", f"not a readable zip archive ({exc})", path) from None
+    if not members:
+        raise fail("file-empty", "the zip archive holds no file", path)
+    return members
+
+
+def _first_line(path: Path, member: str | None) -> bytes:
+    """The first line of a file or zip member (up to 1 MB), to tell the layout by its field count."""
+    try:
+        if member is None:
+            with open(path, "rb") as fh:
+                return fh.readline(1 << 20)
+        with zipfile.ZipFile(path) as z, z.open(member) as fh:
+            return fh.readline(1 << 20)
+    except (zipfile.BadZipFile, OSError, EOFError) as exc:
+        raise fail("file-unreadable", f"cannot read the file ({exc})", f"{path}[{member}]" if member else path
+                   ) from None
+
+
+def _open(path: Path, member: str | None) -> Source:
+    first = _first_line(path, member)
+    name = f"{path}[{member}]" if member else str(path)
+    if not first.strip(b"\r\n"):
+        raise fail("file-empty", "the file is empty: GDELT files hold one event per line" if not first
+                   else "the first line is empty", name, 1)
+    layout = LAYOUTS.get(first.rstrip(b"\r\n").count(b"\t") + 1, COLUMNS)
+    return open_source(path, (), delimiter="\t", names=list(layout), quoting=False, member=member,
+                       what="GDELT publishes")
+
+
+def gdelt_sources(files: str | os.PathLike[str] | Iterable[str | os.PathLike[str]]) -> list[Source]:
+    """One source per event file: plain files, each member of each zip archive, folders' event files."""
+    paths = files if isinstance(files, (str, os.PathLike)) else list(files)
+    sources = []
+    for p in expand_inputs(paths, PATTERNS):
+        if not p.is_file():
+            raise fail("file-unreadable", "no such file", p)
+        if zipfile.is_zipfile(p):
+            sources.extend(_open(p, m) for m in _members(p))
+        else:
+            sources.append(_open(p, None))
+    return sources
+
+
+def ingest_gdelt(files: str | os.PathLike[str] | Sequence[str | os.PathLike[str]], output: str | os.PathLike[str],
+                 *, progress: bool | None = None, engine: str = "local", scheduler: str | None = None,
+                 workers: int | None = None) -> IngestResult:
+    """Ingest GDELT 2.0 event files (``.export.CSV``, zipped 15-minute files, folders of them) into one
+    harmonised Parquet file, every row kept and grouped by ``event_group``.
+
+    On any error nothing is written and :class:`~incidentkit.errors.InputFileError` names the file (the
+    archive and member), line and column.
+
+    >>> ingest_gdelt("gdelt_2024_05/", "gdelt.parquet")  # doctest: +SKIP
+    """
+    sources = gdelt_sources(files)
+    conv = _GdeltConverter()
+    return run(sources, output, gdelt_schema(), conv.for_source, {}, progress=progress, desc="GDELT",
+               engine=engine, scheduler=scheduler, workers=workers)
