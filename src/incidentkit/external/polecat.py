@@ -1,0 +1,336 @@
+"""Read POLECAT event files (Harvard Dataverse, PLOVER-coded) into the harmonised schema, streaming.
+
+POLECAT publishes weekly tab-separated files ("ngecEvents.20230103111842.Release603.DV.txt") and yearly
+zips of monthly files ("ngecEventsDV-2022.txt.zip"), with a header row of some 40 columns: Event ID,
+Event Date, Event Type, Event Mode, Intensity (later "Event Intensity"), Quad Code, Contexts, the actor's
+and the recipient's Name, Country, COW, Primary Sector, Sectors, Title, Name Raw and Wikipedia ID,
+Placename, City, District, Province, Country, Latitude, Longitude, GeoNames ID, Raw Placename, Feature
+Type, Source, Publication Date, Story People, Story Organizations, Story Locations, Language, Version.
+
+Quirks handled here:
+
+* stray trailing tabs: some rows (and headers) end in extra, empty fields. They are read; an extra field
+  that holds something is a located error (a tab inside a cell shifts every column after it);
+* unescaped quotes in names and titles: the files never quote, so ``"`` is an ordinary character;
+* "None" (Python's) for an empty cell, and several values in one cell separated by ";" (compound actors
+  "Russia;Ukraine", their countries "RUS;UKR", contexts, sectors, the story's people);
+* countries as ISO alpha-3 codes; places resolved to GeoNames, whose feature code ("PPL", "ADM1",
+  "PCLI") gives the precision (:func:`feature_precision`).
+
+The files are read line by line (each physical line one text cell, split on tabs by Arrow in C++), so
+rows of different lengths never stop the reader and every error names its physical line.
+
+The PLOVER type and mode are kept as ``event_code`` ("plover:ASSAULT/firearms"; "plover:PROTEST/" when
+there is no mode) and mapped to ACLED types through the crosswalk table.
+
+>>> ingest_polecat("ngecEvents.20230103111842.Release603.DV.txt", "polecat.parquet")  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from incidentkit.errors import quote
+from incidentkit.external import _convert as cv
+from incidentkit.external._stream import (
+    Converter,
+    IngestResult,
+    Source,
+    dataset_column,
+    fail,
+    open_source,
+    record_line,
+    run,
+)
+from incidentkit.external.icews import (
+    PRECISION,
+    AcledTypes,
+    admin_precision,
+    coordinates,
+    countries,
+    null_if,
+    open_inputs,
+    slug,
+)
+from incidentkit.external.schema import EVENT_CODE, external_schema, shared_type
+
+#: The columns of the Dataverse files, in their order.
+COLUMNS: tuple[str, ...] = (
+    "Event ID", "Event Date", "Event Type", "Event Mode", "Intensity", "Quad Code", "Contexts",
+    "Actor Name", "Actor Country", "Actor COW", "Primary Actor Sector", "Actor Sectors", "Actor Title",
+    "Actor Name Raw", "Wikipedia Actor ID",
+    "Recipient Name", "Recipient Country", "Recipient COW", "Primary Recipient Sector", "Recipient Sectors",
+    "Recipient Title", "Recipient Name Raw", "Wikipedia Recipient ID",
+    "Placename", "City", "District", "Province", "Country", "Latitude", "Longitude", "GeoNames ID",
+    "Raw Placename", "Feature Type", "Source", "Publication Date", "Story People", "Story Organizations",
+    "Story Locations", "Language", "Version")
+#: Later releases name the intensity "Event Intensity".
+ALIASES: dict[str, str] = {"Event Intensity": "Intensity"}
+REQUIRED: tuple[str, ...] = ("Event ID", "Event Date", "Event Type")
+PATTERNS: tuple[str, ...] = ("*.txt", "*.txt.zip", "*.tsv", "*.zip")
+#: The event types of the PLOVER manual; another type is kept, flagged ``plover_type_unknown``.
+PLOVER_TYPES: frozenset[str] = frozenset({
+    "AGREE", "CONSULT", "SUPPORT", "CONCEDE", "COOPERATE", "AID", "RETREAT", "REQUEST", "ACCUSE", "REJECT",
+    "THREATEN", "PROTEST", "SANCTION", "MOBILIZE", "COERCE", "ASSAULT"})
+#: How POLECAT writes an empty cell (Python's None; pandas' NaN) besides leaving it empty.
+EMPTY: tuple[str, ...] = ("", "None", "none", "nan", "NaN", "null")
+#: The byte each line is "split" on by the CSV parser: never in text, so a physical line is one cell.
+LINE_DELIMITER = "\x1f"
+LIST_SEPARATOR = r"\s*;\s*"
+
+#: Source column -> output column, for the columns kept as text.
+TEXT: dict[str, str] = {
+    "Quad Code": "polecat_quad_code", "Primary Actor Sector": "polecat_primary_actor_sector",
+    "Actor Title": "polecat_actor_title", "Actor Name Raw": "polecat_actor_name_raw",
+    "Wikipedia Actor ID": "polecat_wikipedia_actor_id", "Primary Recipient Sector": "polecat_primary_recipient_sector",
+    "Recipient Title": "polecat_recipient_title", "Recipient Name Raw": "polecat_recipient_name_raw",
+    "Wikipedia Recipient ID": "polecat_wikipedia_recipient_id", "Placename": "polecat_placename",
+    "City": "polecat_city", "Country": "polecat_country", "Raw Placename": "polecat_raw_placename",
+    "Feature Type": "polecat_feature_type", "Publication Date": "polecat_publication_date",
+    "Language": "polecat_language", "Version": "polecat_version",
+}
+#: Source column -> output column, for the ";"-separated lists.
+LISTS: dict[str, str] = {
+    "Event Mode": "polecat_event_modes", "Contexts": "polecat_contexts",
+    "Actor Country": "polecat_actor_country", "Actor COW": "polecat_actor_cow", "Actor Sectors": "polecat_actor_sectors",
+    "Recipient Country": "polecat_recipient_country", "Recipient COW": "polecat_recipient_cow",
+    "Recipient Sectors": "polecat_recipient_sectors", "Story People": "polecat_story_people",
+    "Story Organizations": "polecat_story_organizations", "Story Locations": "polecat_story_locations",
+}
+POLECAT_EXTRAS: dict[str, pa.DataType] = {
+    **EVENT_CODE,
+    "polecat_event_type": pa.string(),
+    "polecat_intensity": pa.float64(),
+    "polecat_geonames_id": pa.int64(),
+    **{name: pa.string() for name in TEXT.values()},
+    **{name: pa.list_(pa.string()) for name in LISTS.values()},
+}
+KNOWN: frozenset[str] = frozenset(COLUMNS) | frozenset(ALIASES)
+
+#: GeoNames feature codes -> (geo_precision, where_prec), as in :data:`incidentkit.external.icews.PRECISION`.
+#: Populated places are the place itself; second- to fifth-order units "part of a region"; first-order
+#: units and regions ACLED's "larger region"; countries and larger have no point. Any other feature (a
+#: base, an airport, a river, a mountain) is near a named place: (2, 2).
+FEATURE_PRECISION: dict[str, tuple[int, int]] = {
+    "ADM1": PRECISION["province"], "ADM1H": PRECISION["province"], "RGN": PRECISION["province"],
+    "RGNE": PRECISION["province"], "RGNH": PRECISION["province"],
+    "ADM2": PRECISION["district"], "ADM2H": PRECISION["district"], "ADM3": PRECISION["district"],
+    "ADM3H": PRECISION["district"], "ADM4": PRECISION["district"], "ADM4H": PRECISION["district"],
+    "ADM5": PRECISION["district"], "ADMD": PRECISION["district"], "ADMDH": PRECISION["district"],
+    "CONT": PRECISION["country"], "TERR": PRECISION["country"], "ZN": PRECISION["country"],
+}
+
+
+def feature_precision(code: str) -> int:
+    """geo_precision * 10 + where_prec for a GeoNames feature code ("PPLA2" -> 11, "ADM1" -> 34)."""
+    c = code.strip().upper()
+    if c.startswith("PPL"):
+        geo, where = PRECISION["city"]
+    elif c.startswith("PCL"):
+        geo, where = PRECISION["country"]
+    else:
+        geo, where = FEATURE_PRECISION.get(c, (2, 2))
+    return geo * 10 + where
+
+
+@dataclasses.dataclass
+class LineSource(Source):
+    """A POLECAT file read as whole lines: ``columns`` are the names its header gives the fields."""
+
+    columns: list[str] = dataclasses.field(default_factory=list)
+
+
+def _open(path: Path, member: str | None) -> LineSource:
+    src = open_source(path, (), delimiter=LINE_DELIMITER, quoting=False, member=member, what="POLECAT publishes")
+    line = src.header[0] if src.header else ""
+    names = [h.strip() for h in line.split("\t")]
+    while names and not names[-1]:  # a header ending in stray tabs
+        names.pop()
+    names = [ALIASES.get(h, h) for h in names]
+    for k, h in enumerate(names):
+        if not h:
+            raise fail("csv-header", f"column {k + 1} of the header has no name", src.name, 1)
+    dupes = sorted({h for h in names if names.count(h) > 1})
+    if dupes:
+        raise fail("csv-header", f"column {quote(dupes[0])} appears twice in the header", src.name, 1, dupes[0])
+    missing = [c for c in REQUIRED if c not in names]
+    if missing:
+        found = ", ".join(quote(h, 60)[1:-1] for h in names[:8])
+        hint = " (is the file tab-separated?)" if len(names) == 1 else ""
+        raise fail("external-missing-column", f"required column {missing[0]!r} is missing (found: {found}"
+                   f"{' ...' if len(names) > 8 else ''}){hint}", src.name, 1, missing[0])
+    base = {f.name: getattr(src, f.name) for f in dataclasses.fields(Source)}
+    base["header"] = ["line"]
+    return LineSource(**base, columns=names)
+
+
+class _SourceConverter:
+    """Converts the batches of one source in order, counting rows so a broken line is named."""
+
+    def __init__(self, parent: _PolecatConverter, src: LineSource) -> None:
+        self.parent, self.src, self.seen = parent, src, 0
+
+    def __call__(self, batch: pa.RecordBatch) -> dict[str, pa.Array]:
+        out = self.parent.convert(batch, self.src, self.seen)
+        self.seen += batch.num_rows
+        return out
+
+
+class _PolecatConverter:
+    def __init__(self, unknown: dict[str, str], crosswalk: str | os.PathLike[str] | None = None) -> None:
+        self.unknown = unknown
+        self.types = AcledTypes(crosswalk)
+        self.country = cv.GrowingDictionary(shared_type("country"))
+
+    def for_source(self, src: Source) -> Converter:
+        assert isinstance(src, LineSource)
+        return _SourceConverter(self, src)
+
+    def fields(self, batch: pa.RecordBatch, src: LineSource, seen: int) -> dict[str, pa.Array]:
+        """The line column split into the header's columns; placeholders ("None") null."""
+        n_cols = len(src.columns)
+        parts = pc.split_pattern(batch.column(0), "\t")
+        counts = pc.fill_null(pc.list_value_length(parts), 0).to_numpy(zero_copy_only=False)
+        short = counts < n_cols
+        if short.any():
+            i = int(np.argmax(short))
+            k = int(counts[i])
+            raise fail("external-truncated", f"the record ends before column {src.columns[k]!r} (expected "
+                       f"{n_cols} fields, found {k}): is the file truncated?", src.name,
+                       record_line(src, seen + i), src.columns[k])
+        if (counts > n_cols).any():  # stray trailing tabs: the extra fields must be empty
+            extra = pc.list_slice(parts, n_cols)
+            flat = pc.list_flatten(extra)
+            full = pc.greater(pc.utf8_length(pc.utf8_trim_whitespace(flat)), 0)
+            if pc.any(full).as_py():
+                j = int(pc.index(full, True).as_py())
+                i = int(pc.list_parent_indices(extra)[j].as_py())
+                k = j - int(extra.offsets[i].as_py()) + n_cols
+                raise fail("external-truncated", f"the record has {int(counts[i])} fields, the header {n_cols}, "
+                           f"and field {k + 1} holds {quote(flat[j].as_py(), 60)}: a tab inside a cell shifts "
+                           "every column after it", src.name, record_line(src, seen + i), f"field {k + 1}")
+        return {name: null_if(pc.list_element(parts, j), *EMPTY) for j, name in enumerate(src.columns)}
+
+    def convert(self, b: pa.RecordBatch, src: LineSource, seen: int) -> dict[str, pa.Array]:
+        cells = self.fields(b, src, seen)
+        n = b.num_rows
+
+        def col(name: str) -> pa.Array:
+            return cells[name] if name in cells else pa.nulls(n, pa.string())
+
+        ids = col("Event ID")
+        if ids.null_count:
+            i = int(pc.index(pc.is_null(ids), True).as_py())
+            raise cv.CellError(i, "Event ID", None, "an event id (it is empty)")
+        out: dict[str, pa.Array] = {"id": pc.utf8_trim_whitespace(ids)}
+        date = cv.to_date(col("Event Date"), "Event Date",
+                          ("%Y-%m-%d", "%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S", "%Y%m%d"))
+        out["date_start"] = out["date_end"] = date
+        out["time_precision"] = pa.array(np.ones(n, np.int8))
+
+        etype = pc.utf8_upper(pc.utf8_trim_whitespace(col("Event Type")))
+        bad = pc.invert(pc.fill_null(pc.match_substring_regex(etype, r"^[A-Z][A-Z_-]*$"), True))
+        if pc.any(bad).as_py():
+            i = int(pc.index(bad, True).as_py())
+            raise cv.CellError(i, "Event Type", col("Event Type")[i].as_py(), "a PLOVER event type (e.g. ASSAULT)")
+        modes = pc.split_pattern_regex(pc.utf8_lower(pc.utf8_trim_whitespace(col("Event Mode"))), LIST_SEPARATOR)
+        first = pc.fill_null(pc.list_element(pc.fill_null(modes, pa.scalar([""], modes.type)), 0), "")
+        code = pc.binary_join_element_wise(etype, first, "/")
+        out["polecat_event_type"] = col("Event Type")
+        out["event_code"] = pc.binary_join_element_wise(pa.scalar("plover:"), code, "")
+        out.update(self.types.columns("plover", code))
+
+        intensity = cv.to_float(col("Intensity"), "Intensity")
+        cv.check_range(intensity, -10, 10, "Intensity", col("Intensity"))
+        out["polecat_intensity"] = intensity
+        for side, number in (("Actor", "1"), ("Recipient", "2")):
+            names = pc.split_pattern_regex(col(f"{side} Name"), LIST_SEPARATOR)
+            out[f"actor{number}"] = pc.list_element(pc.fill_null(names, pa.scalar([None], names.type)), 0)
+            others = pc.list_slice(names, 1)
+            out[f"assoc_actor_{number}"] = pc.if_else(pc.greater(pc.list_value_length(others), 0), others,
+                                                      pa.scalar(None, others.type))
+        for name, target in TEXT.items():
+            out[target] = col(name)
+        for name, target in LISTS.items():
+            out[target] = pc.split_pattern_regex(col(name), LIST_SEPARATOR)
+        out["polecat_event_modes"] = modes
+        out["polecat_geonames_id"] = cv.to_int(col("GeoNames ID"), pa.int64(), "GeoNames ID")
+        out["source_outlet"] = col("Source")
+
+        city, district, province = col("City"), col("District"), col("Province")
+        out["admin1"], out["admin2"] = province, district
+        out["location"] = pc.coalesce(city, col("Placename"), district, province)
+        out["country"] = self.country.encode(countries(col("Country"), "Country"), "Country")
+        lat, lon = coordinates(col("Latitude"), col("Longitude"))
+        geo, where, _ = admin_precision(city, district, province)
+        by_feature = cv.map_values(col("Feature Type"), feature_precision, pa.int8(), "Feature Type",
+                                   "a GeoNames feature code", null_is=0)
+        known = pc.greater(by_feature, 0)
+        geo = pc.if_else(known, pc.cast(pc.divide(by_feature, 10), pa.int8()), geo)
+        where = pc.if_else(known, pc.cast(pc.subtract(by_feature, pc.multiply(pc.divide(by_feature, 10), 10)),
+                                          pa.int8()), where)
+        country_only = pc.equal(where, PRECISION["country"][1])
+        lat = pc.if_else(country_only, pa.scalar(None, pa.float64()), lat)
+        lon = pc.if_else(country_only, pa.scalar(None, pa.float64()), lon)
+        out["latitude"], out["longitude"] = lat, lon
+        out["geo_precision"], out["where_prec"] = geo, where
+        out["priogrid_gid"] = cv.priogrid(lat, lon)
+
+        for name, target in self.unknown.items():
+            if name in cells:
+                out[target] = cells[name]
+        out["dataset"] = dataset_column("polecat", n)
+        has_point = pc.is_valid(col("Latitude")).to_numpy(zero_copy_only=False)
+
+        def np_(arr: pa.Array) -> np.ndarray:
+            return pc.fill_null(arr, False).to_numpy(zero_copy_only=False)
+
+        out["quality_flags"] = cv.flags(n, {
+            "country_only": np_(country_only) & has_point,
+            "no_coordinates": ~has_point,
+            "compound_actor": np_(pc.is_valid(out["assoc_actor_1"])) | np_(pc.is_valid(out["assoc_actor_2"])),
+            "plover_type_unknown": np_(pc.and_(pc.is_valid(etype),
+                                               pc.invert(pc.is_in(etype, value_set=pa.array(sorted(PLOVER_TYPES)))))),
+            "plover_unmapped": np_(pc.is_null(out["sub_event_type"])),
+        })
+        return out
+
+
+def polecat_schema(sources: Sequence[LineSource]) -> tuple[pa.Schema, dict[str, str]]:
+    """The output schema of several files, and their unknown columns -> ``polecat_<name>`` (text)."""
+    unknown: dict[str, str] = {}
+    taken = set(POLECAT_EXTRAS)
+    for src in sources:
+        for h in src.columns:
+            if h not in KNOWN and h not in unknown:
+                name = f"polecat_{slug(h)}"
+                while name in taken:
+                    name += "_"
+                unknown[h] = name
+                taken.add(name)
+    schema = external_schema(POLECAT_EXTRAS, tuple(unknown.values()), {b"incidentkit_dataset": b"polecat"})
+    return schema, unknown
+
+
+def ingest_polecat(files: str | os.PathLike[str] | Sequence[str | os.PathLike[str]],
+                   output: str | os.PathLike[str], *, progress: bool | None = None, engine: str = "local",
+                   scheduler: str | None = None, workers: int | None = None,
+                   crosswalk: str | os.PathLike[str] | None = None) -> IngestResult:
+    """Ingest POLECAT files (weekly .txt files, yearly zips of monthly ones, or folders) into one Parquet file.
+
+    Files are read in the given order (a folder's files and a zip's members by name); on any error
+    nothing is written and :class:`~incidentkit.errors.InputFileError` names the file, line and column.
+    ``crosswalk`` is an edited copy of the CAMEO/PLOVER-to-ACLED table (default: the shipped one).
+    """
+    sources = open_inputs(files, PATTERNS, _open)
+    schema, unknown = polecat_schema(sources)  # type: ignore[arg-type]
+    conv = _PolecatConverter(unknown, crosswalk)
+    return run(sources, output, schema, conv.for_source, {}, progress=progress, desc="POLECAT", engine=engine,
+               scheduler=scheduler, workers=workers)
