@@ -26,12 +26,25 @@ def ingest_group() -> None:
     """
 
 
+_engine = click.option("--engine", type=click.Choice(["local", "dask"]), default="local", show_default=True,
+                       help="Read several files in parallel on Dask (pip install 'incidentkit[dask]').")
+_scheduler = click.option("--scheduler", metavar="ADDRESS", default=None,
+                          help="With --engine dask: an existing Dask scheduler (tcp://host:8786) [default: a local "
+                               "cluster on this machine].")
+_workers = click.option("--workers", type=click.IntRange(min=1), default=None,
+                        help="With --engine dask and no --scheduler: local worker processes [default: cores].")
+
+
 @ingest_group.command("acled")
 @click.argument("files", nargs=-1, required=True, type=InputPath(dir_okay=False))
 @_out
 @_progress
+@_engine
+@_scheduler
+@_workers
 @handle_errors
-def acled_command(files: tuple[Path, ...], output: Path, progress: bool | None) -> None:
+def acled_command(files: tuple[Path, ...], output: Path, progress: bool | None, engine: str,
+                  scheduler: str | None, workers: int | None) -> None:
     """Ingest ACLED export files (any vintage; CSV or API JSON) into one Parquet file.
 
     Exit status: 0 written, 1 a file is unreadable or malformed (file, line and column are named),
@@ -41,10 +54,11 @@ def acled_command(files: tuple[Path, ...], output: Path, progress: bool | None) 
     Example:
         incidentkit ingest acled tests/data/acled/acled_2023_api.csv -o acled.parquet
         incidentkit ingest acled old_export.csv api_2024.json -o acled.parquet --no-progress
+        incidentkit ingest acled acled_*.csv -o acled.parquet --engine dask --workers 4
     """
     from incidentkit.external import ingest_acled
 
-    result = ingest_acled(files, output, progress=progress)
+    result = ingest_acled(files, output, progress=progress, engine=engine, scheduler=scheduler, workers=workers)
     _report(result)
 
 
@@ -64,15 +78,6 @@ def ucdp_command(file: Path, output: Path, progress: bool | None) -> None:
 
     result = ingest_ucdp(file, output, progress=progress)
     _report(result)
-
-
-_engine = click.option("--engine", type=click.Choice(["local", "dask"]), default="local", show_default=True,
-                       help="Read several files in parallel on Dask (pip install 'incidentkit[dask]').")
-_scheduler = click.option("--scheduler", metavar="ADDRESS", default=None,
-                          help="With --engine dask: an existing Dask scheduler (tcp://host:8786) [default: a local "
-                               "cluster on this machine].")
-_workers = click.option("--workers", type=click.IntRange(min=1), default=None,
-                        help="With --engine dask and no --scheduler: local worker processes [default: cores].")
 
 
 def _ingest_command(name: str, title: str, function: str, doc: str) -> click.Command:

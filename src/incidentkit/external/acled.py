@@ -207,15 +207,18 @@ def acled_schema(headers: Iterable[list[str]]) -> tuple[pa.Schema, dict[str, str
 
 
 def ingest_acled(paths: str | os.PathLike[str] | Iterable[str | os.PathLike[str]],
-                 out: str | os.PathLike[str], *, progress: bool | None = None) -> IngestResult:
+                 out: str | os.PathLike[str], *, progress: bool | None = None, engine: str = "local",
+                 scheduler: str | None = None, workers: int | None = None) -> IngestResult:
     """Ingest one or more ACLED files (CSV or API JSON, any vintage) into one harmonised Parquet file.
 
     Files are read in the given order; the output's schema is the union of theirs. On any error nothing
     is written and :class:`~incidentkit.errors.InputFileError` names the file, line and column.
+    ``engine="dask"`` reads the files in parallel on Dask (:mod:`incidentkit.external.parallel`).
     """
     if isinstance(paths, (str, os.PathLike)):
         paths = [paths]
     sources = [open_source(Path(p), REQUIRED) for p in paths]
     schema, unknown = acled_schema(s.header for s in sources)
     conv = _AcledConverter()
-    return run(sources, out, schema, conv.for_source, unknown, progress=progress, desc="ACLED")
+    return run(sources, out, schema, conv.for_source, unknown, progress=progress, desc="ACLED", engine=engine,
+               scheduler=scheduler, workers=workers)
