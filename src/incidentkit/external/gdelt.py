@@ -171,26 +171,35 @@ def _text_hash(arr: pa.Array) -> np.ndarray:
     return table[idx]
 
 
-def event_group(day: pa.Array, code: pa.Array, actor1: pa.Array, actor2: pa.Array, place: pa.Array) -> pa.Array:
+def event_group(day: pa.Array, code: pa.Array, actor1: pa.Array, actor2: pa.Array, feature: pa.Array,
+                lat: pa.Array, lon: pa.Array) -> pa.Array:
     """The group of rows telling one real event: a 63-bit hash of (day, CAMEO code, actor codes, place).
 
-    ``day`` is a date32 array; the others text (null counts as empty). The hash depends on the row's key
-    alone, never on the file, batch or order, so files ingested separately or in parallel agree.
+    ``day`` is a date32 array, ``lat``/``lon`` float64, the others text (null counts as empty); the place
+    is ``feature`` (ActionGeo_FeatureID), else the point rounded to 4 decimals. The hash depends on the
+    row's key alone, never on the file, batch or order, so files ingested separately or in parallel agree.
     """
     days = pc.fill_null(pc.cast(day, pa.int32()), 0).to_numpy(zero_copy_only=False).astype(np.int64)
     with np.errstate(over="ignore"):
         h = _mix(days.astype(np.uint64) + _GOLDEN)
-        for k, part in enumerate((code, actor1, actor2, place), start=1):
-            h = _mix(h ^ (_text_hash(part) + _GOLDEN * np.uint64(k)))
+        parts = [_text_hash(code), _text_hash(actor1), _text_hash(actor2), _place_hash(feature, lat, lon)]
+        for k, part in enumerate(parts, start=1):
+            h = _mix(h ^ (part + _GOLDEN * np.uint64(k)))
     return pa.array((h >> np.uint64(1)).astype(np.int64), pa.int64())
 
 
-def _place_key(feature: pa.Array, lat: pa.Array, lon: pa.Array) -> pa.Array:
-    """The place of an event for grouping: ActionGeo_FeatureID, else its point to 4 decimals."""
-    def fmt(x: pa.Array) -> pa.Array:
-        return pc.cast(pc.round(x, 4), pa.string())
-    point = pc.binary_join_element_wise(fmt(lat), fmt(lon), ",")
-    return pc.coalesce(feature, point)
+def _place_hash(feature: pa.Array, lat: pa.Array, lon: pa.Array) -> np.ndarray:
+    """The place of an event for grouping: ActionGeo_FeatureID, else its point to 4 decimals (as GDELT
+    writes it), else nothing (0)."""
+    la = np.round(pc.fill_null(lat, np.nan).to_numpy(zero_copy_only=False) * 1e4)
+    lo = np.round(pc.fill_null(lon, np.nan).to_numpy(zero_copy_only=False) * 1e4)
+    located = ~(np.isnan(la) | np.isnan(lo))
+    la = np.where(located, la, 0).astype(np.int64).astype(np.uint64)
+    lo = np.where(located, lo, 0).astype(np.int64).astype(np.uint64)
+    with np.errstate(over="ignore"):
+        point = np.where(located, _mix(_mix(la + _GOLDEN) ^ lo), np.uint64(0))
+    has_feature = pc.is_valid(feature).to_numpy(zero_copy_only=False)
+    return np.where(has_feature, _text_hash(feature), point)
 
 
 # --- the batch converter --------------------------------------------------------------------------------
@@ -211,11 +220,29 @@ def _flags(n: int, masks: Mapping[str, np.ndarray]) -> pa.Array:
 
 
 def _nonempty(arr: pa.Array) -> pa.Array:
-    """Text with whitespace-only cells as null (GDELT leaves absent values empty)."""
-    if arr.null_count == len(arr):
-        return arr
-    trimmed = pc.utf8_trim_whitespace(arr)
-    return pc.if_else(pc.equal(trimmed, ""), pa.scalar(None, pa.string()), arr)
+    """Text as written: GDELT leaves absent values empty, which the reader already made null."""
+    return arr
+
+
+def _per_value(arr: pa.Array, fn: Any) -> pa.Array:
+    """``fn`` (text -> text or None) applied once per distinct value, broadcast to every row."""
+    enc = pc.dictionary_encode(arr)
+    mapped = pa.array([fn(v) for v in enc.dictionary.to_pylist()], pa.string())
+    return pc.take(mapped, enc.indices)
+
+
+def _state(full_name: str) -> str | None:
+    """The first-order division in GDELT's "City, State, Country" or "State, Country" names."""
+    parts = [p.strip() for p in full_name.split(",")]
+    return parts[-2] if len(parts) >= 2 and parts[-2] else None
+
+
+def _host(url: pa.Array) -> pa.Array:
+    """The site of each source URL ("reuters.com"); a citation that is no URL stays as written."""
+    rest = pc.replace_substring_regex(url, r"^[A-Za-z][A-Za-z0-9+.-]*://(?:www\.)?", "")
+    host = pc.utf8_lower(pc.list_element(pc.split_pattern(rest, "/", max_splits=1), 0))
+    is_url = pc.fill_null(pc.not_equal(pc.binary_length(rest), pc.binary_length(url)), False)
+    return pc.if_else(is_url, host, url)
 
 
 def _date(arr: pa.Array, column: str, fmt: str, expected: str, typ: pa.DataType) -> pa.Array:
@@ -257,7 +284,7 @@ class _GdeltConverter:
         if ids.null_count:
             raise cv.CellError(int(pc.index(pc.is_null(ids), True).as_py()), "GLOBALEVENTID", None,
                                "an event id (it is empty)")
-        out["id"] = pc.cast(ids, pa.string())
+        out["id"] = col("GLOBALEVENTID")  # as written: checked to be a whole number
         day = _date(col("SQLDATE"), "SQLDATE", "%Y%m%d", "a date (YYYYMMDD)", pa.date32())
         if day.null_count:
             raise cv.CellError(int(pc.index(pc.is_null(day), True).as_py()), "SQLDATE", None,
@@ -273,7 +300,7 @@ class _GdeltConverter:
                                  pa.string(), "EventCode", "a CAMEO code")
         out["disorder_type"] = self.disorder_type.encode(
             pc.if_else(pc.equal(disorder, ""), pa.scalar(None, pa.string()), disorder), "EventCode")
-        out["event_code"] = pc.binary_join_element_wise(pa.scalar("cameo:"), code, "")
+        out["event_code"] = _per_value(code, lambda c: f"cameo:{c}")
 
         out["actor1"], out["actor2"] = _nonempty(col("Actor1Name")), _nonempty(col("Actor2Name"))
 
@@ -294,8 +321,7 @@ class _GdeltConverter:
         out["country"] = self.country.encode(iso, "ActionGeo_CountryCode")
         full = _nonempty(col("ActionGeo_FullName"))
         out["location"] = full
-        # "City, State, Country" and "State, Country": the state is the part before the country
-        state = pc.struct_field(pc.extract_regex(full, r"^(?:.*?,\s*)?(?P<s>[^,]+?),\s*[^,]+$"), "s")
+        state = _per_value(full, _state)
         out["admin1"] = pc.if_else(pc.fill_null(pc.is_in(geo_type, value_set=pa.array([2, 3, 4, 5], pa.int8())),
                                                 False), state, pa.scalar(None, pa.string()))
         lat_src, lon_src = col("ActionGeo_Lat"), col("ActionGeo_Long")
@@ -310,15 +336,12 @@ class _GdeltConverter:
         out["where_prec"] = cv.code_lookup(precision, vocab.GEO_TO_WHERE_PREC, pa.int8())
         out["priogrid_gid"] = cv.priogrid(out["latitude"], out["longitude"])
 
-        url = _nonempty(col("SOURCEURL"))
-        host = pc.struct_field(pc.extract_regex(url, r"^[A-Za-z][A-Za-z0-9+.-]*://(?:www\.)?(?P<h>[^/:?#]+)"),
-                               "h")
-        out["source_outlet"] = pc.coalesce(pc.utf8_lower(host), url)  # a citation that is no URL: as written
+        out["source_outlet"] = _host(col("SOURCEURL"))
         out["dataset"] = dataset_column("gdelt", n)
 
         feature = _nonempty(col("ActionGeo_FeatureID"))
         out["event_group"] = event_group(day, code, _nonempty(col("Actor1Code")), _nonempty(col("Actor2Code")),
-                                         _place_key(feature, lat, lon))
+                                         feature, lat, lon)
 
         for source, (name, typ) in EXTRAS.items():
             if source not in names:
