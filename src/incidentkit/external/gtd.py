@@ -22,8 +22,9 @@ from __future__ import annotations
 
 import functools
 import os
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
-from typing import Iterable, Sequence
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pyarrow as pa
@@ -33,9 +34,22 @@ from incidentkit.codebook import vocab
 from incidentkit.external import _convert as cv
 from incidentkit.external import gtd_codes as codes
 from incidentkit.external import gtd_dates as dates
-from incidentkit.external._stream import (Converter, IngestResult, Source, dataset_column, expand_inputs, fail,
-                                          open_source, run)
+from incidentkit.external._stream import (
+    Converter,
+    IngestResult,
+    Source,
+    dataset_column,
+    expand_inputs,
+    fail,
+    open_source,
+    run,
+)
 from incidentkit.external.schema import EVENT_CODE, external_schema, shared_type
+
+if TYPE_CHECKING:
+    from incidentkit.codebook.crosswalk import Crosswalk
+
+Column = Callable[[str], pa.Array]
 
 #: Columns without which a file is not a GTD export.
 REQUIRED: tuple[str, ...] = ("eventid", "iyear", "imonth", "iday", "country_txt", "attacktype1", "targtype1",
@@ -86,7 +100,7 @@ def _checked(arr: pa.Array, lo: int, hi: int, column: str, expected: str, writte
     return arr
 
 
-def _np(arr: pa.Array, fill: float | int = 0) -> np.ndarray:
+def _np(arr: pa.Array, fill: float = 0) -> np.ndarray:
     return pc.fill_null(arr, fill).to_numpy(zero_copy_only=False)
 
 
@@ -119,7 +133,7 @@ class _GtdConverter:
         """A European Excel's ';' file writes decimal commas and day-first dates: the converter is told."""
         return functools.partial(self.convert, european=src.delimiter == ";")
 
-    def _table(self):  # noqa: ANN202 - a Crosswalk, imported lazily
+    def _table(self) -> Crosswalk:
         from incidentkit.codebook.crosswalk import load_crosswalk
 
         return load_crosswalk(self.crosswalk)
@@ -140,7 +154,7 @@ class _GtdConverter:
         out: dict[str, pa.Array] = {"id": codes.event_ids(col("eventid"))}
         flags: dict[str, np.ndarray] = {}
         ints = {name: cv.to_int(col(name), GTD_EXTRAS[f"gtd_{name}"], name) for name in _INT_EXTRAS}
-        self._dates(b, col, ints, out, flags, european)
+        self._dates(col, ints, out, flags, european)
         self._types(col, ints, out, flags)
         self._place(col, number, ints, out, flags)
         self._casualties(number, out, flags)
@@ -163,7 +177,7 @@ class _GtdConverter:
         out["quality_flags"] = codes.flag_column(flags, n)
         return out
 
-    def _dates(self, b: pa.RecordBatch, col, ints: dict[str, pa.Array], out: dict[str, pa.Array],  # noqa: ANN001
+    def _dates(self, col: Column, ints: dict[str, pa.Array], out: dict[str, pa.Array],
                flags: dict[str, np.ndarray], european: bool) -> None:
         year, month, day = ints["iyear"], ints["imonth"], ints["iday"]
         if year.null_count:
@@ -206,7 +220,7 @@ class _GtdConverter:
         flags["extended"] = ext
         flags["resolution_before_start"] = ext & r_ok & np.isnat(res)
 
-    def _types(self, col, ints: dict[str, pa.Array], out: dict[str, pa.Array],  # noqa: ANN001
+    def _types(self, col: Column, ints: dict[str, pa.Array], out: dict[str, pa.Array],
                flags: dict[str, np.ndarray]) -> None:
         attack = _checked(ints["attacktype1"], 1, 9, "attacktype1", "a GTD attack type (1-9)", col("attacktype1"))
         target = _checked(ints["targtype1"], 1, 22, "targtype1", "a GTD target type (1-22)", col("targtype1"))
@@ -231,7 +245,7 @@ class _GtdConverter:
         out["civilian_targeting"] = pc.if_else(pc.and_(civilian, pc.fill_null(allowed, False)), True,
                                                pa.scalar(None, pa.bool_()))
 
-    def _place(self, col, number, ints: dict[str, pa.Array], out: dict[str, pa.Array],  # noqa: ANN001
+    def _place(self, col: Column, number: Column, ints: dict[str, pa.Array], out: dict[str, pa.Array],
                flags: dict[str, np.ndarray]) -> None:
         names = pc.utf8_trim_whitespace(col("country_txt"))
         mapped = cv.map_values(names, codes.country_name, pa.string(), "country_txt", "a country", null_is="")
@@ -258,7 +272,7 @@ class _GtdConverter:
         out["geo_precision"] = cv.code_lookup(ints["specificity"], SPECIFICITY_TO_GEO, pa.int8())
         out["where_prec"] = cv.code_lookup(ints["specificity"], SPECIFICITY_TO_WHERE, pa.int8())
 
-    def _casualties(self, number, out: dict[str, pa.Array], flags: dict[str, np.ndarray]) -> None:  # noqa: ANN001
+    def _casualties(self, number: Column, out: dict[str, pa.Array], flags: dict[str, np.ndarray]) -> None:
         for name in _COUNTS:
             values = number(name)
             bad = pc.and_(pc.less(values, 0), pc.invert(pc.is_in(values, value_set=pa.array(UNKNOWN_CODES,
