@@ -142,3 +142,50 @@ def test_command_never_writes_over_the_table_it_reads(tmp_path):
     before = p.read_bytes()
     r = CliRunner().invoke(main, ["crosswalk", "--check", str(p), "-o", str(p)])
     assert r.exit_code != 0 and p.read_bytes() == before
+
+
+def _incident_and_events():
+    import pandas as pd
+
+    ours = pd.DataFrame({"id": ["A"], "date_start": ["2024-05-01"], "date_end": ["2024-05-01"], "time_precision": [1],
+                         "event_type": ["Battles"], "sub_event_type": ["Armed clash"], "latitude": [36.2],
+                         "longitude": [37.1], "geo_precision": [1], "fatalities_best": [3], "country": ["SY"],
+                         "actor1": ["Military Forces of Syria (2000-2024)"], "actor2": ["Islamic State (Syria)"]})
+    theirs = pd.DataFrame({"id": ["g1", "g2"], "date_start": ["2024-05-01", "2024-05-01"],
+                           "date_end": ["2024-05-01", "2024-05-01"], "time_precision": [1, 1],
+                           "event_type": [None, None], "sub_event_type": [None, None],
+                           "event_code": ["cameo:190", "cameo:042"], "latitude": [36.21, 36.19],
+                           "longitude": [37.11, 37.09], "geo_precision": [1, 1], "fatalities_best": [None, None],
+                           "country": ["SY", "SY"], "dataset": ["gdelt", "gdelt"], "actor1": [None, None],
+                           "actor2": [None, None]})
+    return ours, theirs
+
+
+def test_linking_scores_a_coded_row_through_every_crosswalk_row_of_its_code():
+    from incidentkit.linking import link
+
+    ours, theirs = _incident_and_events()
+    result = link(ours, theirs, days=1, km=10)
+    assert result.pairs["external_id"].tolist() == ["g1"]
+    reason = result.pairs["reason"].iloc[0]
+    assert "type 1.00 (compatible via the crosswalk)" in reason
+    # our shelling meets CAMEO 190 at its 0.5 row, not at 0 and not at 1
+    ours.loc[0, ["event_type", "sub_event_type"]] = ["Explosions/Remote violence", "Shelling/artillery/missile attack"]
+    reason = link(ours, theirs, days=1, km=10, min_score=0).pairs.set_index("external_id").loc["g1", "reason"]
+    assert "type 0.50 (compatible via the crosswalk)" in reason
+
+
+def test_an_edited_crosswalk_changes_the_links_without_ingesting_again(tmp_path):
+    from incidentkit.linking import link
+
+    ours, theirs = _incident_and_events()
+    mine = tmp_path / "mine.csv"
+    write_crosswalk(mine)
+    text = mine.read_text(encoding="utf-8")
+    text = "\n".join(line for line in text.splitlines() if not line.startswith("cameo,190,")) + "\n"
+    mine.write_text(text + "cameo,190,Strategic developments,Arrests,1,edited: we read 190 as arrests\n",
+                    encoding="utf-8")
+    strict = link(ours, theirs, days=1, km=10, min_score=0, crosswalk=mine)
+    reason = strict.pairs.set_index("external_id").loc["g1", "reason"]
+    assert "type 0.00 (types incompatible)" in reason
+    assert strict.summary["crosswalk"] == str(mine)

@@ -41,6 +41,10 @@ from incidentkit.codebook import vocab
 from incidentkit.errors import InputFileError, problem
 
 SUB_EVENTS: tuple[str, ...] = tuple(vocab.SUB_EVENT_TYPES)
+EVENTS: tuple[str, ...] = tuple(vocab.EVENT_TYPES)
+#: An incident known only by its event type meets a code's best sub-event type of that event type at
+#: this factor: the same discount as two ACLED events of the same type but different sub-event types.
+SAME_EVENT_TYPE = 0.8
 COLUMNS: tuple[str, ...] = ("scheme", "code", "event_type", "sub_event_type", "weight", "note")
 #: The schemes the shipped readers write (``event_code`` = "<scheme>:<code>").
 SCHEMES: tuple[str, ...] = ("cameo", "plover", "gtd")
@@ -135,6 +139,32 @@ class Crosswalk:
             vec = cache[v]
             if vec is not None:
                 out[k] = vec
+        return out
+
+    def pair_compatibility(self, event_codes: Sequence[object] | np.ndarray, e: np.ndarray, sub_a: np.ndarray,
+                           ev_a: np.ndarray) -> np.ndarray:
+        """Per candidate pair, how compatible our incident's type is with the external row's code (0-1).
+
+        ``event_codes`` are the external rows' ``"<scheme>:<code>"`` values, ``e`` the pairs' rows into
+        them; ``sub_a``/``ev_a`` our incidents' sub-event and event type indices (-1 unknown) per pair.
+        With our sub-event type known, the code's weight on it; else, with our event type known, its best
+        weight within that type times :data:`SAME_EVENT_TYPE`. Computed over the distinct codes (a few
+        hundred), then gathered per pair: no matrix of pairs by types is ever built.
+        """
+        import pandas as pd
+
+        codes, uniques = pd.factorize(pd.Series(np.asarray(event_codes, dtype=object)), use_na_sentinel=True)
+        vec = np.vstack([self.vectors(list(uniques)), np.zeros((1, len(SUB_EVENTS)), np.float32)])
+        by_event = np.zeros((len(vec), len(EVENTS)), dtype=np.float32)
+        for j, ev in enumerate(EVENTS):
+            members = [SUB_EVENTS.index(s) for s in vocab.EVENT_TYPES[ev]]
+            by_event[:, j] = vec[:, members].max(axis=1)
+        k = np.where(codes[e] < 0, len(vec) - 1, codes[e])
+        out = np.zeros(len(e), dtype=np.float32)
+        has_sub = sub_a >= 0
+        out[has_sub] = vec[k[has_sub], sub_a[has_sub]]
+        only_ev = ~has_sub & (ev_a >= 0)
+        out[only_ev] = SAME_EVENT_TYPE * by_event[k[only_ev], ev_a[only_ev]]
         return out
 
     def _vector(self, value: object) -> np.ndarray | None:

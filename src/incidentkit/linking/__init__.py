@@ -31,6 +31,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from incidentkit.atomic import atomic_path
+from incidentkit.codebook.crosswalk import Crosswalk, load_crosswalk
 from incidentkit.errors import InputFileError, UsageError
 from incidentkit.linking.actors import actor_similarity
 from incidentkit.linking.index import Events, SpaceTimeIndex
@@ -50,7 +51,8 @@ TIME_WIDEN_DAYS: Mapping[int, int] = {1: 0, 2: 7, 3: 15}
 WEIGHTS: Mapping[str, float] = {"time": 0.25, "distance": 0.2, "type": 0.2, "actors": 0.15, "fatalities": 0.2}
 
 COLUMNS = ("id", "date_start", "date_end", "time_precision", "event_type", "sub_event_type", "type_of_violence",
-           "actor1", "actor2", "latitude", "longitude", "geo_precision", "fatalities_best", "country", "dataset")
+           "actor1", "actor2", "latitude", "longitude", "geo_precision", "fatalities_best", "country", "dataset",
+           "event_code", "event_group")
 REQUIRED = ("id", "date_start", "latitude", "longitude")
 PAIR_COLUMNS = ("incident_id", "external_id", "distance_km", "day_gap", "score", "window_days", "window_km",
                 "same_event_as", "reason")
@@ -74,6 +76,8 @@ class LinkResult:
     summary: dict[str, Any] = field(default_factory=dict)
     #: The files the links were computed from; :meth:`write` never writes over one of them.
     inputs: tuple[Path, ...] = ()
+    #: Per time partition of the Dask engine: its rows, candidates, seconds and the worker's peak memory.
+    tasks: list[dict[str, Any]] = field(default_factory=list)
 
     def summary_text(self) -> str:
         """The summary as printed by ``incidentkit link``: incidents and external events counted apart."""
@@ -187,6 +191,9 @@ class LinkParams:
     geo_widen_km: Mapping[int, float] = field(default_factory=lambda: dict(GEO_WIDEN_KM))
     time_widen_days: Mapping[int, int] = field(default_factory=lambda: dict(TIME_WIDEN_DAYS))
     cell_degrees: float | None = None
+    #: CAMEO/PLOVER/GTD codes -> ACLED types, for external rows with an ``event_code`` (GDELT, ICEWS,
+    #: POLECAT, GTD); None: the shipped table.
+    crosswalk: Crosswalk | None = None
 
 
 @dataclass
@@ -267,6 +274,12 @@ def pair_scores(inc: Incidents, theirs: pd.DataFrame, b: Events, i: np.ndarray, 
     sub_b, ev_b = _codes(theirs, "sub_event_type", SUB_EVENTS), _codes(theirs, "event_type", EVENTS)
     vec_b = tax.vectors(sub_b, _ints(theirs, "type_of_violence"))
     s_type, how = compatibility(tax, inc.sub[i], inc.evt[i], inc.vec[i], sub_b[e], ev_b[e], vec_b[e])
+    if "event_code" in theirs:  # a CAMEO/PLOVER/GTD row: every crosswalk row of its code counts
+        cw = params.crosswalk if params.crosswalk is not None else load_crosswalk()
+        s_cross = cw.pair_compatibility(theirs["event_code"].to_numpy(dtype=object), e, inc.sub[i], inc.evt[i])
+        better = s_cross > s_type
+        s_type = np.where(better, s_cross, s_type).astype(np.float32)
+        how = np.where(better, 4, how).astype(np.int8)
     s_actor = actor_similarity(inc.frame, theirs, i, e)
     fa, fb = inc.fat[i], _ints(theirs, "fatalities_best", -1)[e]
     known = (fa >= 0) & (fb >= 0)
@@ -333,7 +346,8 @@ def link(incidents: pd.DataFrame | str | os.PathLike[str], external: pd.DataFram
          days: int = 3, km: float = 25.0, taxonomy: Taxonomy | str | os.PathLike[str] | None = None,
          min_score: float = 0.5, weights: Mapping[str, float] = WEIGHTS,
          geo_widen_km: Mapping[int, float] = GEO_WIDEN_KM, time_widen_days: Mapping[int, int] = TIME_WIDEN_DAYS,
-         cell_degrees: float | None = None, engine: str = "local", **dask_options: Any) -> LinkResult:
+         cell_degrees: float | None = None, crosswalk: Crosswalk | str | os.PathLike[str] | None = None,
+         engine: str = "local", **dask_options: Any) -> LinkResult:
     """Link our incidents to the external events that record the same events; DataFrames or Parquet paths.
 
     ``days``/``km`` are the base windows; each side's precision codes widen them (``geo_widen_km``,
@@ -349,7 +363,8 @@ def link(incidents: pd.DataFrame | str | os.PathLike[str], external: pd.DataFram
     :func:`incidentkit.linking.distributed.link_dask`.
     """
     params = make_params(days=days, km=km, taxonomy=taxonomy, min_score=min_score, weights=weights,
-                         geo_widen_km=geo_widen_km, time_widen_days=time_widen_days, cell_degrees=cell_degrees)
+                         geo_widen_km=geo_widen_km, time_widen_days=time_widen_days, cell_degrees=cell_degrees,
+                         crosswalk=crosswalk)
     if engine == "dask":
         from incidentkit.linking.distributed import link_dask
 
@@ -363,22 +378,25 @@ def link(incidents: pd.DataFrame | str | os.PathLike[str], external: pd.DataFram
     located = int(np.count_nonzero(~(np.isnan(inc.ev.lat) | np.isnan(inc.ev.lon))))
     what = f"linking {located:,} incident(s) to {len(theirs):,} external event(s)"
     cand = score_slice(inc, theirs, np.arange(len(theirs), dtype=np.int64), params, what=what)
-    return build_result(inc, cand, params, inputs=_inputs(incidents, external, taxonomy))
+    return build_result(inc, cand, params, inputs=_inputs(incidents, external, taxonomy, crosswalk))
 
 
 def make_params(*, days: int = 3, km: float = 25.0, taxonomy: Taxonomy | str | os.PathLike[str] | None = None,
                 min_score: float = 0.5, weights: Mapping[str, float] = WEIGHTS,
                 geo_widen_km: Mapping[int, float] = GEO_WIDEN_KM,
                 time_widen_days: Mapping[int, int] = TIME_WIDEN_DAYS,
-                cell_degrees: float | None = None) -> LinkParams:
-    """Check the windows and load the taxonomy once: the settings every path and slice then shares."""
+                cell_degrees: float | None = None,
+                crosswalk: Crosswalk | str | os.PathLike[str] | None = None) -> LinkParams:
+    """Check the windows and load the taxonomy and crosswalk once: the settings every path and slice then
+    shares (a bad table is a located error before any work)."""
     if not (days >= 0 and math.isfinite(km) and km > 0):  # also refuses NaN, which every comparison passes
         raise UsageError(f"--days must be >= 0 and --km a finite number > 0 (got days={days}, km={km})",
                          code="usage")
     tax = taxonomy if isinstance(taxonomy, Taxonomy) else load_taxonomy(taxonomy)
+    cw = crosswalk if isinstance(crosswalk, Crosswalk) else load_crosswalk(crosswalk)
     return LinkParams(days=days, km=km, min_score=min_score, taxonomy=tax, weights=dict(weights),
                       geo_widen_km=dict(geo_widen_km), time_widen_days=dict(time_widen_days),
-                      cell_degrees=cell_degrees)
+                      cell_degrees=cell_degrees, crosswalk=cw)
 
 
 def _inputs(*paths: object) -> tuple[Path, ...]:
@@ -431,7 +449,8 @@ def build_result(inc: Incidents, cand: Candidates, params: LinkParams, *, inputs
     extra = first_e != e[kept]
     first_ids = dict(zip(e[kept].tolist(), ext_ids.tolist()))
     same_as = [first_ids[int(f)] if x else None for f, x in zip(first_e, extra)]
-    how_text = {0: "types incompatible", 1: "same sub-event type", 2: "same event type", 3: "compatible via UCDP type"}
+    how_text = {0: "types incompatible", 1: "same sub-event type", 2: "same event type", 3: "compatible via UCDP type",
+                4: "compatible via the crosswalk"}
     reasons = [f"{int(gap[k])} day(s) apart (window {int(allowed_days[k])}); {dist[k]:.1f} km "
                f"(window {allowed_km[k]:g}); type {s_type[k]:.2f} ({how_text[int(how[k])]}); "
                f"actors {s_actor[k]:.2f}; fatalities "
@@ -462,7 +481,8 @@ def build_result(inc: Incidents, cand: Candidates, params: LinkParams, *, inputs
         "unlocated": int(np.isnan(a.lat).sum()), "days": days, "km": km, "min_score": min_score,
         "window_days_max": int(allowed_days[kept].max(initial=days)),
         "window_km_max": float(allowed_km[kept].max(initial=km)), "beyond_base": int(beyond.sum()),
-        "taxonomy": tax.source, "fatalities_ours": int(fat.fatalities_ours.sum()),
+        "taxonomy": tax.source, "crosswalk": params.crosswalk.source if params.crosswalk else None,
+        "fatalities_ours": int(fat.fatalities_ours.sum()),
         "fatalities_theirs": int(fat.fatalities_theirs.sum()), "fatalities_equal": int((fat.difference == 0).sum()),
         "fatalities_mad": float(fat.difference.abs().mean()) if len(fat) else 0.0,
     }
