@@ -108,7 +108,7 @@ def _extra_type(column: str) -> pa.DataType:
     if column == "IsRootEvent":
         return pa.bool_()
     if column == "DATEADDED":
-        return pa.timestamp("s", tz="UTC")
+        return pa.timestamp("ms", tz="UTC")  # what Parquet stores (it has no seconds unit)
     return pa.string()
 
 
@@ -245,16 +245,17 @@ def _host(url: pa.Array) -> pa.Array:
     return pc.if_else(is_url, host, url)
 
 
-def _date(arr: pa.Array, column: str, fmt: str, expected: str, typ: pa.DataType) -> pa.Array:
-    """Dates or times in one fixed format, parsed once per distinct value (a 15-minute file holds a few)."""
+def _date(arr: pa.Array, column: str, formats: Sequence[str], expected: str, typ: pa.DataType) -> pa.Array:
+    """Dates or times in fixed formats, parsed once per distinct value (a 15-minute file holds a few)."""
     enc = pc.dictionary_encode(arr)
-    parsed = pc.strptime(pc.utf8_trim_whitespace(enc.dictionary), format=fmt, unit="s", error_is_null=True)
-    if typ == pa.date32():
-        parsed = pc.cast(parsed, pa.date32())
-    else:
-        parsed = parsed.cast(typ)
-    out = pc.take(parsed, enc.indices)
-    return cv.check_converted(arr, out, column, expected)
+    values = pc.utf8_trim_whitespace(enc.dictionary)
+    parsed = None
+    for fmt in formats:
+        p = pc.strptime(values, format=fmt, unit="s", error_is_null=True)
+        parsed = p if parsed is None else pc.coalesce(parsed, p)
+    assert parsed is not None
+    parsed = pc.cast(parsed, pa.date32()) if typ == pa.date32() else parsed.cast(typ)
+    return cv.check_converted(arr, pc.take(parsed, enc.indices), column, expected)
 
 
 class _GdeltConverter:
@@ -285,7 +286,7 @@ class _GdeltConverter:
             raise cv.CellError(int(pc.index(pc.is_null(ids), True).as_py()), "GLOBALEVENTID", None,
                                "an event id (it is empty)")
         out["id"] = col("GLOBALEVENTID")  # as written: checked to be a whole number
-        day = _date(col("SQLDATE"), "SQLDATE", "%Y%m%d", "a date (YYYYMMDD)", pa.date32())
+        day = _date(col("SQLDATE"), "SQLDATE", ("%Y%m%d",), "a date (YYYYMMDD)", pa.date32())
         if day.null_count:
             raise cv.CellError(int(pc.index(pc.is_null(day), True).as_py()), "SQLDATE", None,
                                "a date (YYYYMMDD; it is empty)")
@@ -365,7 +366,7 @@ class _GdeltConverter:
                 lo, hi = _RANGES.get(source, (-90, 90) if source.endswith("_Lat") else (-180, 180))
                 cv.check_range(out[name], lo, hi, source, arr)
             elif pa.types.is_timestamp(typ):
-                out[name] = _date(arr, source, "%Y%m%d%H%M%S", "a time (YYYYMMDDHHMMSS)", typ)
+                out[name] = _date(arr, source, ("%Y%m%d%H%M%S", "%Y%m%d"), "a time (YYYYMMDDHHMMSS)", typ)
             else:
                 out[name] = cv.to_int(arr, typ, source)
 

@@ -285,8 +285,11 @@ def write_gdelt_files(folder: str | os.PathLike[str], rows: int, *, seed: int = 
             path = folder / (name + ".zip" if zipped else name)
             tmp = path.with_name(path.name + ".tmp")
             if zipped:
+                info = zipfile.ZipInfo(name, date_time=tuple(int(stamp[i:i + w]) for i, w in  # type: ignore[arg-type]
+                                                             ((0, 4), (4, 2), (6, 2), (8, 2), (10, 2), (12, 2))))
+                info.compress_type = zipfile.ZIP_DEFLATED  # the slot's time, not now: same seed, same bytes
                 with zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED, compresslevel=compresslevel) as z:
-                    z.writestr(name, bytes(body))
+                    z.writestr(info, bytes(body))
             else:
                 with open(tmp, "wb") as fh:
                     fh.write(body)
