@@ -189,3 +189,28 @@ def test_an_edited_crosswalk_changes_the_links_without_ingesting_again(tmp_path)
     reason = strict.pairs.set_index("external_id").loc["g1", "reason"]
     assert "type 0.00 (types incompatible)" in reason
     assert strict.summary["crosswalk"] == str(mine)
+
+
+def test_rows_of_one_reported_event_link_together_and_never_count_as_only_theirs():
+    """GDELT's many rows of one event (one event_group) go to the incident that links the first of them."""
+    import pandas as pd
+
+    from incidentkit.linking import link
+
+    ours, theirs = _incident_and_events()
+    rows = pd.concat([theirs.iloc[[0]]] * 4, ignore_index=True)
+    rows["id"] = ["g1", "g2", "g3", "g4"]
+    rows["event_group"] = [7, 7, 7, 8]
+    rows.loc[3, ["latitude", "longitude"]] = [36.25, 37.15]  # another event, a few km away
+    result = link(ours, rows, days=1, km=10)
+    pairs = result.pairs.set_index("external_id")
+    assert sorted(pairs.index) == ["g1", "g2", "g3"]
+    assert pairs.loc["g1", "same_event_as"] is None
+    assert pairs.loc["g2", "same_event_as"] == "g1" and pairs.loc["g3", "same_event_as"] == "g1"
+    assert "another report of the same event as g1 (event_group)" in pairs.loc["g3", "reason"]
+    assert result.summary["same_event_rows"] == 2 and result.summary["per_day_extra"] == 0
+    assert result.only_theirs["id"].tolist() == ["g4"]
+    assert "further reports of an event already linked" in result.summary_text()
+    # without the marks, one incident takes one row: the others are only theirs
+    plain = link(ours, rows.drop(columns="event_group"), days=1, km=10)
+    assert len(plain.pairs) == 1 and len(plain.only_theirs) == 3

@@ -84,6 +84,9 @@ class LinkResult:
         s = self.summary
         several = (f" ({s['per_day_extra']} of them further per-day rows of {s['per_day_incidents']} "
                    "multi-day incident(s))" if s["per_day_extra"] else "")
+        if s.get("same_event_rows"):
+            several += (f" ({s['same_event_rows']} of them further reports of an event already linked, "
+                        "event_group)")
         if not s["matched"]:
             windows = "no pair linked"
         elif s["beyond_base"]:
@@ -176,7 +179,7 @@ def _events(df: pd.DataFrame, geo_widen: Mapping[int, float], time_widen: Mappin
 CANDIDATE_CHUNK = 4096      # incidents per candidate search block
 NOTE_FROM_EVENTS = 200_000  # below this many external events linking takes seconds: no note in logs
 #: Columns of an external row that result building and the per-day keys read, gathered with its pairs.
-ROW_COLUMNS = ("id", *SAME_EVENT_COLUMNS, "actor1", "actor2", "time_precision")
+ROW_COLUMNS = ("id", *SAME_EVENT_COLUMNS, "actor1", "actor2", "time_precision", "event_group")
 
 
 @dataclass(frozen=True)
@@ -437,6 +440,7 @@ def build_result(inc: Incidents, cand: Candidates, params: LinkParams, *, inputs
     day, span_start, span_end, event = _per_day_keys(inc, cand.rows, p, pos)
     kept = np.asarray(assign(i, e, score, min_score, day=day, span_start=span_start, span_end=span_end,
                              event=event), dtype=np.int64)
+    kept, grouped = _with_event_groups(kept, i, e, cand.rows, pos)
     # an incident's first pair (its best) comes first in `kept`; its other days' rows name it
     first_of: dict[int, int] = {}
     for k in kept:
@@ -456,7 +460,8 @@ def build_result(inc: Incidents, cand: Candidates, params: LinkParams, *, inputs
                f"actors {s_actor[k]:.2f}; fatalities "
                + (f"{fa_p[k]} vs {fb_p[k]}" if known[k] else "unknown")
                + (f" (their row: 1 of our {a.end[i[k]] - a.start[i[k]] + 1} days)" if part[k] and known[k] else "")
-               + (f"; another day of the same event as {same}" if same is not None else "")
+               + ("" if same is None else f"; another report of the same event as {same} (event_group)"
+                  if int(k) in grouped else f"; another day of the same event as {same}")
                for k, same in zip(kept, same_as)]
     pairs = pd.DataFrame({
         "incident_id": ids_a[i[kept]], "external_id": ext_ids,
@@ -466,6 +471,7 @@ def build_result(inc: Incidents, cand: Candidates, params: LinkParams, *, inputs
         "reason": reasons,
     }, columns=list(PAIR_COLUMNS))
 
+    per_day = extra & ~np.isin(kept, np.fromiter(grouped, np.int64, len(grouped)))
     matched_a = np.zeros(len(ours), bool)
     matched_a[i[kept]] = True
     matched_scope = np.isin(cand.scope, e[kept])
@@ -476,7 +482,8 @@ def build_result(inc: Incidents, cand: Candidates, params: LinkParams, *, inputs
     summary = {
         "incidents": len(ours), "external": cand.external, "candidates": cand.candidates, "matched": len(kept),
         "linked_incidents": int(matched_a.sum()), "linked_external": len(kept),
-        "per_day_incidents": len(set(i[kept][extra].tolist())), "per_day_extra": int(extra.sum()),
+        "per_day_incidents": len(set(i[kept][per_day].tolist())), "per_day_extra": int(per_day.sum()),
+        "same_event_rows": len(grouped),
         "only_ours": len(only_ours), "only_theirs": len(only_theirs),
         "unlocated": int(np.isnan(a.lat).sum()), "days": days, "km": km, "min_score": min_score,
         "window_days_max": int(allowed_days[kept].max(initial=days)),
@@ -487,6 +494,40 @@ def build_result(inc: Incidents, cand: Candidates, params: LinkParams, *, inputs
         "fatalities_mad": float(fat.difference.abs().mean()) if len(fat) else 0.0,
     }
     return LinkResult(pairs, only_ours, only_theirs, fat, summary, inputs)
+
+
+def _with_event_groups(kept: np.ndarray, i: np.ndarray, e: np.ndarray, rows: pd.DataFrame,
+                       pos: np.ndarray) -> tuple[np.ndarray, set[int]]:
+    """Add, to each linked incident, the other rows of the event its rows belong to (``event_group``).
+
+    GDELT records one real event once per article that reports it: forty rows of one clash, alike in
+    day, code, actors and place, told apart only by their ids (the reader marks them with one
+    ``event_group``). They are one event, so an incident linked to one of them is linked to all of its
+    candidate rows of that group, each named ``same_event_as`` the first, and none of them counts as
+    "only theirs". Rows of one group score alike (every part of the score reads what they share), so
+    when one is a candidate of an incident, all are. A group's rows go to the incident that linked its
+    first row; a row another incident already linked stays with it. ``kept`` and the pairs are in the
+    canonical order, so the result does not depend on how the candidates were found.
+    """
+    if "event_group" not in rows or not len(kept):
+        return kept, set()
+    group = pd.to_numeric(rows["event_group"], errors="coerce").fillna(-1).to_numpy(dtype=np.int64)[pos]
+    owner: dict[int, int] = {}
+    for k in kept.tolist():
+        g = int(group[k])
+        if g >= 0:
+            owner.setdefault(g, int(i[k]))
+    if not owner:
+        return kept, set()
+    used = set(e[kept].tolist())
+    added: list[int] = []
+    for k in np.flatnonzero(group >= 0).tolist():  # pairs are in canonical order
+        if owner.get(int(group[k])) == int(i[k]) and int(e[k]) not in used:
+            used.add(int(e[k]))
+            added.append(k)
+    if not added:
+        return kept, set()
+    return np.concatenate([kept, np.asarray(added, dtype=np.int64)]), set(added)
 
 
 def _input_file(path: str | os.PathLike[str]) -> Path:
