@@ -157,7 +157,7 @@ class _GtdConverter:
         self._dates(col, ints, out, flags, european)
         self._types(col, ints, out, flags)
         self._place(col, number, ints, out, flags)
-        self._casualties(number, out, flags)
+        self._casualties(col, number, out, flags)
         actor = _not_unknown(cv.text(col("gname")))
         out["actor1"] = actor
         flags["actor1_unknown"] = (pc.is_null(actor).to_numpy(zero_copy_only=False)
@@ -272,14 +272,14 @@ class _GtdConverter:
         out["geo_precision"] = cv.code_lookup(ints["specificity"], SPECIFICITY_TO_GEO, pa.int8())
         out["where_prec"] = cv.code_lookup(ints["specificity"], SPECIFICITY_TO_WHERE, pa.int8())
 
-    def _casualties(self, number: Column, out: dict[str, pa.Array], flags: dict[str, np.ndarray]) -> None:
+    def _casualties(self, col: Column, number: Column, out: dict[str, pa.Array], flags: dict[str, np.ndarray]) -> None:
         for name in _COUNTS:
             values = number(name)
             bad = pc.and_(pc.less(values, 0), pc.invert(pc.is_in(values, value_set=pa.array(UNKNOWN_CODES,
                                                                                           pa.float64()))))
             if pc.any(bad).as_py():
                 i = int(pc.index(pc.fill_null(bad, False), True).as_py())
-                raise cv.CellError(i, name, values[i].as_py(), "a count (0 or more; -9 or -99 for unknown)")
+                raise cv.CellError(i, name, col(name)[i].as_py(), "a count (0 or more; -9 or -99 for unknown)")
             out[f"gtd_{name}"] = values
         nkill = out["gtd_nkill"].to_numpy(zero_copy_only=False)
         known = ~np.isnan(nkill) & (nkill >= 0)
