@@ -44,6 +44,7 @@ from incidentkit.codebook import vocab
 from incidentkit.external import _convert as cv
 from incidentkit.external._stream import (
     Converter,
+    ExternalFileError,
     IngestResult,
     Source,
     dataset_column,
@@ -252,6 +253,9 @@ def _date(arr: pa.Array, column: str, formats: Sequence[str], expected: str, typ
     parsed = None
     for fmt in formats:
         p = pc.strptime(values, format=fmt, unit="s", error_is_null=True)
+        # strptime rolls 20240231 over to 2 March: a date must print back as it was written
+        p = pc.if_else(pc.fill_null(pc.equal(pc.strftime(p, format=fmt), values), False), p,
+                       pa.scalar(None, p.type))
         parsed = p if parsed is None else pc.coalesce(parsed, p)
     assert parsed is not None
     parsed = pc.cast(parsed, pa.date32()) if typ == pa.date32() else parsed.cast(typ)
@@ -394,7 +398,8 @@ def _members(path: Path) -> list[str]:
         with zipfile.ZipFile(path) as z:
             members = sorted(i.filename for i in z.infolist() if not i.is_dir())
     except (zipfile.BadZipFile, OSError) as exc:
-        raise fail("file-unreadable", f"not a readable zip archive ({exc})", path) from None
+        raise fail("file-unreadable", f"not a readable zip archive ({exc}): is the download incomplete?",
+                   path) from None
     if not members:
         raise fail("file-empty", "the zip archive holds no file", path)
     return members
@@ -424,6 +429,17 @@ def _open(path: Path, member: str | None) -> Source:
                        what="GDELT publishes")
 
 
+def _looks_zipped(path: Path) -> bool:
+    """A file named .zip or starting as one (``PK``): read as an archive, so damage is named as such."""
+    if path.name.lower().endswith(".zip"):
+        return True
+    try:
+        with open(path, "rb") as fh:
+            return fh.read(4) == b"PK\x03\x04"
+    except OSError:
+        return False
+
+
 def gdelt_sources(files: str | os.PathLike[str] | Iterable[str | os.PathLike[str]]) -> list[Source]:
     """One source per event file: plain files, each member of each zip archive, folders' event files."""
     paths = files if isinstance(files, (str, os.PathLike)) else list(files)
@@ -431,7 +447,7 @@ def gdelt_sources(files: str | os.PathLike[str] | Iterable[str | os.PathLike[str
     for p in expand_inputs(paths, PATTERNS):
         if not p.is_file():
             raise fail("file-unreadable", "no such file", p)
-        if zipfile.is_zipfile(p):
+        if zipfile.is_zipfile(p) or _looks_zipped(p):
             sources.extend(_open(p, m) for m in _members(p))
         else:
             sources.append(_open(p, None))
@@ -451,5 +467,34 @@ def ingest_gdelt(files: str | os.PathLike[str] | Sequence[str | os.PathLike[str]
     """
     sources = gdelt_sources(files)
     conv = _GdeltConverter()
-    return run(sources, output, gdelt_schema(), conv.for_source, {}, progress=progress, desc="GDELT",
-               engine=engine, scheduler=scheduler, workers=workers)
+    try:
+        return run(sources, output, gdelt_schema(), conv.for_source, {}, progress=progress, desc="GDELT",
+                   engine=engine, scheduler=scheduler, workers=workers)
+    except ExternalFileError as exc:
+        located = _locate_encoding_error(exc, sources)
+        if located is None:
+            raise
+        raise located from None
+
+
+def _locate_encoding_error(exc: ExternalFileError, sources: Sequence[Source]) -> ExternalFileError | None:
+    """The line and column of the first byte that is not UTF-8, when the engine could not say where
+    (a Latin-1 export, binary junk): GDELT writes UTF-8 only."""
+    p = exc.problem
+    if p.code != "file-encoding" or p.line is not None:
+        return None
+    src = next((s for s in sources if s.name == p.path), None)
+    if src is None:
+        return None
+    with src.open_binary() as fh:
+        for number, line in enumerate(fh, start=1):
+            try:
+                line.decode("utf-8")
+            except UnicodeDecodeError as err:
+                fields = line[:err.start].count(b"\t")
+                column = src.header[fields] if fields < len(src.header) else ""
+                bad = line[err.start:err.start + 4]
+                return fail("file-encoding", f"not UTF-8 text (byte {bad[:1].hex()} at character "
+                            f"{len(line[:err.start].decode('utf-8', 'replace')) + 1}; GDELT writes UTF-8: is this "
+                            "file re-saved in another encoding?)", src.name, number, column)
+    return None
