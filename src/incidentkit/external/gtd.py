@@ -89,7 +89,8 @@ ALTERNATIVE_FLAGS: dict[int, str] = {1: "alternative_insurgency", 2: "alternativ
 CIVILIAN_TARGETS: frozenset[int] = frozenset({1, 5, 8, 10, 12, 14, 15, 18})
 #: GTD writes -9 or -99 for "unknown" in its numeric fields.
 UNKNOWN_CODES = (-9, -99)
-UNKNOWN_TEXT = "unknown"
+#: How GTD writes an unknown perpetrator, province or city.
+UNKNOWN_TEXT = pa.array(["Unknown", "unknown", "UNKNOWN", "Unknown "], pa.string())
 
 
 def _checked(arr: pa.Array, lo: int, hi: int, column: str, expected: str, written: pa.Array) -> pa.Array:
@@ -112,9 +113,8 @@ def _bool01(arr: pa.Array, column: str) -> pa.Array:
 
 
 def _not_unknown(arr: pa.Array) -> pa.Array:
-    """Text with GTD's "Unknown" (any case, trimmed) as null."""
-    low = pc.utf8_lower(pc.utf8_trim_whitespace(arr))
-    return pc.if_else(pc.equal(low, UNKNOWN_TEXT), pa.scalar(None, pa.string()), arr)
+    """Text with GTD's "Unknown" as null (a hash lookup per cell: no lower-casing copy of the column)."""
+    return pc.if_else(pc.is_in(arr, value_set=UNKNOWN_TEXT), pa.scalar(None, pa.string()), arr)
 
 
 class _GtdConverter:
@@ -229,28 +229,32 @@ class _GtdConverter:
         _checked(ints["alternative"], 1, 5, "alternative", "a GTD alternative designation (1-5)", col("alternative"))
         suicide = _bool01(col("suicide"), "suicide")
         out["gtd_suicide"] = suicide
-        middle = pc.if_else(pc.fill_null(suicide, False), "/s/", "/")
-        code = pc.binary_join_element_wise(pc.cast(attack, pa.string()), middle,
-                                           pc.fill_null(pc.cast(target, pa.string()), ""), "")
-        out["event_code"] = pc.binary_join_element_wise("gtd:", code, "")
-        event, sub = self._table().to_acled("gtd", code)
-        out["event_type"] = self.event_type.encode(event, "attacktype1")
-        out["sub_event_type"] = self.sub_event_type.encode(sub, "attacktype1")
-        derived = cv.map_values(sub, lambda s: self._derived_disorder.get(s, ""), pa.string(), "attacktype1",
-                                "a sub-event type")
-        derived = pc.if_else(pc.equal(derived, ""), pa.scalar(None, pa.string()), derived)
-        out["disorder_type"] = self.disorder_type.encode(derived, "attacktype1")
-        civilian = pc.is_in(target, value_set=pa.array(sorted(CIVILIAN_TARGETS), pa.int8()))
-        allowed = pc.is_in(event, value_set=pa.array(sorted(vocab.CIVILIAN_TARGETING_EVENT_TYPES)))
-        out["civilian_targeting"] = pc.if_else(pc.and_(civilian, pc.fill_null(allowed, False)), True,
-                                               pa.scalar(None, pa.bool_()))
+        # one key per (attack, suicide, target): a batch holds a few hundred, each mapped once, then broadcast
+        key = np.where(pc.is_null(attack).to_numpy(zero_copy_only=False), -1,
+                       _np(attack).astype(np.int32) * 1000 + _np(suicide, False).astype(np.int32) * 100
+                       + _np(target).astype(np.int32))
+        keys, inverse = np.unique(key, return_inverse=True)
+        small = pa.array([None if k < 0 else f"{k // 1000}{'/s/' if k // 100 % 10 else '/'}{k % 100 or ''}"
+                          for k in keys.tolist()], pa.string())
+        rows = pa.array(inverse.astype(np.int32))
+        event, sub = self._table().to_acled("gtd", small)
+        out["event_code"] = pc.take(pc.binary_join_element_wise("gtd:", small, ""), rows)
+        out["event_type"] = pc.take(self.event_type.encode(event, "attacktype1"), rows)
+        out["sub_event_type"] = pc.take(self.sub_event_type.encode(sub, "attacktype1"), rows)
+        derived = pa.array([self._derived_disorder.get(v) if v else None for v in sub.to_pylist()], pa.string())
+        out["disorder_type"] = pc.take(self.disorder_type.encode(derived, "attacktype1"), rows)
+        civilian = np.isin(keys % 100, sorted(CIVILIAN_TARGETS)) & (keys >= 0)
+        allowed = np.isin(np.array(event.to_pylist(), dtype=object), sorted(vocab.CIVILIAN_TARGETING_EVENT_TYPES))
+        small_civ = pa.array(np.where(civilian & allowed, True, None).tolist(), pa.bool_())
+        out["civilian_targeting"] = pc.take(small_civ, rows)
 
     def _place(self, col: Column, number: Column, ints: dict[str, pa.Array], out: dict[str, pa.Array],
                flags: dict[str, np.ndarray]) -> None:
-        names = pc.utf8_trim_whitespace(col("country_txt"))
-        mapped = cv.map_values(names, codes.country_name, pa.string(), "country_txt", "a country", null_is="")
-        iso = cv.country(pc.if_else(pc.equal(mapped, ""), pa.scalar(None, pa.string()), mapped), "country_txt")
-        out["country"] = self.country.encode(iso, "country_txt")
+        names = pc.dictionary_encode(pc.utf8_trim_whitespace(col("country_txt")))
+        mapped = pa.array([codes.country_name(v) or None for v in names.dictionary.to_pylist()], pa.string())
+        small = self.country.encode(cv.country(mapped, "country_txt"), "country_txt")
+        iso = pc.take(small, names.indices)
+        out["country"] = iso
         flags["country_not_iso"] = (pc.is_null(iso).to_numpy(zero_copy_only=False)
                                     & pc.is_valid(names).to_numpy(zero_copy_only=False))
         out["admin1"] = _not_unknown(cv.text(col("provstate")))

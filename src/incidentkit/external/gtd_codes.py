@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import codecs
 import re
+from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Mapping, Sequence
 
 import numpy as np
 import pyarrow as pa
@@ -120,27 +120,42 @@ def sniff_delimiter(path: Path) -> str:
     return best if counts[best] else ","
 
 
-def sniff_encoding(path: Path, chunk: int = 1 << 20) -> str:
-    """"utf-8" when the whole file is UTF-8 (a byte-order mark included), else "cp1252" (GTD's own CSV is
-    written by Windows Excel), else "latin-1" (which reads any byte).
+_NON_ASCII = re.compile(rb"[\x80-\xff]")
+#: Bytes cp1252 leaves undefined: a file holding one is read as Latin-1.
+_CP1252_UNDEFINED = (b"\x81", b"\x8d", b"\x8f", b"\x90", b"\x9d")
 
-    The file is decoded in chunks (bounded memory); a cp1252 file stops the UTF-8 pass at its first
-    accented letter, so the published file costs one partial pass.
+
+def sniff_encoding(path: Path, chunk: int = 1 << 20) -> str:
+    """"utf-8" (a byte-order mark, or text whose first non-ASCII letters are UTF-8), else "cp1252" (GTD's
+    own CSV is written by Windows Excel), else "latin-1" (a file with bytes cp1252 leaves undefined).
+
+    The first non-ASCII letters decide: ASCII blocks are skipped at memory speed and a UTF-8 file is
+    never decoded whole (a file that turns to another encoding later is refused by the reader with a
+    file-encoding error). A cp1252 file is scanned once for the five bytes cp1252 lacks.
     """
-    for encoding in ("utf-8", "cp1252"):
-        decoder = codecs.getincrementaldecoder(encoding)()
-        try:
-            with open(path, "rb") as fh:
-                while True:
-                    block = fh.read(chunk)
-                    if not block:
-                        decoder.decode(b"", final=True)
-                        break
-                    decoder.decode(block)
-        except UnicodeDecodeError:
-            continue
-        return encoding
-    return "latin-1"
+    with open(path, "rb") as fh:
+        if fh.read(3) == codecs.BOM_UTF8:
+            return "utf-8"
+        fh.seek(0)
+        while True:
+            block = fh.read(chunk)
+            if not block:
+                return "utf-8"  # ASCII only
+            if block.isascii():
+                continue
+            sample = block[_NON_ASCII.search(block).start():] + fh.read(3)  # complete a letter cut at the end
+            try:
+                codecs.getincrementaldecoder("utf-8")().decode(sample, final=False)
+                return "utf-8"
+            except UnicodeDecodeError:
+                break
+        fh.seek(0)
+        while True:
+            block = fh.read(chunk)
+            if not block:
+                return "cp1252"
+            if any(b in block for b in _CP1252_UNDEFINED):
+                return "latin-1"
 
 
 def interleave_lists(columns: Sequence[pa.Array], keep: Sequence[np.ndarray]) -> pa.Array:
