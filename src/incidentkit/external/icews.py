@@ -99,9 +99,23 @@ def null_if(arr: pa.Array, *values: str) -> pa.Array:
 
 
 def filled(arr: pa.Array) -> np.ndarray:
-    """True where a text cell holds something besides whitespace."""
-    has = pc.greater(pc.utf8_length(pc.utf8_trim_whitespace(arr)), 0)
-    return pc.fill_null(has, False).to_numpy(zero_copy_only=False)
+    """True where a text cell holds something (the reader already made empty cells null)."""
+    return pc.fill_null(pc.greater(pc.binary_length(arr), 0), False).to_numpy(zero_copy_only=False)
+
+
+def flag_lists(n: int, masks: dict[str, np.ndarray]) -> pa.Array:
+    """A list<string> column naming, per row, the flags whose mask is true, in the order of ``masks``.
+
+    Built with numpy (no loop over rows): a flag such as ``cameo_unmapped`` is true on most rows of a
+    batch, where :func:`incidentkit.external._convert.flags` builds Python lists row by row.
+    """
+    names = list(masks)
+    grid = np.column_stack([np.asarray(masks[k], dtype=bool) for k in names]) if names else np.zeros((n, 0), bool)
+    _, cols = np.nonzero(grid)  # row-major: each row's flags together, in the masks' order
+    offsets = np.zeros(n + 1, dtype=np.int32)
+    np.cumsum(grid.sum(axis=1), out=offsets[1:])
+    values = pc.take(pa.array(names, pa.string()), pa.array(cols.astype(np.int32)))
+    return pa.ListArray.from_arrays(pa.array(offsets), values)
 
 
 def admin_precision(city: pa.Array, district: pa.Array, province: pa.Array) -> tuple[pa.Array, pa.Array, np.ndarray]:
@@ -260,7 +274,7 @@ class _IcewsConverter:
         out["priogrid_gid"] = cv.priogrid(lat, lon)
         out["dataset"] = dataset_column("icews", n)
         has_point = pc.fill_null(pc.is_valid(col("Latitude")), False).to_numpy(zero_copy_only=False)
-        out["quality_flags"] = cv.flags(n, {
+        out["quality_flags"] = flag_lists(n, {
             "country_only": country_only & has_point,
             "no_coordinates": ~has_point,
             "cameo_unmapped": pc.is_null(out["sub_event_type"]).to_numpy(zero_copy_only=False),
