@@ -9,7 +9,8 @@ pair, best score first, as MELTT does (Donnay et al. 2019). That logic lives her
 from __future__ import annotations
 
 import math
-from typing import Hashable, Iterable, Mapping, Sequence, TypeVar
+from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
+from typing import Any, TypeVar
 
 import numpy as np
 
@@ -132,3 +133,80 @@ def pairs_within(values_a: Iterable[float], values_b: Iterable[float], window: f
     for i, (s, e) in enumerate(zip(lo, hi)):
         out.extend((i, int(j)) for j in order[s:e])
     return out
+
+
+def connected_components(left: Sequence[int] | np.ndarray, right: Sequence[int] | np.ndarray) -> np.ndarray:
+    """Per pair, the label of its connected component in the bipartite graph whose edges are the pairs.
+
+    Two pairs are in one component when a chain of pairs sharing a left or a right item joins them. Pure
+    numpy (no scipy): union by hooking each root to the smaller root it meets over an edge, then full
+    path compression, repeated until no edge joins two roots; labels are the smallest node of each
+    component. Each round at least halves the number of roots an edge can still join in practice, so
+    a few dozen rounds cover millions of pairs.
+    """
+    lv, rv = np.asarray(left), np.asarray(right)
+    if len(lv) == 0:
+        return np.empty(0, dtype=np.int64)
+    _, lu = np.unique(lv, return_inverse=True)
+    _, ru = np.unique(rv, return_inverse=True)
+    lu, ru = lu.reshape(-1).astype(np.int64), ru.reshape(-1).astype(np.int64)
+    u, v = lu, ru + (int(lu.max()) + 1)
+    parent = np.arange(int(v.max()) + 1, dtype=np.int64)
+    while True:
+        pu, pv = parent[u], parent[v]
+        join = pu != pv
+        if not join.any():
+            return parent[u]
+        lo, hi = np.minimum(pu[join], pv[join]), np.maximum(pu[join], pv[join])
+        np.minimum.at(parent, hi, lo)  # hook: a root points at the smallest root it meets
+        while True:  # compress: every node points at its root
+            grand = parent[parent]
+            if np.array_equal(grand, parent):
+                break
+            parent = grand
+
+
+def assign_per_day_components(left: Sequence[K], right: Sequence[K], scores: Sequence[float],
+                              min_score: float = 0.0, *, day: Sequence[int], span_start: Sequence[int],
+                              span_end: Sequence[int], event: Sequence[int], bins: int = 1,
+                              run: Callable[[list[dict[str, np.ndarray]]], list[list[int]]] | None = None
+                              ) -> list[int]:
+    """:func:`assign_per_day`, computed apart on the connected components of the pairs: the same result.
+
+    Why it is the same: the greedy takes pairs in one fixed order (score descending, then input
+    position), and its decision on pair k reads only the state of k's left item (its days and its
+    event) and of k's right item (used or not). That state is written only by pairs that share k's
+    left or right item, which are all in k's component. So, by induction along the order, when pair k
+    comes up, the state it reads is the same in the whole run and in a run over k's component alone
+    (which sees the same pairs of that component, in the same relative order): every decision is the
+    same. Merging the kept pairs of all components in the same fixed order gives the whole run's output.
+
+    Components are packed into ``bins`` groups of about equal size; ``run`` maps :func:`assign_per_day`
+    over the groups (keyword arguments per group; e.g. on a Dask cluster), sequentially by default.
+    """
+    score = np.asarray(scores, dtype=float)
+    label = connected_components(np.asarray(left), np.asarray(right))
+    comps, inverse, sizes = np.unique(label, return_inverse=True, return_counts=True)
+    # largest components first, each into the group holding fewest pairs so far
+    load = np.zeros(max(1, bins), dtype=np.int64)
+    group_of = np.empty(len(comps), dtype=np.int64)
+    for c in np.argsort(-sizes, kind="stable").tolist():
+        g = int(np.argmin(load))
+        group_of[c] = g
+        load[g] += sizes[c]
+    pair_group = group_of[inverse.reshape(-1)]
+    arrays = {"left": np.asarray(left), "right": np.asarray(right), "scores": score, "day": np.asarray(day),
+              "span_start": np.asarray(span_start), "span_end": np.asarray(span_end), "event": np.asarray(event)}
+    members = [np.flatnonzero(pair_group == g) for g in range(len(load))]
+    members = [m for m in members if len(m)]
+    jobs = [{k: v[m] for k, v in arrays.items()} | {"min_score": min_score} for m in members]
+    results = run(jobs) if run is not None else [_assign_job(j) for j in jobs]
+    kept = np.concatenate([m[np.asarray(r, dtype=np.int64)] for m, r in zip(members, results)]) \
+        if members else np.empty(0, dtype=np.int64)
+    return kept[np.lexsort((kept, -score[kept]))].tolist()
+
+
+def _assign_job(job: dict[str, Any]) -> list[int]:
+    """:func:`assign_per_day` on one group of components (keyword arguments as a dict: easy to ship)."""
+    return assign_per_day(job["left"], job["right"], job["scores"], job["min_score"], day=job["day"],
+                          span_start=job["span_start"], span_end=job["span_end"], event=job["event"])
