@@ -179,3 +179,26 @@ def test_a_second_bad_file_leaves_no_output(tmp_path: Path) -> None:
     out = tmp_path / "o.parquet"
     res = CliRunner().invoke(main, ["ingest", "gtd", str(SAMPLE), str(bad), "-o", str(out)])
     assert res.exit_code == 1 and f"{bad}:2: imonth" in res.output and not out.exists()
+
+
+def test_utf8_that_turns_to_cp1252_later_is_refused(tmp_path: Path) -> None:
+    # the first non-ASCII letters (Arabic, UTF-8) decide the encoding; a cp1252 'ö' further down is refused
+    src = tmp_path / "mixed.csv"
+    src.write_bytes(SAMPLE.read_bytes().replace("Malmö".encode(), "Malmö".encode("cp1252")))
+    e = _refused(src, tmp_path)
+    assert e.problem.code == "file-encoding" and "not UTF-8" in str(e)
+    _cli_fails(src, tmp_path)
+
+
+def test_fixtures_are_reproducible(tmp_path: Path) -> None:
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("gtd_make_fixtures", DATA / "make_fixtures.py")
+    assert spec and spec.loader
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    assert len(mod.COLUMNS) == 135 and mod.COLUMNS[:4] == ("eventid", "iyear", "imonth", "iday")
+    mod.HERE = tmp_path
+    mod.main()
+    for name in ("gtd_sample.csv", "gtd_semicolon.csv", "gtd_latin1.csv", "gtd_sample.xlsx"):
+        assert (tmp_path / name).read_bytes() == (DATA / name).read_bytes(), name

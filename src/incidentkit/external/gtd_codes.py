@@ -129,9 +129,9 @@ def sniff_encoding(path: Path, chunk: int = 1 << 20) -> str:
     """"utf-8" (a byte-order mark, or text whose first non-ASCII letters are UTF-8), else "cp1252" (GTD's
     own CSV is written by Windows Excel), else "latin-1" (a file with bytes cp1252 leaves undefined).
 
-    The first non-ASCII letters decide: ASCII blocks are skipped at memory speed and a UTF-8 file is
-    never decoded whole (a file that turns to another encoding later is refused by the reader with a
-    file-encoding error). A cp1252 file is scanned once for the five bytes cp1252 lacks.
+    The first non-ASCII letters decide (64 bytes from the first one): ASCII blocks are skipped at memory
+    speed and a UTF-8 file is never decoded whole; a file that turns to another encoding later is
+    refused by the reader with a file-encoding error, never read half as mojibake. A cp1252 file is scanned once for the five bytes cp1252 lacks.
     """
     with open(path, "rb") as fh:
         if fh.read(3) == codecs.BOM_UTF8:
@@ -143,7 +143,8 @@ def sniff_encoding(path: Path, chunk: int = 1 << 20) -> str:
                 return "utf-8"  # ASCII only
             if block.isascii():
                 continue
-            sample = block[_NON_ASCII.search(block).start():] + fh.read(3)  # complete a letter cut at the end
+            first = _NON_ASCII.search(block).start()
+            sample = block[first:first + 64]  # the first letters; one cut at the end is no error (final=False)
             try:
                 codecs.getincrementaldecoder("utf-8")().decode(sample, final=False)
                 return "utf-8"
