@@ -132,18 +132,11 @@ def fips_table() -> dict[str, str]:
 
 
 def _acled_types(codes: pa.Array) -> tuple[pa.Array, pa.Array]:
-    """(event_type, sub_event_type) of CAMEO codes through the crosswalk table (null where it maps none)."""
-    try:
-        from incidentkit.codebook.crosswalk import load_crosswalk
-    except ImportError:  # pragma: no cover - the crosswalk ships with the package
-        nulls = pa.nulls(len(codes), pa.string())
-        return nulls, nulls
-    return _crosswalk(load_crosswalk).to_acled("cameo", codes)
+    """(event_type, sub_event_type) of CAMEO codes through the shipped crosswalk table (scheme ``cameo``;
+    null where it maps nothing). Loaded once per process (cached); the linker re-reads an edited table."""
+    from incidentkit.codebook.crosswalk import load_crosswalk
 
-
-@lru_cache(maxsize=1)
-def _crosswalk(loader: Any) -> Any:
-    return loader()
+    return load_crosswalk().to_acled("cameo", codes)
 
 
 # --- deterministic hashing of the event key -----------------------------------------------------------
@@ -220,11 +213,6 @@ def _flags(n: int, masks: Mapping[str, np.ndarray]) -> pa.Array:
     return pa.ListArray.from_arrays(pa.array(offsets), values)
 
 
-def _nonempty(arr: pa.Array) -> pa.Array:
-    """Text as written: GDELT leaves absent values empty, which the reader already made null."""
-    return arr
-
-
 def _per_value(arr: pa.Array, fn: Any) -> pa.Array:
     """``fn`` (text -> text or None) applied once per distinct value, broadcast to every row."""
     enc = pc.dictionary_encode(arr)
@@ -289,7 +277,7 @@ class _GdeltConverter:
         if ids.null_count:
             raise cv.CellError(int(pc.index(pc.is_null(ids), True).as_py()), "GLOBALEVENTID", None,
                                "an event id (it is empty)")
-        out["id"] = col("GLOBALEVENTID")  # as written: checked to be a whole number
+        out["id"] = pc.ascii_trim_whitespace(col("GLOBALEVENTID"))  # as written, checked to be a whole number
         day = _date(col("SQLDATE"), "SQLDATE", ("%Y%m%d",), "a date (YYYYMMDD)", pa.date32())
         if day.null_count:
             raise cv.CellError(int(pc.index(pc.is_null(day), True).as_py()), "SQLDATE", None,
@@ -297,7 +285,7 @@ class _GdeltConverter:
         out["date_start"] = out["date_end"] = day
         out["time_precision"] = pa.array(np.ones(n, dtype=np.int8))
 
-        code = _nonempty(col("EventCode"))
+        code = col("EventCode")
         event_type, sub = _acled_types(code)
         out["event_type"] = self.event_type.encode(event_type, "EventCode")
         out["sub_event_type"] = self.sub_event_type.encode(sub, "EventCode")
@@ -307,7 +295,7 @@ class _GdeltConverter:
             pc.if_else(pc.equal(disorder, ""), pa.scalar(None, pa.string()), disorder), "EventCode")
         out["event_code"] = _per_value(code, lambda c: f"cameo:{c}")
 
-        out["actor1"], out["actor2"] = _nonempty(col("Actor1Name")), _nonempty(col("Actor2Name"))
+        out["actor1"], out["actor2"] = col("Actor1Name"), col("Actor2Name")
 
         # the event's place: ActionGeo_*
         geo_type = cv.to_int(col("ActionGeo_Type"), pa.int8(), "ActionGeo_Type")
@@ -316,7 +304,7 @@ class _GdeltConverter:
             i = int(pc.index(pc.and_(pc.is_valid(geo_type), bad), True).as_py())
             raise cv.CellError(i, "ActionGeo_Type", col("ActionGeo_Type")[i].as_py(), "a geographic type 0-5")
         precision = cv.code_lookup(geo_type, dict(GEO_TYPE_TO_PRECISION), pa.int8())
-        fips = _nonempty(col("ActionGeo_CountryCode"))
+        fips = col("ActionGeo_CountryCode")
         table = fips_table()
         keys = pa.array(list(table), pa.string())
         iso = pc.take(pa.array([v or None for v in table.values()], pa.string()),
@@ -324,7 +312,7 @@ class _GdeltConverter:
         unknown_fips = pc.fill_null(pc.and_(pc.is_valid(fips), pc.invert(pc.is_in(
             pc.utf8_trim_whitespace(fips), value_set=keys))), False)
         out["country"] = self.country.encode(iso, "ActionGeo_CountryCode")
-        full = _nonempty(col("ActionGeo_FullName"))
+        full = col("ActionGeo_FullName")
         out["location"] = full
         state = _per_value(full, _state)
         out["admin1"] = pc.if_else(pc.fill_null(pc.is_in(geo_type, value_set=pa.array([2, 3, 4, 5], pa.int8())),
@@ -344,8 +332,8 @@ class _GdeltConverter:
         out["source_outlet"] = _host(col("SOURCEURL"))
         out["dataset"] = dataset_column("gdelt", n)
 
-        feature = _nonempty(col("ActionGeo_FeatureID"))
-        out["event_group"] = event_group(day, code, _nonempty(col("Actor1Code")), _nonempty(col("Actor2Code")),
+        feature = col("ActionGeo_FeatureID")
+        out["event_group"] = event_group(day, code, col("Actor1Code"), col("Actor2Code"),
                                          feature, lat, lon)
 
         for source, (name, typ) in EXTRAS.items():
@@ -361,7 +349,7 @@ class _GdeltConverter:
             elif source == "EventCode":
                 out[name] = code
             elif typ == pa.string():
-                out[name] = _nonempty(arr)
+                out[name] = arr  # as written (an empty cell is null)
             elif typ == pa.bool_():
                 out[name] = cv.map_values(arr, lambda v: {"1": True, "0": False}.get(v), pa.bool_(), source,
                                           "1 or 0")
