@@ -34,8 +34,9 @@ def test_dask_output_equals_local_output_row_for_row(tmp_path, scheduler):
     assert dask.rows == local.rows and dask.total == local.total > 0
     a, b = pq.read_table(local.output), pq.read_table(dask.output)
     assert a.schema == b.schema and a.equals(b)
-    # the same row groups: one per file here, in input order
-    assert pq.ParquetFile(local.output).num_row_groups == pq.ParquetFile(dask.output).num_row_groups
+    # the same row groups: four small files gather into one (GDELT's 15-minute files would otherwise make
+    # a year a file of 35,000 tiny row groups)
+    assert pq.ParquetFile(local.output).num_row_groups == pq.ParquetFile(dask.output).num_row_groups == 1
     assert sorted(p.name for p in tmp_path.iterdir()) == ["dask.parquet", "local.parquet"]  # no parts left
 
 
@@ -89,3 +90,18 @@ def test_an_unreachable_scheduler_is_a_usage_error(tmp_path, monkeypatch):
     r = CliRunner().invoke(main, ["ingest", "acled", str(FILES[0]), "-o", str(tmp_path / "o.parquet"),
                                   "--engine", "dask", "--scheduler", "tcp://127.0.0.1:9"])
     assert r.exit_code == 2 and "cannot reach the Dask scheduler" in r.output
+
+
+def test_row_groups_gather_batches_across_files_by_one_sequence_rule():
+    import pyarrow as pa
+
+    from incidentkit.external._stream import RowGroups
+
+    written: list[int] = []
+    groups = RowGroups(lambda t: written.append(t.num_rows), rows=10)
+    for n in (12, 12, 3, 4, 12, 2):  # a file of 2 full batches and a tail, two small files, ...
+        groups.add(pa.table({"x": list(range(n))}))
+    groups.flush()
+    assert written == [12, 12, 19, 2]
+    groups.flush()
+    assert written == [12, 12, 19, 2]  # nothing pending, nothing written

@@ -76,7 +76,8 @@ def run_on_dask(sources: Sequence[Any], out: str | os.PathLike[str], schema: pa.
                 convert: Callable[[Any], Any], unknown: Mapping[str, str], *, progress: bool | None = None,
                 desc: str = "ingest", scheduler: str | None = None, workers: int | None = None) -> Any:
     """:func:`incidentkit.external._stream.run` with one Dask task per source; the same output."""
-    from incidentkit.external._stream import PARQUET_OPTIONS, IngestResult, NO_STATISTICS, UNIQUE_COLUMNS
+    from incidentkit.external._stream import (NO_STATISTICS, PARQUET_OPTIONS, UNIQUE_COLUMNS, IngestResult,
+                                              RowGroups)
     from incidentkit.paths import refuse_overwriting_inputs
 
     out = Path(out)
@@ -113,11 +114,15 @@ def run_on_dask(sources: Sequence[Any], out: str | os.PathLike[str], schema: pa.
         with atomic_path(out) as tmp, pq.ParquetWriter(tmp, schema, use_dictionary=dictionary,
                                                        write_statistics=statistics, **PARQUET_OPTIONS) as pw:
             grown = _GrowingDictionaries(schema)
+            # a part's row groups are its file's batches (all but the last reach GROUP_ROWS, so its own
+            # RowGroups wrote each as it came); the same rule over them gives the local engine's groups
+            groups = RowGroups(lambda t: pw.write_table(t, row_group_size=1 << 30))
             for part in parts:
                 pf = pq.ParquetFile(part)
                 for g in range(pf.num_row_groups):
-                    pw.write_table(grown.recode(pf.read_row_group(g).cast(schema)), row_group_size=1 << 30)
+                    groups.add(grown.recode(pf.read_row_group(g).cast(schema)))
                 pf.close()
+            groups.flush()
     finally:
         shutil.rmtree(parts_dir, ignore_errors=True)
     return IngestResult(out, rows, schema)
