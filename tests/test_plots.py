@@ -59,6 +59,19 @@ def test_basemap_has_real_outlines_offline() -> None:
     assert not any(MplPath(r).contains_point(cities["Baghdad"]) for r in names["Syria"])
 
 
+def test_province_outlines_ship_small_and_place_points_in_their_province() -> None:
+    folder = Path(plots.__file__).parent / "data" / "basemap" / "ne_10m_admin1"
+    assert sum(f.stat().st_size for f in folder.iterdir()) < 3_000_000  # gzip GeoJSON, one file a country
+    for (lon, lat), name in [((36.29, 33.51), "Damascus"), ((37.16, 36.20), "Aleppo"), ((44.36, 33.31), "Baghdad"),
+                             ((45.34, 2.04), "Banaadir"), ((7.49, 9.06), "Federal Capital Territory"),
+                             ((37.62, 55.75), "Moskva")]:
+        assert plots.province_at(lon, lat) == name
+    assert plots.province_at(0.0, 0.0) is None  # the Gulf of Guinea
+    names = {n for n, _ in plots.provinces((36.0, 42.5, 32.5, 37.3))}  # Syria and its neighbours' edges
+    assert {"Aleppo", "Idlib", "Hasaka (Al Haksa)", "Dayr Az Zawr", "Ninawa", "Hatay"} <= names
+    assert "Banaadir" not in names
+
+
 def test_map_incidents_positions_colours_sizes_and_legend(df: pd.DataFrame) -> None:
     ax = plots.map_incidents(df)
     located = df.dropna(subset=["latitude"])
@@ -165,17 +178,17 @@ def compared(df: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, pd.DataFrame]]:
 def test_compare_map_marks_matched_events_and_draws_links(compared) -> None:
     both, links = compared
     ax = plots.compare_map(both, links)
-    assert "1 external event(s) outside this view" in ax.get_title()
+    assert "(not drawn: 1 ACLED event outside this map)" in ax.get_title()  # said once, in the title
     legend = [t.get_text() for t in ax.get_legend().get_texts()]
     ours_located = both[(both.dataset == "incidentkit") & both.latitude.notna()]
     assert "incidentkit (ours): matched (2)" in legend
     assert f"incidentkit (ours): not matched ({len(ours_located) - 2})" in legend
     assert "ACLED: matched (2)" in legend and "ACLED: not matched (1)" in legend  # the far one is out of view
-    lines = [ln for ln in ax.get_lines() if len(ln.get_xdata()) == 2]
-    assert len(lines) == 2
+    (joins,) = [c for c in ax.collections if isinstance(c, LineCollection) and c.get_label() == "linked pairs"]
+    segments = joins.get_segments()
+    assert len(segments) == 2
     pairs = links["acled"]
-    ends = {(round(x[0], 5), round(y[0], 5), round(x[1], 5), round(y[1], 5)) for ln in lines
-            for x, y in [(ln.get_xdata(), ln.get_ydata())]}
+    ends = {(round(a[0], 5), round(a[1], 5), round(b[0], 5), round(b[1], 5)) for a, b in segments}
     want = set()
     for a, b in zip(pairs.incident_id, pairs.external_id):
         ra, rb = both[both.id == a].iloc[0], both[both.id == b].iloc[0]
@@ -260,7 +273,7 @@ def test_compare_fatalities_sums_an_incidents_per_day_rows(compared) -> None:
 # --- on realistic data: many countries, many years, thousands of incidents ------------------------------
 
 def multi_project(base: Path) -> Path:
-    """The generated multi-country, multi-year project (24 countries on four continents, 15 years), built once.
+    """The generated multi-country, multi-year project (40 countries on five continents, 15 years), built once.
 
     Shared by tests/test_plots.py and tests/test_notebooks.py through the session's base temp folder.
     """
@@ -268,7 +281,7 @@ def multi_project(base: Path) -> Path:
 
     root = base / "multi-project"
     if not (root / "dataset" / "incidents.parquet").exists():
-        write_coded_project(root / "coded", 1500, countries=24, start="2010-01-01", years=15, seed=3)
+        write_coded_project(root / "coded", 1500, countries=40, start="2010-01-01", years=15, seed=3)
         incidentkit.build(root / "coded", root / "dataset", geocode=False)
     return root
 
@@ -348,7 +361,7 @@ def test_multi_map_small_multiples_fit_and_aggregate(multi: pd.DataFrame) -> Non
     assert 20 < n < len(multi.dropna(subset=["latitude"]))
     legend = [t.get_text() for t in fig.legends[0].get_texts()]
     assert any(t.startswith("Incidents per circle (cells ~") for t in legend) and top <= 900 + 10
-    assert "1,500 incidents in 24 countries" in fig._suptitle.get_text()
+    assert "1,500 incidents in 40 countries" in fig._suptitle.get_text()
     assert not text_problems(fig)
 
 
@@ -361,6 +374,14 @@ def test_zoom_names_provinces_and_towns_without_clipping(multi: pd.DataFrame) ->
     adm, towns = plots.context_places(plots.map_extent(here.longitude, here.latitude, pad=0.5, min_span=1.5))
     assert names & set(towns.name), "the zoom names towns from the embedded gazetteer"
     assert names & {n.upper() for n in adm.name}, "and provinces from admin1.csv"
+    # province borders: thin grey lines, every ring of the provinces the view meets, under the markers
+    view = plots.map_extent(here.longitude, here.latitude, pad=0.5, min_span=1.5)
+    (borders,) = [c for c in ax.collections if isinstance(c, LineCollection) and c.get_label() == "province borders"]
+    rings = [r for _, rs in plots.provinces(view) for r in rs]
+    assert len(borders.get_segments()) == len(rings) > 1
+    assert max(borders.get_linewidths()) <= 0.6 and borders.get_zorder() < 4
+    home = plots.province_at(float(here.longitude.median()), float(here.latitude.median()))
+    assert home is not None, "the events' own province is among the outlines"
     assert not text_problems(ax.figure)
     r = ax.figure.canvas.get_renderer()
     markers = plots._marker_boxes(ax)
@@ -390,22 +411,42 @@ def test_breakdown_words_and_fit(multi: pd.DataFrame) -> None:
     assert "fatalities in events with this actor, on any side (best; low–high)" in ax.get_xlabel()
     assert all(" fatalities (best" in t.get_text() for t in ax.texts)
     assert "the 15 with most incidents of" in ax.get_title() and "1,500 incidents" in ax.get_title()
-    assert not text_problems(ax.figure)
+    assert not text_problems(ax.figure)  # every label inside the axes, none over another text
+    # the bars use the width: the longest reaches most of the x-axis (labels that would not fit after a
+    # bar sit inside its end instead of widening the axis)
+    ends: dict[float, float] = {}
+    for p in ax.patches:
+        y = round(p.get_y() + p.get_height() / 2, 6)
+        ends[y] = max(ends.get(y, 0.0), p.get_x() + p.get_width())
+    assert max(ends.values()) / ax.get_xlim()[1] >= 0.8
+    inside = [t for t in ax.texts if t.get_horizontalalignment() == "right"]
+    assert inside and all(t.get_bbox_patch() is not None for t in inside)
 
 
 @pytest.fixture(scope="module")
 def multi_compared(multi: pd.DataFrame) -> tuple[pd.DataFrame, dict]:
-    """ACLED-shaped events across the project's 24 countries (our incidents as another coder would have
-    recorded them), for a window shorter than ours, plus links: what notebook 02 does."""
-    from incidentkit.external import synthetic
+    """ACLED-shaped events across the project's 40 countries for a window shorter than ours
+    (incidentkit.testing.acled_shaped): our incidents as another coder would have recorded them, linked,
+    and background events we never coded, linked to nothing; what notebook 02 does."""
+    from incidentkit.testing import acled_shaped
 
-    theirs, _, truth = synthetic.perturb(multi, seed=5, days=1, move_km=5.0, drop=0.2, distractors=0.0, relabel=0.0)
-    theirs = theirs.assign(id="acled-" + theirs["id"].astype(str), dataset="acled")
-    theirs = theirs[theirs.date_start.between("2014-01-01", "2019-12-31")]  # an export of six years
+    theirs, pairs = acled_shaped(multi, seed=5, start="2014-01-01", end="2019-12-31")  # an export of six years
     assert theirs.country.nunique() >= 20
-    truth = truth.assign(external_id="acled-" + truth["incident_id"], incident_id=truth["external_id"])
-    pairs = truth[truth.external_id.isin(set(theirs.id))][["incident_id", "external_id"]].head(300)
     return combine(multi, theirs), {"acled": pairs}
+
+
+def test_acled_shaped_has_matched_and_background_events(multi_compared) -> None:
+    both, links = multi_compared
+    theirs = both[both.dataset == "acled"]
+    pairs = links["acled"]
+    background = theirs[theirs.id.str.startswith("acled-bg-")]
+    assert len(background) > 0.2 * len(theirs)                      # events we never coded ...
+    assert not set(background.id) & set(pairs.external_id)          # ... are linked to nothing
+    assert set(pairs.external_id) <= set(theirs.id) and len(pairs) > 0.5 * (len(theirs) - len(background))
+    assert set(pairs.incident_id) <= set(both[both.dataset == "incidentkit"].id)
+    assert theirs.date_start.between("2014-01-01", "2019-12-31").all()
+    ours = both[both.dataset == "incidentkit"]
+    assert set(background.country.astype(str)) <= set(ours.country.astype(str))  # the project's countries
 
 
 def test_monthly_counts_compares_only_the_common_window(multi_compared) -> None:
@@ -445,6 +486,9 @@ def test_compare_figures_on_many_countries(multi_compared) -> None:
     counts = [int(t.rsplit("(", 1)[1].rstrip(")").replace(",", "")) for t in legend if t.startswith("incidentkit")]
     assert sum(counts) == len(ours_in.dropna(subset=["latitude"]))
     assert not text_problems(ax.figure)
+    # what no panel shows is said once, in the figure's title, not in every panel
+    assert title.count("not drawn") <= 1 and not any("not drawn" in a.get_title() for a in ax.figure.axes)
+    assert "ACLED: not matched (0)" not in legend  # the background events the project never coded
     plt.close("all")
     ax = plots.compare_fatalities(both, links, top=25)
     assert len(ax.get_yticks()) == 25 and "the 25 of" in ax.get_title()
@@ -459,3 +503,41 @@ def test_one_incident_draws_every_figure(df: pd.DataFrame) -> None:
     assert not text_problems(ax_n.figure)
     ax = plots.breakdown(one, by="actor")
     assert not text_problems(ax.figure)
+
+
+def test_compare_zoom_shows_both_markers_of_a_pair_and_the_provinces(multi: pd.DataFrame, multi_compared) -> None:
+    both, links = multi_compared
+    ours = both[(both.dataset == "incidentkit") & both.date_start.between("2014-01-01", "2019-12-31")]
+    top = ours.groupby(["country", "admin1"], observed=True).size().idxmax()
+    here = ours[(ours.country == top[0]) & (ours.admin1 == top[1])]
+    view = plots.map_extent(here.longitude, here.latitude, pad=0.4, min_span=1.5)
+    ax = plots.compare_map(both, links, extent=view, title="zoom")
+    markers = [c for c in ax.collections if isinstance(c, PathCollection) and c.get_zorder() >= 5]
+    external = [c for c in markers if c.get_zorder() == 6]
+    mine = [c for c in markers if c.get_zorder() == 5 and c.get_sizes().max() > 20]
+    assert external and mine
+    # the external markers are drawn over ours and smaller, so a pair at nearly one point shows both
+    assert max(c.get_sizes().max() for c in external) < min(c.get_sizes().min() for c in mine)
+    drawn = np.concatenate([c.get_offsets() for c in external])
+    pairs = links["acled"]
+    theirs = both[both.dataset == "acled"].set_index("id")
+    shown = [e for e in pairs.external_id if e in theirs.index
+             and view[0] <= theirs.at[e, "longitude"] <= view[1] and view[2] <= theirs.at[e, "latitude"] <= view[3]]
+    assert shown
+    for e in shown:
+        assert np.isclose(drawn, [theirs.at[e, "longitude"], theirs.at[e, "latitude"]]).all(axis=1).any()
+    legend = [t.get_text() for t in ax.get_legend().get_texts()]
+    matched = next(t for t in legend if t.startswith("ACLED: matched"))
+    unmatched = next(t for t in legend if t.startswith("ACLED: not matched"))
+    assert matched != "ACLED: matched (0)" and unmatched != "ACLED: not matched (0)"
+    assert ax.get_title().count("not drawn:") == 1 and "outside this map" in ax.get_title()
+    assert any(isinstance(c, LineCollection) and c.get_label() == "province borders" for c in ax.collections)
+    assert not text_problems(ax.figure)
+
+
+def test_the_generated_project_takes_up_to_forty_countries(multi: pd.DataFrame) -> None:
+    from incidentkit.testing import PROJECT_COUNTRIES, coded_project_frame
+
+    assert len(PROJECT_COUNTRIES) == 40 and multi.country.nunique() == 40
+    with pytest.raises(ValueError, match="1 to 40"):
+        coded_project_frame(10, countries=41)

@@ -97,6 +97,57 @@ def load_basemap() -> Basemap:
     return Basemap(tuple(countries), cities)  # type: ignore[arg-type]
 
 
+@lru_cache(maxsize=1)
+def _province_index() -> dict[str, tuple[float, float, float, float]]:
+    ref = resources.files("incidentkit") / "data" / "basemap" / "ne_10m_admin1" / "index.json"
+    return {k: tuple(v) for k, v in json.loads(ref.read_text(encoding="utf-8"))["boxes"].items()}
+
+
+@lru_cache(maxsize=None)
+def _country_provinces(code: str) -> tuple[tuple[str, tuple[float, float, float, float], tuple[np.ndarray, ...]], ...]:
+    """One country's provinces: (name, bounding box, rings), parsed once per process."""
+    import gzip
+
+    ref = resources.files("incidentkit") / "data" / "basemap" / "ne_10m_admin1" / f"{code}.geojson.gz"
+    with ref.open("rb") as raw, gzip.open(raw, "rt", encoding="utf-8") as fh:
+        features = json.load(fh)["features"]
+    out = []
+    for f in features:
+        g = f["geometry"]
+        polys = g["coordinates"] if g["type"] == "MultiPolygon" else [g["coordinates"]]
+        rings = tuple(np.asarray(r, dtype=float) for poly in polys for r in poly if len(r) >= 3)
+        if rings:
+            pts = np.concatenate(rings)
+            box = (pts[:, 0].min(), pts[:, 0].max(), pts[:, 1].min(), pts[:, 1].max())
+            out.append((str(f["properties"].get("name") or ""), box, rings))
+    return tuple(out)
+
+
+def provinces(extent: tuple[float, float, float, float]) -> list[tuple[str, tuple[np.ndarray, ...]]]:
+    """Province (admin-1) outlines meeting ``extent``: (name, rings) from Natural Earth 1:10m, shipped in the package.
+
+    The outlines are simplified to about 1-2 km (``incidentkit/data/basemap/README.md``) and stored one
+    gzip GeoJSON file per country, so a zoomed map reads only the countries it shows.
+    """
+    west, east, south, north = extent
+
+    def meets(b: Sequence[float]) -> bool:
+        return b[0] <= east and b[1] >= west and b[2] <= north and b[3] >= south
+
+    return [(name, rings) for code, box in _province_index().items() if meets(box)
+            for name, b, rings in _country_provinces(code) if meets(b)]
+
+
+def province_at(lon: float, lat: float) -> str | None:
+    """The name of the province a point lies in, or None (at sea, or in a gap of the generalised outlines)."""
+    from matplotlib.path import Path as MplPath
+
+    for name, rings in provinces((lon, lon, lat, lat)):
+        if sum(MplPath(r).contains_point((lon, lat)) for r in rings) % 2:  # odd: inside, not in a hole
+            return name
+    return None
+
+
 def map_extent(lon: Sequence[float], lat: Sequence[float], *, pad: float = 1.5,
                min_span: float = 4.0, max_ratio: float = 1.8) -> tuple[float, float, float, float]:
     """(west, east, south, north) around the points: padded, at least ``min_span`` degrees each way.
@@ -242,14 +293,22 @@ def context_places(extent: tuple[float, float, float, float], *, towns: int = 14
             town[["name", "lon", "lat"]])
 
 
+#: Province borders are drawn on maps at most this many degrees across (wider, they would be a mesh).
+PROVINCES_BELOW = 30.0
+PROVINCE_LINE = "#aaa295"
+
+
 def draw_basemap(ax: "Axes", extent: tuple[float, float, float, float], *, cities: bool = True,
-                 country_names: bool = True, context: bool | None = None) -> "Axes":
+                 country_names: bool = True, context: bool | None = None,
+                 province_borders: bool | None = None) -> "Axes":
     """Draw land, borders, country names and capitals inside ``extent``; set the map's aspect and axis labels.
 
     The aspect is 1/cos(latitude) at the centre, so distances look right near the middle of the map (a
-    plain equirectangular view, good enough at the scale of a province or country). A zoomed view
-    (``context``; by default when the extent is at most 10° across) also names the provinces (admin1, in
-    capitals) and the largest towns from the embedded gazetteer. Place names are candidates:
+    plain equirectangular view, good enough at the scale of a province or country). ``province_borders`` (by
+    default on maps at most :data:`PROVINCES_BELOW` degrees across) draws the province (admin-1)
+    borders of Natural Earth 1:10m as thin grey lines (:func:`provinces`). ``context`` (by default
+    when the extent is at most 10° across) adds the largest towns of the embedded gazetteer and, up to
+    12° across, the provinces' names (admin1, in capitals). Place names are candidates:
     :func:`declutter` (called by the map functions once everything is drawn) removes every one that
     would run off the map or touch a marker or another name.
     """
@@ -270,6 +329,15 @@ def draw_basemap(ax: "Axes", extent: tuple[float, float, float, float], *, citie
     ax._ik_labels = labels  # type: ignore[attr-defined]
     if context is None:
         context = span <= 10
+    if province_borders is None:
+        province_borders = span <= PROVINCES_BELOW
+    if province_borders:
+        from matplotlib.collections import LineCollection
+
+        lines = [r for _, rings in provinces(extent) for r in rings]
+        if lines:
+            ax.add_collection(LineCollection(lines, colors=PROVINCE_LINE, linewidths=0.5, zorder=0.5,
+                                             label="province borders"))
     if country_names and span < 60:
         for name, _, rs in bm.countries:
             pts = np.concatenate(rs)
@@ -282,7 +350,7 @@ def draw_basemap(ax: "Axes", extent: tuple[float, float, float, float], *, citie
     shown: list[tuple[str, float, float]] = []
     if context:
         adm, towns = context_places(extent)
-        for n, x, y in adm.itertuples(index=False):
+        for n, x, y in adm.itertuples(index=False) if span <= 12 else ():
             labels.append(ax.text(x, y, n.upper(), fontsize=7, color="#9a8f80", ha="center", va="center",
                                   zorder=1, clip_on=True))
         shown = list(towns.itertuples(index=False, name=None))
@@ -299,6 +367,8 @@ def draw_basemap(ax: "Axes", extent: tuple[float, float, float, float], *, citie
                             zorder=2, clip_on=True)
             t._ik_dot = dot  # type: ignore[attr-defined]  # removed with its name when the name does not fit
             labels.append(t)
+    for t in labels:  # names are clipped to the map: the layout need not measure them (hundreds, slow)
+        t.set_in_layout(False)
     return ax
 
 
@@ -315,6 +385,12 @@ def _marker_boxes(ax: "Axes") -> np.ndarray:
     return np.concatenate(boxes)
 
 
+def _layout(fig: Any) -> None:
+    """Lay the figure out as it will be saved (constrained layout, text positions) without rasterising it:
+    measuring texts needs the layout, not the pixels, and rasterising thousands of outlines takes seconds."""
+    fig.draw_without_rendering()
+
+
 def declutter(ax: "Axes | Sequence[Axes]") -> int:
     """Remove the basemap's place names that leave the map, cover a data marker or touch another text.
 
@@ -327,7 +403,7 @@ def declutter(ax: "Axes | Sequence[Axes]") -> int:
     if not axes:
         return 0
     fig = axes[0].figure
-    fig.canvas.draw()  # once for all panels: lays the figure out as it will be saved
+    _layout(fig)  # once for all panels: lays the figure out as it will be saved
     renderer = fig.canvas.get_renderer()
     return sum(_declutter_one(a, renderer) for a in axes)
 
@@ -813,7 +889,7 @@ def fit_texts_x(ax: "Axes", texts: Sequence[Any]) -> None:
     if not texts:
         return
     fig = ax.figure
-    fig.canvas.draw()
+    _layout(fig)
     renderer = fig.canvas.get_renderer()
     width = ax.get_window_extent(renderer).width
     x0, x1 = ax.get_xlim()
@@ -827,6 +903,39 @@ def fit_texts_x(ax: "Axes", texts: Sequence[Any]) -> None:
         ax.set_xlim(x0, need * 1.02)
 
 
+def _place_bar_labels(ax: "Axes", texts: Sequence[Any]) -> None:
+    """Put each bar's label where it fits, measured with the renderer: after the bar's end when there is
+    room before the right edge, else inside the bar's end (on a white box); only a label fitting neither
+    widens the axis (:func:`fit_texts_x`). Long bars carry their labels inside, so the bars keep the width."""
+    texts = [t for t in texts if t.get_text()]
+    fig = ax.figure
+    for _ in range(4):  # widening the axis for one label shortens the bars: decide again
+        if not texts:
+            return
+        _layout(fig)
+        renderer = fig.canvas.get_renderer()
+        frame = ax.get_window_extent(renderer)
+        pad = 5 * fig.dpi / 72
+        stuck = []
+        for t in texts:
+            t.xyann = (5, 0)
+            t.set_horizontalalignment("left")
+            t.set_bbox(None)
+            end = ax.transData.transform((float(t.xy[0]), 0.0))[0]
+            w = t.get_window_extent(renderer).width
+            if end + pad + w <= frame.x1 - 2:
+                continue  # after the bar
+            if end - frame.x0 >= w + 2 * pad:  # inside the bar's end
+                t.xyann = (-5, 0)
+                t.set_horizontalalignment("right")
+                t.set_bbox({"boxstyle": "round,pad=0.15", "fc": "white", "ec": "none", "alpha": 0.85})
+            else:
+                stuck.append(t)
+        if not stuck:
+            return
+        fit_texts_x(ax, stuck)
+
+
 def fit_figure(fig: Any, *, pad: float = 4.0) -> None:
     """Grow the figure until every text (legends, labels, titles) lies inside it, measured with the renderer.
 
@@ -834,7 +943,7 @@ def fit_figure(fig: Any, *, pad: float = 4.0) -> None:
     can end outside the figure; this adds the missing width or height (and lays the figure out again).
     """
     for _ in range(3):
-        fig.canvas.draw()
+        _layout(fig)
         renderer = fig.canvas.get_renderer()
         tight = fig.get_tightbbox(renderer)  # in inches
         w, h = fig.get_size_inches()
@@ -876,7 +985,7 @@ def breakdown(df: pd.DataFrame, by: str = "event_type", ax: "Axes | None" = None
     g = g.sort_values(["n", "best"] if "best" in g else ["n"], ascending=False).head(top).iloc[::-1]
     keys = list(g.index)
     made = ax is None
-    ax = _new_axes(ax, (9, 0.45 * max(len(keys), 2) + 1.6))
+    ax = _new_axes(ax, (11 if hue and hue != by else 9, 0.45 * max(len(keys), 2) + 1.6))
     if by == "event_type" and hue in (None, by):  # colour means event type on every figure
         colours = _category_colours(pd.Series(keys))[1]
         ax.barh(keys, g["n"].to_numpy(), color=[colours[k] for k in keys])
@@ -892,13 +1001,14 @@ def breakdown(df: pd.DataFrame, by: str = "event_type", ax: "Axes | None" = None
                   frameon=False)
     else:
         ax.barh(keys, g["n"].to_numpy(), color="#4c72b0")
+    texts = []
     if "best" in g:
         low, high = g.get("low", g["best"]), g.get("high", g["best"])
         for y, (n, lo, best, hi) in enumerate(zip(g["n"], low, g["best"], high)):
             rng = f"; {int(lo):,}–{int(hi):,}" if lo != hi else ""
-            ax.annotate(f"{int(best):,} fatalities ({'best' + rng if rng else 'best'})", (n, y), xytext=(5, 0),
-                        textcoords="offset points", va="center", fontsize=9)
-    ax.set_xlim(0, max(float(g["n"].max()) * 1.7, 1.0) if len(g) else 1.0)
+            texts.append(ax.annotate(f"{int(best):,} fatalities ({'best' + rng if rng else 'best'})", (n, y),
+                                     xytext=(5, 0), textcoords="offset points", va="center", fontsize=9))
+    ax.set_xlim(0, max(float(g["n"].max()) * 1.04, 1.0) if len(g) else 1.0)  # the longest bar: nearly the full width
     ax.xaxis.get_major_locator().set_params(integer=True)
     label = "Actor (actor1 or actor2)" if by == "actor" else by.replace("_", " ").capitalize()
     ax.set_ylabel(label)
@@ -907,7 +1017,9 @@ def breakdown(df: pd.DataFrame, by: str = "event_type", ax: "Axes | None" = None
     total = data[by].astype(str).nunique()
     shown = f"the {len(keys)} with most incidents of {total}" if total > len(keys) else f"all {total}"
     ax.set_title(f"Incidents by {label.lower()} ({shown})\n{describe(df)}", fontsize=10)
-    fit_texts_x(ax, ax.texts)
+    if made:
+        fit_figure(ax.figure)
+    _place_bar_labels(ax, texts)
     if made:
         fit_figure(ax.figure)
     ax.grid(axis="x", color="#e5e5e5")
@@ -955,6 +1067,47 @@ def in_common_window(df: pd.DataFrame) -> tuple[pd.DataFrame, str]:
     return df[keep.fillna(False).to_numpy(bool)], f"{_months(both[0], both[1])}, the months every dataset covers"
 
 
+#: Marker areas (points²) on comparison maps: ours large and underneath, external events smaller on
+#: top, so a matched pair a few hundred metres apart shows both (the external marker inside ours).
+OURS_SIZE, EXTERNAL_SIZE = 110.0, 34.0
+
+
+def _external_style(name: str, matched: bool) -> dict[str, Any]:
+    """An external dataset's marker: filled with a white rim when matched, white with a coloured rim when not."""
+    style = DATASET_STYLES.get(name, {"marker": "D", "color": UNKNOWN_COLOUR})
+    if matched:
+        return {"marker": style["marker"], "facecolors": style["color"], "edgecolors": "white", "linewidths": 0.9}
+    return {"marker": style["marker"], "facecolors": "white", "edgecolors": style["color"], "linewidths": 1.6}
+
+
+def _compare_handles(counts: Mapping[tuple[str, bool], int], names: Sequence[str]) -> list[Any]:
+    """Legend entries (dataset × matched) in the markers' own styles, each with its count."""
+    from matplotlib.lines import Line2D
+
+    handles = []
+    for name in names:
+        for matched in (True, False):
+            label = f"{dataset_label(name)}: {'matched' if matched else 'not matched'} ({counts.get((name, matched), 0):,})"
+            if name == "incidentkit":
+                c = DATASET_STYLES["incidentkit"]["color"]
+                handles.append(Line2D([], [], marker="o", ls="", markersize=math.sqrt(OURS_SIZE),
+                                      markerfacecolor=c if matched else "white", markeredgecolor=c,
+                                      markeredgewidth=1.4, label=label))
+            else:
+                st = _external_style(name, matched)
+                handles.append(Line2D([], [], marker=st["marker"], ls="", markersize=math.sqrt(EXTERNAL_SIZE) + 1,
+                                      markerfacecolor=st["facecolors"], markeredgecolor=st["edgecolors"],
+                                      markeredgewidth=st["linewidths"], label=label))
+    handles.append(Line2D([], [], color="#666666", lw=1.0, label="linked pair"))
+    return handles
+
+
+def _not_drawn(counts: Mapping[str, int], where: str) -> str:
+    """'not drawn: 922 ACLED events outside these panels' (empty when every external event is drawn)."""
+    parts = [f"{n:,} {dataset_label(name)} event{'s' * (n != 1)}" for name, n in counts.items() if n]
+    return f"not drawn: {' and '.join(parts)} {where}" if parts else ""
+
+
 def compare_map(df: pd.DataFrame, links: Mapping[str, Any], ax: "Axes | None" = None, *,
                 extent: tuple[float, float, float, float] | None = None, title: str | None = None,
                 legend: str | None = "right", window: str = "common", _defer: bool = False) -> "Axes":
@@ -962,7 +1115,10 @@ def compare_map(df: pd.DataFrame, links: Mapping[str, Any], ax: "Axes | None" = 
 
     ``df`` is :func:`incidentkit.external.combine`'s output; ``links`` maps a dataset name (``"acled"``,
     ``"ucdp"``) to its :class:`incidentkit.linking.LinkResult`. A grey line joins each linked pair. The view
-    frames our incidents (pass ``extent`` to change it); the title counts external events outside it.
+    frames our incidents (pass ``extent`` to change it) and names its towns and provinces (and draws
+    their borders, :func:`draw_basemap`); the title says, once, how many external events lie outside
+    it (or outside every panel) and are not drawn. Our incidents are large circles and the external
+    events smaller markers drawn on top, so a matched pair a few hundred metres apart shows both.
     ``legend`` is ``"right"``, ``"below"`` (for side-by-side maps) or None. Our incidents at one place are
     fanned out as in :func:`map_incidents`. With ``window="common"`` (the default) only the months every
     dataset covers are drawn (:func:`in_common_window`), and the title says which: outside them "not
@@ -1005,22 +1161,17 @@ def compare_map(df: pd.DataFrame, links: Mapping[str, Any], ax: "Axes | None" = 
                             title=f"{chr(65 + k)}. {', '.join(cs) if len(cs) <= 5 else f'{len(cs)} countries'}")
             shown = located[in_any]
             status = match_status(shown, links).to_numpy(bool)
-            handles = []
-            for name in [x for x in DATASET_STYLES if x in set(shown["dataset"].astype(str))] + \
-                    sorted(set(shown["dataset"].astype(str)) - set(DATASET_STYLES)):
-                style = DATASET_STYLES.get(name, {"marker": "D", "color": UNKNOWN_COLOUR})
-                for matched in (True, False):
-                    count = int(((shown["dataset"].astype(str) == name).to_numpy() & (status == matched)).sum())
-                    handles.append(Line2D([], [], marker=style["marker"], ls="", markersize=8,
-                                          markerfacecolor=style["color"] if matched else "none",
-                                          markeredgecolor=style["color"], markeredgewidth=1.4,
-                                          label=f"{dataset_label(name)}: {'matched' if matched else 'not matched'} "
-                                                f"({count:,})"))
-            handles.append(Line2D([], [], color="#666666", lw=1.0, label="linked pair"))
-            fig.legend(handles=handles, loc="outside right upper", frameon=False,
+            ds_shown = shown["dataset"].astype(str).to_numpy()
+            names = [x for x in DATASET_STYLES if x in set(ds_shown)] + sorted(set(ds_shown) - set(DATASET_STYLES))
+            counts = {(n, m): int(((ds_shown == n) & (status == m)).sum()) for n in names for m in (True, False)}
+            fig.legend(handles=_compare_handles(counts, names), loc="outside right upper", frameon=False,
                        title="Dataset (events in the panels)")
+            ds_all = located["dataset"].astype(str).to_numpy()
+            hidden = {n: int(((ds_all == n) & ~in_any).sum()) for n in dict.fromkeys(ds_all) if n != "incidentkit"}
+            note = _not_drawn(hidden, "outside these panels")
             fig.suptitle((title or "Our incidents and public datasets")
-                         + f": {len(groups)} regions far apart, one panel each", fontsize=11)
+                         + f": {len(groups)} regions far apart, one panel each" + (f"\n({note})" if note else ""),
+                         fontsize=11)
             fit_figure(fig)
             declutter(panels)
             return panels[0]
@@ -1034,46 +1185,53 @@ def compare_map(df: pd.DataFrame, links: Mapping[str, Any], ax: "Axes | None" = 
     ours = d[d["_ds"] == "incidentkit"]
     view = extent or map_extent(ours["_lon"] if len(ours) else d["_lon"], ours["_lat"] if len(ours) else d["_lat"],
                                 pad=2.0, min_span=6.0)
-    draw_basemap(ax, view)
+    # province borders and towns where the pairs are (not on a continent-wide panel: a mesh, and slow)
+    draw_basemap(ax, view, context=max(view[1] - view[0], view[3] - view[2]) <= PROVINCES_BELOW)
     west, east, south, north = view
     inside = d["_lon"].between(west, east) & d["_lat"].between(south, north)
     pos = {(ds, str(i)): (x, y) for ds, i, x, y in zip(d["_ds"], d["id"], d["_lon"], d["_lat"])}
+    segments = []
     for name, link in links.items():
         for a, b in zip(_pairs(link)["incident_id"].astype(str), _pairs(link)["external_id"].astype(str)):
             if ("incidentkit", a) in pos and (name, b) in pos:
                 (x0, y0), (x1, y1) = pos[("incidentkit", a)], pos[(name, b)]
-                ax.plot([x0, x1], [y0, y1], color="#666666", lw=1.0, zorder=3)
-    handles = []
+                if (west <= x0 <= east and south <= y0 <= north) or (west <= x1 <= east and south <= y1 <= north):
+                    segments.append([(x0, y0), (x1, y1)])
+    if segments:  # one collection: thousands of Line2D would take seconds to draw
+        from matplotlib.collections import LineCollection
+
+        ax.add_collection(LineCollection(segments, colors="#666666", linewidths=1.0, zorder=3,
+                                         label="linked pairs"), autolim=False)
     names = [n for n in DATASET_STYLES if n in set(d["_ds"])] + sorted(set(d["_ds"]) - set(DATASET_STYLES))
+    counts: dict[tuple[str, bool], int] = {}
+    busy = inside.sum() >= 1500
     for name in names:
-        style = DATASET_STYLES.get(name, {"marker": "D", "color": UNKNOWN_COLOUR})
         for matched in (True, False):
             rows = d[(d["_ds"] == name) & (d["_matched"] == matched) & inside]
-            face = style["color"] if matched else "none"
-            if name != "incidentkit":
-                ax.scatter(rows["_lon"], rows["_lat"], s=45 if inside.sum() < 1500 else 12, marker=style["marker"], facecolors=face,
-                           edgecolors=style["color"], linewidths=1.4, zorder=4, alpha=0.9)
-            total = len(rows)
-            handles.append(Line2D([], [], marker=style["marker"], ls="", markersize=8, markerfacecolor=face,
-                                  markeredgecolor=style["color"], markeredgewidth=1.4,
-                                  label=f"{dataset_label(name)}: {'matched' if matched else 'not matched'} ({total})"))
+            counts[(name, matched)] = len(rows)
+            if name != "incidentkit" and len(rows):  # on top of ours, smaller: both stay visible
+                ax.scatter(rows["_lon"], rows["_lat"], s=EXTERNAL_SIZE / 3 if busy else EXTERNAL_SIZE,
+                           zorder=6, **_external_style(name, matched))
     mine = d[(d["_ds"] == "incidentkit") & inside]
     if len(mine):
         lon, lat = mine["_lon"].to_numpy(float), mine["_lat"].to_numpy(float)
-        style = DATASET_STYLES["incidentkit"]
-        faces = np.where(mine["_matched"].to_numpy(bool), style["color"], "none")
-        _scatter_fanned(ax, lon, lat, *fan_offsets(lon, lat), s=np.full(len(mine), 70.0), c=faces,
-                        marker=style["marker"], edgecolors=style["color"], linewidths=1.4, zorder=5, alpha=0.9)
-    handles.append(Line2D([], [], color="#666666", lw=1.0, label="linked pair"))
+        colour = DATASET_STYLES["incidentkit"]["color"]
+        faces = np.where(mine["_matched"].to_numpy(bool), colour, "white")
+        _scatter_fanned(ax, lon, lat, *fan_offsets(lon, lat), s=np.full(len(mine), OURS_SIZE / 3 if busy else OURS_SIZE),
+                        c=faces, marker="o", edgecolors=colour, linewidths=1.4, zorder=5)
+    handles = _compare_handles(counts, names)
     if legend == "below":
         ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, -0.1), ncol=2, frameon=False,
                   title="Dataset (events in view)")
     elif legend:
         ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.02, 1.0), frameon=False,
                   title="Dataset (events in view)")
-    outside = int((~inside & (d["_ds"] != "incidentkit")).sum())
-    ax.set_title((title or "Our incidents and public datasets")
-                 + (f"\n({outside:,} external event(s) outside this view not shown)" if outside else ""), fontsize=10)
+    if _defer:  # a panel: the figure's title says once what no panel shows
+        ax.set_title(title or "Our incidents and public datasets", fontsize=10)
+    else:
+        hidden = {n: int((~inside & (d["_ds"] == n)).sum()) for n in names if n != "incidentkit"}
+        note = _not_drawn(hidden, "outside this map")
+        ax.set_title((title or "Our incidents and public datasets") + (f"\n({note})" if note else ""), fontsize=10)
     if made:
         fit_figure(ax.figure)
     if not _defer:  # in a figure of panels, names are checked once the whole figure is laid out
@@ -1335,6 +1493,6 @@ def _runs(mask: np.ndarray) -> list[tuple[int, int]]:
 
 
 __all__ = ["map_incidents", "timeline", "breakdown", "compare_map", "compare_fatalities", "monthly_counts",
-           "draw_basemap", "load_basemap", "map_extent", "regions", "context_places", "declutter", "choose_freq",
+           "draw_basemap", "load_basemap", "provinces", "province_at", "map_extent", "regions", "context_places", "declutter", "choose_freq",
            "coverage", "common_window", "describe", "marker_size", "place_size", "match_status", "EVENT_COLOURS",
            "DATASET_STYLES", "Basemap"]

@@ -58,14 +58,18 @@ def assert_incidents_equal(left: TableLike, right: TableLike, *, ignore: Sequenc
 
 # --- a realistic coded project for figure and notebook tests ---------------------------------------------
 
-#: Countries of :func:`write_coded_project`, on four continents (so maps meet separated regions):
-#: ISO code and the government forces' name as ACLED writes it.
+#: Countries of :func:`write_coded_project`, on five continents (so maps meet separated regions):
+#: ISO code and the country's name as ACLED writes it. The first 24 are the default project; all 40
+#: make the "forty countries" project (``countries=40``).
 PROJECT_COUNTRIES = (
     ("SY", "Syria"), ("IQ", "Iraq"), ("YE", "Yemen"), ("SO", "Somalia"), ("ET", "Ethiopia"), ("SD", "Sudan"),
     ("SS", "South Sudan"), ("CD", "Democratic Republic of Congo"), ("CF", "Central African Republic"),
     ("NG", "Nigeria"), ("ML", "Mali"), ("BF", "Burkina Faso"), ("NE", "Niger"), ("CM", "Cameroon"),
     ("LY", "Libya"), ("MZ", "Mozambique"), ("KE", "Kenya"), ("AF", "Afghanistan"), ("PK", "Pakistan"),
     ("MM", "Myanmar"), ("PH", "Philippines"), ("UA", "Ukraine"), ("MX", "Mexico"), ("CO", "Colombia"),
+    ("LB", "Lebanon"), ("TR", "Turkey"), ("EG", "Egypt"), ("TD", "Chad"), ("UG", "Uganda"), ("BI", "Burundi"),
+    ("TN", "Tunisia"), ("DZ", "Algeria"), ("HT", "Haiti"), ("VE", "Venezuela"), ("BR", "Brazil"),
+    ("IN", "India"), ("BD", "Bangladesh"), ("TH", "Thailand"), ("ID", "Indonesia"), ("RU", "Russia"),
 )
 
 _PROJECT_TYPES = (  # (event type, sub-event type, inter2, share)
@@ -83,6 +87,8 @@ def coded_project_frame(n: int = 600, *, countries: int = 24, start: str = "2010
                         seed: int = 0) -> "Any":
     """Incidents as a coder would code them across many countries and years (a pandas DataFrame of record fields).
 
+    ``countries`` (1 to 40) takes the first of :data:`PROJECT_COUNTRIES`.
+
     Places are real towns of the embedded gazetteer (chosen by population, so events cluster in a few
     towns per country, as real conflict data does); each country has its own active years (a conflict
     starts and stops), so a multi-country set has periods some countries do not cover. Fatalities are
@@ -94,8 +100,10 @@ def coded_project_frame(n: int = 600, *, countries: int = 24, start: str = "2010
     import pyarrow.parquet as pq
     from importlib import resources
 
+    if not 1 <= countries <= len(PROJECT_COUNTRIES):
+        raise ValueError(f"countries must be 1 to {len(PROJECT_COUNTRIES)}, not {countries}")
     rng = np.random.default_rng(seed)
-    chosen = PROJECT_COUNTRIES[:max(1, min(countries, len(PROJECT_COUNTRIES)))]
+    chosen = PROJECT_COUNTRIES[:countries]
     t0 = pd.Timestamp(start)
     span_days = max(int(round(years * 365.25)), 1)
     weights = rng.pareto(1.2, len(chosen)) + 0.2
@@ -191,3 +199,78 @@ def write_coded_project(folder: "str | os.PathLike[str]", n: int = 600, *, per_r
         path.write_text("\n".join(lines) + "\n", encoding="utf-8")
         written.append(path)
     return written
+
+
+def acled_shaped(ours: "Any", *, seed: int = 5, start: "str | None" = None, end: "str | None" = None,
+                 background: float = 0.5, drop: float = 0.2, move_km: float = 5.0) -> "tuple[Any, Any]":
+    """ACLED-shaped events for a built project (``read_incidents``), and the pairs that link them to it.
+
+    Two kinds of events, as a real export holds them: most of our incidents as another coder recorded
+    them (``incidentkit.external.synthetic.perturb``: a day off at most, up to ``move_km`` away, ``drop``
+    of them not recorded), each linked to its incident; and ``background`` × as many events we never
+    coded (other towns of the same countries, other days; ids ``acled-bg-...``), linked to nothing.
+    ``start``/``end`` cut the export to a window (a real export covers the years it was asked for).
+    Returns ``(events, pairs)``: a frame :func:`incidentkit.external.combine` takes (``dataset`` "acled",
+    ids ``acled-...``) and a frame of ``incident_id``, ``external_id``. Deterministic by ``seed``;
+    nothing here is a real ACLED row.
+    """
+    import numpy as np
+    import pandas as pd
+    import pyarrow.parquet as pq
+    from importlib import resources
+
+    from incidentkit.external import synthetic
+
+    theirs, _, truth = synthetic.perturb(ours, seed=seed, days=1, move_km=move_km, drop=drop, distractors=0.0,
+                                         relabel=0.0)
+    theirs = theirs.assign(id="acled-" + theirs["id"].astype(str), dataset="acled")
+    pairs = pd.DataFrame({"incident_id": truth["external_id"].astype(str).to_numpy(),
+                          "external_id": ("acled-" + truth["incident_id"].astype(str)).to_numpy()})
+    rng = np.random.default_rng(seed + 7919)
+    m = int(round(background * len(theirs)))
+    if m and len(ours):
+        bg = ours.iloc[rng.integers(0, len(ours), m)].copy().reset_index(drop=True)
+        for c in ("location", "admin1", "event_type", "sub_event_type"):
+            if c in bg:
+                bg[c] = bg[c].astype("object")
+        lon, lat = np.array(bg["longitude"], dtype=float), np.array(bg["latitude"], dtype=float)
+        loc = np.array(bg["location"], dtype=object)
+        for iso, idx in bg.groupby(bg["country"].astype("object").astype(str)).indices.items():
+            ref = resources.files("incidentkit") / "data" / "gazetteer" / f"{iso}.places.parquet"
+            if not ref.is_file():
+                continue
+            with resources.as_file(ref) as path:
+                places = pq.read_table(path, columns=["name", "lat", "lon", "population"]).to_pandas()
+            places = places[(places.population > 1000) & places.name.str.isascii()].nlargest(200, "population")
+            if not len(places):
+                continue
+            pick = places.iloc[rng.integers(0, len(places), len(idx))]
+            lat[idx] = pick["lat"].to_numpy() / 1e6 + rng.normal(0, 0.02, len(idx))
+            lon[idx] = pick["lon"].to_numpy() / 1e6 + rng.normal(0, 0.02, len(idx))
+            loc[idx] = pick["name"].to_numpy()
+        bg["latitude"], bg["longitude"], bg["location"] = lat.round(4), lon.round(4), loc
+        dates = pd.to_datetime(ours["date_start"])
+        span = max(int((dates.max() - dates.min()).days), 1)
+        day = dates.min() + pd.to_timedelta(rng.integers(0, span + 1, m), unit="D")
+        bg["date_start"] = day.to_numpy().astype(bg["date_start"].dtype)
+        if "date_end" in bg:
+            bg["date_end"] = bg["date_start"]
+        f = np.minimum(rng.pareto(1.3, m) * 1.5, 200).astype(int)
+        for c in ("fatalities_low", "fatalities_best", "fatalities_high"):
+            if c in bg:
+                bg[c] = f
+        bg["id"] = [f"acled-bg-{k:06d}" for k in range(m)]
+        bg["dataset"] = "acled"
+        for c in ("event_type", "sub_event_type"):
+            if c in theirs:
+                theirs[c] = theirs[c].astype("object")
+        theirs = pd.concat([theirs, bg[[c for c in theirs.columns if c in bg]]], ignore_index=True)
+    dates = pd.to_datetime(theirs["date_start"])
+    keep = pd.Series(True, index=theirs.index)
+    if start:
+        keep &= dates >= pd.Timestamp(start)
+    if end:
+        keep &= dates <= pd.Timestamp(end)
+    theirs = theirs[keep].reset_index(drop=True)
+    pairs = pairs[pairs["external_id"].isin(set(theirs["id"]))].reset_index(drop=True)
+    return theirs, pairs
