@@ -105,3 +105,23 @@ def test_row_groups_gather_batches_across_files_by_one_sequence_rule():
     assert written == [12, 12, 19, 2]
     groups.flush()
     assert written == [12, 12, 19, 2]  # nothing pending, nothing written
+
+
+def test_task_groups_take_consecutive_files_up_to_a_size():
+    from incidentkit.external.parallel import task_groups
+
+    assert task_groups([10, 10, 10, 10, 10], task_bytes=25) == [range(0, 3), range(3, 5)]
+    assert task_groups([100, 1, 1], task_bytes=25) == [range(0, 1), range(1, 3)]
+    assert task_groups([], task_bytes=25) == []
+
+
+def test_many_small_files_in_several_tasks_give_the_local_table(tmp_path, scheduler, monkeypatch):
+    """Files split over tasks (a small TASK_BYTES) still give the local engine's rows, groups, dictionaries."""
+    import incidentkit.external.parallel as parallel
+
+    monkeypatch.setattr(parallel, "TASK_BYTES", 1)  # one task per file; read on the client, not the workers
+    files = FILES * 3
+    local = ingest_acled(files, tmp_path / "l.parquet", progress=False)
+    dask = ingest_acled(files, tmp_path / "d.parquet", progress=False, engine="dask", scheduler=scheduler)
+    assert pq.read_table(local.output).equals(pq.read_table(dask.output))
+    assert pq.ParquetFile(dask.output).num_row_groups == pq.ParquetFile(local.output).num_row_groups

@@ -730,7 +730,7 @@ def expand_inputs(paths: str | os.PathLike[str] | Sequence[str | os.PathLike[str
 def run(sources: Sequence[Source], out: str | os.PathLike[str], schema: pa.Schema,
         convert: Callable[[Source], Converter], unknown: Mapping[str, str], *, progress: bool | None = None,
         desc: str = "ingest", engine: str = "local", scheduler: str | None = None,
-        workers: int | None = None) -> IngestResult:
+        workers: int | None = None, group_rows: int | None = None) -> IngestResult:
     """Convert every source batch by batch into one Parquet file with ``schema`` (atomically).
 
     ``progress``: ``None`` follows :mod:`incidentkit.progress` (a bar over bytes on a terminal, a
@@ -745,6 +745,8 @@ def run(sources: Sequence[Source], out: str | os.PathLike[str], schema: pa.Schem
     ``engine="dask"`` converts the sources in parallel on Dask (``scheduler``: an existing scheduler's
     address; otherwise a local cluster of ``workers`` processes), each to a part file, and writes the
     parts in the sources' order: the same rows as the local engine (:mod:`incidentkit.external.parallel`).
+    ``group_rows``: the row-group size (default :data:`GROUP_ROWS`; the Dask engine's parts use 1, one
+    row group per batch, and gather them by the same rule as they are combined).
     """
     from incidentkit.paths import refuse_overwriting_inputs
 
@@ -770,7 +772,7 @@ def run(sources: Sequence[Source], out: str | os.PathLike[str], schema: pa.Schem
         statistics = [f.name for f in schema if f.name not in NO_STATISTICS]
         with pq.ParquetWriter(tmp, schema, use_dictionary=dictionary, write_statistics=statistics,
                               **PARQUET_OPTIONS) as pw, _BackgroundWriter(pw) as writer:
-            groups = RowGroups(writer.write_table)
+            groups = RowGroups(writer.write_table, group_rows)
             for src in sources:
                 conv = convert(src)
                 count = 0

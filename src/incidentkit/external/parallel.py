@@ -1,11 +1,13 @@
-"""Ingest many files in parallel on Dask distributed: one task per file, parts written in input order.
+"""Ingest many files in parallel on Dask distributed: consecutive files per task, parts in input order.
 
-GDELT publishes a file every 15 minutes (35,000 a year); ICEWS and POLECAT one per year or week. Each
-file converts independently, so each becomes one Dask task that runs the ordinary streaming reader
-(:func:`incidentkit.external._stream.run`) into a part file; the client then copies the parts' row
-groups into the output in the order the files were given. The output holds the same rows, in the same
-order, with the same row groups as the local engine's, so a researcher may switch engines without
-their results moving.
+GDELT publishes a file every 15 minutes (35,000 a year); ICEWS and POLECAT one per year or week. Files
+convert independently, so consecutive files, about :data:`TASK_BYTES` of them, become one Dask task
+that runs the ordinary streaming reader (:func:`incidentkit.external._stream.run`) into a part file,
+one row group per batch; the client then gathers the parts' batches into row groups by the local
+engine's rule (:class:`~incidentkit.external._stream.RowGroups`), in the order the files were given,
+re-encoding dictionary columns as one reader grows them. The output holds the same rows, in the same
+order, with the same row groups and dictionaries as the local engine's, so a researcher may switch
+engines without their results moving.
 
 Part files are written in a folder beside the output, which the workers must be able to reach: on one
 machine that is always so; on a cluster the output must be on a shared file system (as it is on Slurm
@@ -63,13 +65,34 @@ def dask_client(scheduler: str | None = None, workers: int | None = None, *,
         yield client
 
 
-def _convert_one(index: int, src: Any, part: str, schema: pa.Schema, convert: Callable[[Any], Any],
-                 unknown: Mapping[str, str]) -> tuple[int, str, int]:
-    """The task: one source into one part file with the local engine; (index, source name, rows)."""
+#: Input bytes one task converts at least: GDELT's 15-minute files are 100-500 kB each, and a task per
+#: file would spend more time being scheduled and opening its part than converting.
+TASK_BYTES = 64 << 20
+
+
+def _convert_group(first: int, sources: list[Any], part: str, schema: pa.Schema, convert: Callable[[Any], Any],
+                   unknown: Mapping[str, str]) -> tuple[int, dict[str, int]]:
+    """The task: consecutive sources into one part file, one row group per batch (the client gathers the
+    batches of every part into row groups by the local engine's rule); (first source's index, rows)."""
     from incidentkit.external._stream import run
 
-    result = run([src], part, schema, convert, unknown, progress=False)
-    return index, src.name, result.total
+    result = run(sources, part, schema, convert, unknown, progress=False, group_rows=1)
+    return first, result.rows
+
+
+def task_groups(sizes: Sequence[int], task_bytes: int | None = None) -> list[range]:
+    """Consecutive sources per task: each group reaches ``task_bytes`` (:data:`TASK_BYTES`) or ends the list."""
+    task_bytes = TASK_BYTES if task_bytes is None else task_bytes
+    groups: list[range] = []
+    start, acc = 0, 0
+    for k, size in enumerate(sizes):
+        acc += size
+        if acc >= task_bytes:
+            groups.append(range(start, k + 1))
+            start, acc = k + 1, 0
+    if start < len(sizes):
+        groups.append(range(start, len(sizes)))
+    return groups
 
 
 def run_on_dask(sources: Sequence[Any], out: str | os.PathLike[str], schema: pa.Schema,
@@ -90,32 +113,35 @@ def run_on_dask(sources: Sequence[Any], out: str | os.PathLike[str], schema: pa.
         with dask_client(scheduler, workers) as client:
             from distributed import as_completed
 
-            parts = [str(parts_dir / f"{k:06d}.parquet") for k in range(len(sources))]
-            futures = [client.submit(_convert_one, k, src, parts[k], schema, convert, unknown, pure=False,
+            groups = task_groups(sizes)
+            parts = [str(parts_dir / f"{k:06d}.parquet") for k in range(len(groups))]
+            futures = [client.submit(_convert_group, g.start, [sources[j] for j in g], parts[k], schema, convert,
+                                     unknown, pure=False,
                                      key=f"incidentkit-ingest-{k}-{os.getpid()}-{id(parts_dir)}")
-                       for k, src in enumerate(sources)]
+                       for k, g in enumerate(groups)]
             rows: dict[str, int] = {}
             failed: dict[int, BaseException] = {}
             with progress_bar(desc=f"{desc} on Dask", total=total, unit="B", unit_scale=True, show=progress,
                               leave=True, note=f"ingesting {desc} on Dask ({len(sources)} files, "
                                                f"{size_text(total)})...") as bar:
+                position = {fut.key: k for k, fut in enumerate(futures)}
                 for fut in as_completed(futures):
-                    k = futures.index(fut)
+                    k = position[fut.key]
                     if fut.status == "error":
                         failed[k] = fut.exception()
-                    bar.update(sizes[k])
+                    bar.update(sum(sizes[j] for j in groups[k]))
             if failed:  # the first failing file in input order: the same files give the same error
                 raise failed[min(failed)]
             for fut in futures:
-                k, name, n = fut.result()
-                rows[name] = n
+                _, counts = fut.result()
+                rows.update(counts)
         dictionary = [f.name for f in schema if f.name not in UNIQUE_COLUMNS]
         statistics = [f.name for f in schema if f.name not in NO_STATISTICS]
         with atomic_path(out) as tmp, pq.ParquetWriter(tmp, schema, use_dictionary=dictionary,
                                                        write_statistics=statistics, **PARQUET_OPTIONS) as pw:
             grown = _GrowingDictionaries(schema)
-            # a part's row groups are its file's batches (all but the last reach GROUP_ROWS, so its own
-            # RowGroups wrote each as it came); the same rule over them gives the local engine's groups
+            # a part's row groups are its files' batches, one each: the local engine's rule over them, in
+            # input order, gives the local engine's row groups
             groups = RowGroups(lambda t: pw.write_table(t, row_group_size=1 << 30))
             for part in parts:
                 pf = pq.ParquetFile(part)
@@ -167,4 +193,4 @@ class _GrowingDictionaries:
         return table
 
 
-__all__ = ["dask_client", "run_on_dask"]
+__all__ = ["dask_client", "run_on_dask", "task_groups"]
