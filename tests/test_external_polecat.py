@@ -58,6 +58,23 @@ def test_stray_trailing_tabs_are_read(folder: tuple) -> None:
     assert df.loc["20230110-0001-k1", "polecat_intensity"] == -9.0  # "Event Intensity" of a later release
 
 
+def test_the_fast_path_and_the_line_path_give_the_same_table(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from incidentkit.external import polecat
+
+    clean = tmp_path / "clean.txt"  # no stray tabs: the engine splits the fields itself (one parse)
+    clean.write_text("\n".join(line.rstrip("\t") for line in W603.read_text(encoding="utf-8").splitlines()) + "\n",
+                     encoding="utf-8")
+    assert not polecat._open(clean, None).by_line and polecat._open(W604, None).by_line
+    fast, by_line, retried = tmp_path / "fast.parquet", tmp_path / "lines.parquet", tmp_path / "retried.parquet"
+    ingest_polecat(clean, fast, progress=False)
+    ingest_polecat(W603, retried, progress=False)  # stray tabs found by the fast path: read again line by line
+    opened = polecat._open
+    monkeypatch.setattr(polecat, "_open", lambda path, member: polecat.as_lines(opened(path, member)))
+    ingest_polecat(clean, by_line, progress=False)
+    assert pq.read_table(fast).equals(pq.read_table(by_line))
+    assert pq.read_table(fast).drop_columns([]).equals(pq.read_table(retried))
+
+
 def test_plover_type_and_mode_as_event_code_through_the_crosswalk(folder: tuple) -> None:
     df = folder[0]
     r = df.loc["20230103-0001-a1"]
@@ -240,6 +257,17 @@ def test_truncated_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, group: 
     assert (p.code, p.line, p.field) == ("external-truncated", 9, "Actor Country")
     out = tmp_path / "o.parquet"
     assert f"{bad}:9: Actor Country:" in _cli_fails(["ingest", "polecat", str(bad), "-o", str(out)], out)
+
+
+def test_truncated_file_read_line_by_line(tmp_path: Path) -> None:
+    data = W604.read_bytes()  # its header ends in a tab: read line by line from the start
+    bad = tmp_path / "week.txt"
+    bad.write_bytes(data[:data.index(b"\tAmnesty")])
+    with pytest.raises(ExternalFileError) as exc:
+        ingest_polecat(bad, tmp_path / "o.parquet", progress=False)
+    p = exc.value.problem
+    assert (p.code, p.line, p.field) == ("external-truncated", 4, "Actor Name")
+    assert "expected 40 fields, found 7" in str(exc.value)
 
 
 def test_binary_junk_empty_file_and_wrong_encoding(tmp_path: Path) -> None:

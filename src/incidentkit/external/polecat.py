@@ -42,6 +42,7 @@ from incidentkit.errors import quote
 from incidentkit.external import _convert as cv
 from incidentkit.external._stream import (
     Converter,
+    ExternalFileError,
     IngestResult,
     Source,
     dataset_column,
@@ -57,10 +58,12 @@ from incidentkit.external.icews import (
     coordinates,
     countries,
     flag_lists,
+    null_if,
     open_inputs,
     slug,
 )
 from incidentkit.external.schema import EVENT_CODE, external_schema, shared_type
+from incidentkit.progress import note
 
 #: The columns of the Dataverse files, in their order.
 COLUMNS: tuple[str, ...] = (
@@ -80,8 +83,9 @@ PATTERNS: tuple[str, ...] = ("*.txt", "*.txt.zip", "*.tsv", "*.zip")
 PLOVER_TYPES: frozenset[str] = frozenset({
     "AGREE", "CONSULT", "SUPPORT", "CONCEDE", "COOPERATE", "AID", "RETREAT", "REQUEST", "ACCUSE", "REJECT",
     "THREATEN", "PROTEST", "SANCTION", "MOBILIZE", "COERCE", "ASSAULT"})
-#: How POLECAT writes an empty cell (Python's None; pandas' NaN) besides leaving it empty.
-EMPTY: tuple[str, ...] = ("", "None", "none", "nan", "NaN", "null")
+#: How POLECAT writes an empty cell (Python's None; pandas' NaN) besides leaving it empty ("NA" too, as the
+#: other readers read it).
+EMPTY: tuple[str, ...] = ("", "NA", "None", "none", "nan", "NaN", "null")
 #: The byte each line is "split" on by the CSV parser: never in text, so a physical line is one cell.
 LINE_DELIMITER = "\x1f"
 
@@ -170,18 +174,26 @@ def _parse_lines(lines: pa.Array, width: int) -> pa.Table:
 
 @dataclasses.dataclass
 class LineSource(Source):
-    """A POLECAT file read as whole lines: ``columns`` are the names its header gives the fields."""
+    """A POLECAT file: ``columns`` are the names its header gives the fields (aliases resolved).
+
+    ``by_line=False``: the engine splits the fields on tabs (the fast path, one parse). ``by_line=True``:
+    each physical line is one cell, split by :meth:`_PolecatConverter.fields` (rows with stray trailing
+    tabs are then read, and a broken row is named by its line).
+    """
 
     columns: list[str] = dataclasses.field(default_factory=list)
+    by_line: bool = True
 
 
 def _open(path: Path, member: str | None) -> LineSource:
+    """Read and check the header; a file whose header ends in a stray tab is read line by line from the start."""
     src = open_source(path, (), delimiter=LINE_DELIMITER, quoting=False, member=member, what="POLECAT publishes")
     line = src.header[0] if src.header else ""
-    names = [h.strip() for h in line.split("\t")]
-    while names and not names[-1]:  # a header ending in stray tabs
-        names.pop()
-    names = [ALIASES.get(h, h) for h in names]
+    raw = [h.strip() for h in line.split("\t")]
+    stray = _header_ends_in_tab(src)
+    while raw and not raw[-1]:  # a header ending in stray tabs
+        raw.pop()
+    names = [ALIASES.get(h, h) for h in raw]
     for k, h in enumerate(names):
         if not h:
             raise fail("csv-header", f"column {k + 1} of the header has no name", src.name, 1)
@@ -195,8 +207,20 @@ def _open(path: Path, member: str | None) -> LineSource:
         raise fail("external-missing-column", f"required column {missing[0]!r} is missing (found: {found}"
                    f"{' ...' if len(names) > 8 else ''}){hint}", src.name, 1, missing[0])
     base = {f.name: getattr(src, f.name) for f in dataclasses.fields(Source)}
-    base["header"] = ["line"]
-    return LineSource(**base, columns=names)
+    out = LineSource(**base, columns=names)
+    return as_lines(out) if stray else dataclasses.replace(out, header=raw, delimiter="\t", by_line=False)
+
+
+def _header_ends_in_tab(src: Source) -> bool:
+    """Whether the first line ends in a tab (the header as ``open_source`` returns it is stripped)."""
+    with src.open_binary() as fh:
+        first = fh.readline(1 << 20)
+    return first.rstrip(b"\r\n").endswith(b"\t")
+
+
+def as_lines(src: LineSource) -> LineSource:
+    """The same file read line by line (each physical line one cell): for rows longer than the header."""
+    return dataclasses.replace(src, header=["line"], delimiter=LINE_DELIMITER, by_line=True)
 
 
 class _SourceConverter:
@@ -229,6 +253,8 @@ class _PolecatConverter:
         has another number of fields, again with every line padded to the longest, after checking that
         no line is short and that every field beyond the header's is empty.
         """
+        if not src.by_line:
+            return {name: null_if(batch.column(j), *EMPTY) for j, name in enumerate(src.columns)}
         n_cols = len(src.columns)
         lines = pc.fill_null(batch.column(0), "NA")  # the engine read a line "NA" as null
         try:
@@ -373,6 +399,18 @@ def ingest_polecat(files: str | os.PathLike[str] | Sequence[str | os.PathLike[st
     """
     sources = open_inputs(files, PATTERNS, _open)
     schema, unknown = polecat_schema(sources)  # type: ignore[arg-type]
+    conv = _PolecatConverter(unknown, crosswalk)
+    try:
+        return run(sources, output, schema, conv.for_source, {}, progress=progress, desc="POLECAT", engine=engine,
+                   scheduler=scheduler, workers=workers)
+    except ExternalFileError as exc:
+        p = exc.problem
+        if p.code != "external-truncated" or "fields, the header" not in p.message or \
+                all(s.by_line for s in sources):  # type: ignore[attr-defined]
+            raise
+        note(f"{Path(p.path).name}:{p.line}: a row longer than the header (stray tabs?): reading the files line by "
+             "line")
+    sources = [as_lines(s) for s in sources]  # type: ignore[arg-type]
     conv = _PolecatConverter(unknown, crosswalk)
     return run(sources, output, schema, conv.for_source, {}, progress=progress, desc="POLECAT", engine=engine,
                scheduler=scheduler, workers=workers)
