@@ -125,18 +125,18 @@ def test_kernel_is_offline_this_python_and_shares_the_cache(kernel_env: dict[str
 @pytest.fixture(scope="module")
 def projects(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path | None]:
     """The coded folders the notebooks run on: the seed (datasets/coded, the default) and a generated project
-    of 300 incidents in 24 countries on four continents over 15 years (incidentkit.testing.write_coded_project),
+    of 300 incidents in 40 countries on five continents over 15 years (incidentkit.testing.write_coded_project),
     read through INCIDENTKIT_CODED as a researcher's own records would be."""
     from incidentkit.testing import write_coded_project
 
     coded = tmp_path_factory.mktemp("multi") / "coded"
-    write_coded_project(coded, 300, countries=24, start="2010-01-01", years=15, seed=11)
+    write_coded_project(coded, 300, countries=40, start="2010-01-01", years=15, seed=11)
     one = tmp_path_factory.mktemp("one") / "coded"  # one incident, one country, one day
     write_coded_project(one, 1, countries=1, start="2023-05-01", years=0.001, seed=2)
     return {"seed": None, "multi": coded, "one": one}
 
 
-#: Every notebook on the seed and on the 24-country project; the exploration notebook also on one incident.
+#: Every notebook on the seed and on the 40-country project; the exploration notebook also on one incident.
 CASES = [pytest.param(p, project, id=f"{p.stem}-{project}") for p in NOTEBOOKS for project in ("seed", "multi")] + \
     [pytest.param(p, "one", id=f"{p.stem}-one") for p in NOTEBOOKS if p.stem.startswith("01")]
 

@@ -103,7 +103,7 @@ def _province_index() -> dict[str, tuple[float, float, float, float]]:
     return {k: tuple(v) for k, v in json.loads(ref.read_text(encoding="utf-8"))["boxes"].items()}
 
 
-@lru_cache(maxsize=None)
+@lru_cache(maxsize=512)
 def _country_provinces(code: str) -> tuple[tuple[str, tuple[float, float, float, float], tuple[np.ndarray, ...]], ...]:
     """One country's provinces: (name, bounding box, rings), parsed once per process."""
     import gzip
@@ -1129,8 +1129,6 @@ def compare_map(df: pd.DataFrame, links: Mapping[str, Any], ax: "Axes | None" = 
     >>> both = combine(ours, acled, ucdp)                                         # doctest: +SKIP
     >>> compare_map(both, {"acled": link(ours, acled), "ucdp": link(ours, ucdp)})  # doctest: +SKIP
     """
-    from matplotlib.lines import Line2D
-
     if window == "common":
         df, note = in_common_window(df)
         if note:
@@ -1185,8 +1183,8 @@ def compare_map(df: pd.DataFrame, links: Mapping[str, Any], ax: "Axes | None" = 
     ours = d[d["_ds"] == "incidentkit"]
     view = extent or map_extent(ours["_lon"] if len(ours) else d["_lon"], ours["_lat"] if len(ours) else d["_lat"],
                                 pad=2.0, min_span=6.0)
-    # province borders and towns where the pairs are (not on a continent-wide panel: a mesh, and slow)
-    draw_basemap(ax, view, context=max(view[1] - view[0], view[3] - view[2]) <= PROVINCES_BELOW)
+    # province borders up to 30° across; towns of the gazetteer up to 10° (wider: Natural Earth's cities)
+    draw_basemap(ax, view)
     west, east, south, north = view
     inside = d["_lon"].between(west, east) & d["_lat"].between(south, north)
     pos = {(ds, str(i)): (x, y) for ds, i, x, y in zip(d["_ds"], d["id"], d["_lon"], d["_lat"])}

@@ -201,8 +201,8 @@ def write_coded_project(folder: "str | os.PathLike[str]", n: int = 600, *, per_r
     return written
 
 
-def acled_shaped(ours: "Any", *, seed: int = 5, start: "str | None" = None, end: "str | None" = None,
-                 background: float = 0.5, drop: float = 0.2, move_km: float = 5.0) -> "tuple[Any, Any]":
+def acled_shaped(ours: Any, *, seed: int = 5, start: str | None = None, end: str | None = None,
+                 background: float = 0.5, drop: float = 0.2, move_km: float = 5.0) -> tuple[Any, Any]:
     """ACLED-shaped events for a built project (``read_incidents``), and the pairs that link them to it.
 
     Two kinds of events, as a real export holds them: most of our incidents as another coder recorded
@@ -214,10 +214,11 @@ def acled_shaped(ours: "Any", *, seed: int = 5, start: "str | None" = None, end:
     ids ``acled-...``) and a frame of ``incident_id``, ``external_id``. Deterministic by ``seed``;
     nothing here is a real ACLED row.
     """
+    from importlib import resources
+
     import numpy as np
     import pandas as pd
     import pyarrow.parquet as pq
-    from importlib import resources
 
     from incidentkit.external import synthetic
 
@@ -227,7 +228,7 @@ def acled_shaped(ours: "Any", *, seed: int = 5, start: "str | None" = None, end:
     pairs = pd.DataFrame({"incident_id": truth["external_id"].astype(str).to_numpy(),
                           "external_id": ("acled-" + truth["incident_id"].astype(str)).to_numpy()})
     rng = np.random.default_rng(seed + 7919)
-    m = int(round(background * len(theirs)))
+    m = round(background * len(theirs))
     if m and len(ours):
         bg = ours.iloc[rng.integers(0, len(ours), m)].copy().reset_index(drop=True)
         for c in ("location", "admin1", "event_type", "sub_event_type"):
