@@ -274,7 +274,7 @@ def test_dask_engine_writes_the_local_table(tmp_path: Path) -> None:
     files = [SAMPLE, SEMICOLON, LATIN1, XLSX]  # each file its own task; ';' and cp1252 handled on the worker
     local = ingest_gtd(files, tmp_path / "local.parquet", progress=False)
     with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1",
-                                  dashboard_address=None, silence_logs=40) as cluster:
+                                  dashboard_address=":0", silence_logs=40) as cluster:
         dask = ingest_gtd(files, tmp_path / "dask.parquet", progress=False, engine="dask",
                           scheduler=cluster.scheduler_address)
     assert dask.rows == local.rows

@@ -91,6 +91,13 @@ def test_excel_mangled_ids_are_refused_with_how_to_export_again(tmp_path: Path, 
     assert "scientific notation" in out and "export the file again with the eventid column formatted as text" in out
 
 
+def test_ids_excel_rounded_and_saved_again_are_refused(tmp_path: Path) -> None:
+    src = _write(tmp_path, _replace_cell("197000000002", "eventid", "201000000000"))
+    p = _refused(src, tmp_path).problem
+    assert (p.line, p.field, p.value) == (_line_of("197000000002"), "eventid", "201000000000")
+    assert "ends in the case number 0000" in _cli_fails(src, tmp_path)
+
+
 def test_excel_ids_with_all_their_digits_are_read(tmp_path: Path) -> None:
     src = _write(tmp_path, _replace_cell("197000000002", "eventid", "1.97000000002E+11")
                  .replace("197000000001,", "197000000001.0,", 1))

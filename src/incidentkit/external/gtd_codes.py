@@ -40,6 +40,9 @@ MANGLED_ID = ("a 12-digit GTD event id: Excel wrote the ids in scientific notati
               "lost; export the file again with the eventid column formatted as text (or ingest the .xlsx "
               "workbook itself)")
 BAD_ID = "a 12-digit GTD event id (yyyymmdd and a 4-digit case number)"
+ROUNDED_ID = ("a GTD event id: it ends in the case number 0000, which GTD never gives (cases count from 0001) "
+              "but an id Excel rounded ('2.01E+11' saved again as 201000000000) does; export the file again "
+              "with the eventid column formatted as text (or ingest the .xlsx workbook itself)")
 
 
 def event_id(value: str) -> str | None:
@@ -66,7 +69,7 @@ def event_ids(arr: pa.Array, column: str = "eventid") -> pa.Array:
     if arr.null_count:
         i = int(pc.index(pc.is_null(arr), True).as_py())
         raise CellError(i, column, None, "an event id (it is empty)")
-    if pc.all(pc.match_substring_regex(arr, r"^\d{12}$")).as_py():
+    if pc.all(pc.match_substring_regex(arr, r"^\d{12}$")).as_py() and not pc.any(pc.ends_with(arr, "0000")).as_py():
         return arr
     uniques = pc.unique(arr)
     fixed = []
@@ -76,6 +79,8 @@ def event_ids(arr: pa.Array, column: str = "eventid") -> pa.Array:
             i = int(pc.index(arr, raw).as_py())
             expected = MANGLED_ID if _SCIENTIFIC.match(raw.strip()) else BAD_ID
             raise CellError(i, column, raw, expected)
+        if got.endswith("0000"):
+            raise CellError(int(pc.index(arr, raw).as_py()), column, raw, ROUNDED_ID)
         fixed.append(got)
     return pc.take(pa.array(fixed, pa.string()), pc.index_in(arr, value_set=uniques))
 
