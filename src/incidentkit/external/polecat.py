@@ -58,7 +58,6 @@ from incidentkit.external.icews import (
     coordinates,
     countries,
     flag_lists,
-    null_if,
     open_inputs,
     slug,
 )
@@ -83,22 +82,39 @@ PATTERNS: tuple[str, ...] = ("*.txt", "*.txt.zip", "*.tsv", "*.zip")
 PLOVER_TYPES: frozenset[str] = frozenset({
     "AGREE", "CONSULT", "SUPPORT", "CONCEDE", "COOPERATE", "AID", "RETREAT", "REQUEST", "ACCUSE", "REJECT",
     "THREATEN", "PROTEST", "SANCTION", "MOBILIZE", "COERCE", "ASSAULT"})
-#: How POLECAT writes an empty cell (Python's None; pandas' NaN) besides leaving it empty ("NA" too, as the
-#: other readers read it).
-EMPTY: tuple[str, ...] = ("", "NA", "None", "none", "nan", "NaN", "null")
+#: How POLECAT writes an empty cell (Python's None) besides leaving it empty; "NA" too, as every reader does.
+EMPTY: tuple[str, ...] = ("", "NA", "None")
 #: The byte each line is "split" on by the CSV parser: never in text, so a physical line is one cell.
 LINE_DELIMITER = "\x1f"
 
 
 def split_list(arr: pa.Array) -> pa.Array:
-    """"RUS;UKR" or "Russia; Ukraine" -> a list, each item trimmed of spaces (no regular expression: the
-    fourteen list columns of a batch split in one pass each)."""
+    """"RUS;UKR" or "Russia; Ukraine" -> a list, items trimmed of spaces (no regular expression; the trim
+    only where a separator has a space beside it)."""
     parts = pc.split_pattern(arr, ";")
+    if not (pc.any(pc.match_substring(arr, "; ")).as_py() or pc.any(pc.match_substring(arr, " ;")).as_py()):
+        return parts
     values = pc.utf8_trim(parts.values, " ")
     return pa.ListArray.from_arrays(parts.offsets, values, mask=pc.is_null(parts))
 
+
+def none_to_null(arr: pa.Array) -> pa.Array:
+    """POLECAT's "None" cells null ("" and "NA" the engine made null already): a new validity bitmap over
+    the same text buffers, no copy of the text."""
+    hit = pc.equal(arr, "None")
+    if not pc.any(hit).as_py():
+        return arr
+    keep = pc.and_not(pc.is_valid(arr), pc.fill_null(hit, False))
+    if arr.offset or keep.offset or keep.buffers()[0] is not None or not pa.types.is_string(arr.type):
+        return pc.if_else(hit, pa.scalar(None, arr.type), arr)
+    return pa.Array.from_buffers(arr.type, len(arr), [keep.buffers()[1], arr.buffers()[1], arr.buffers()[2]])
+
 #: Source column -> output column, for the columns kept as text.
 TEXT: dict[str, str] = {
+    "Actor COW": "polecat_actor_cow", "Actor Sectors": "polecat_actor_sectors",
+    "Recipient COW": "polecat_recipient_cow", "Recipient Sectors": "polecat_recipient_sectors",
+    "Story People": "polecat_story_people", "Story Organizations": "polecat_story_organizations",
+    "Story Locations": "polecat_story_locations",
     "Quad Code": "polecat_quad_code", "Primary Actor Sector": "polecat_primary_actor_sector",
     "Actor Title": "polecat_actor_title", "Actor Name Raw": "polecat_actor_name_raw",
     "Wikipedia Actor ID": "polecat_wikipedia_actor_id", "Primary Recipient Sector": "polecat_primary_recipient_sector",
@@ -108,13 +124,12 @@ TEXT: dict[str, str] = {
     "Feature Type": "polecat_feature_type", "Publication Date": "polecat_publication_date",
     "Language": "polecat_language", "Version": "polecat_version",
 }
-#: Source column -> output column, for the ";"-separated lists.
+#: Source column -> output column, for the ";"-separated values read as lists (the PLOVER modes and
+#: contexts, the actors' countries). The other ";"-separated columns (COW codes, sectors, the story's people,
+#: organisations and places) are kept as POLECAT writes them: splitting them costs more than any use of them.
 LISTS: dict[str, str] = {
     "Event Mode": "polecat_event_modes", "Contexts": "polecat_contexts",
-    "Actor Country": "polecat_actor_country", "Actor COW": "polecat_actor_cow", "Actor Sectors": "polecat_actor_sectors",
-    "Recipient Country": "polecat_recipient_country", "Recipient COW": "polecat_recipient_cow",
-    "Recipient Sectors": "polecat_recipient_sectors", "Story People": "polecat_story_people",
-    "Story Organizations": "polecat_story_organizations", "Story Locations": "polecat_story_locations",
+    "Actor Country": "polecat_actor_country", "Recipient Country": "polecat_recipient_country",
 }
 POLECAT_EXTRAS: dict[str, pa.DataType] = {
     **EVENT_CODE,
@@ -254,7 +269,7 @@ class _PolecatConverter:
         no line is short and that every field beyond the header's is empty.
         """
         if not src.by_line:
-            return {name: null_if(batch.column(j), *EMPTY) for j, name in enumerate(src.columns)}
+            return {name: none_to_null(batch.column(j)) for j, name in enumerate(src.columns)}
         n_cols = len(src.columns)
         lines = pc.fill_null(batch.column(0), "NA")  # the engine read a line "NA" as null
         try:
@@ -309,7 +324,7 @@ class _PolecatConverter:
             i = int(pc.index(bad, True).as_py())
             raise cv.CellError(i, "Event Type", col("Event Type")[i].as_py(), "a PLOVER event type (e.g. ASSAULT)")
         modes = split_list(pc.utf8_lower(col("Event Mode")))
-        first = pc.fill_null(pc.list_element(pc.fill_null(modes, pa.scalar([""], modes.type)), 0), "")
+        first = pc.fill_null(pc.list_element(modes, 0), "")
         code = pc.binary_join_element_wise(etype, first, "/")
         out["polecat_event_type"] = col("Event Type")
         out["event_code"] = pc.binary_join_element_wise(pa.scalar("plover:"), code, "")
@@ -320,7 +335,7 @@ class _PolecatConverter:
         out["polecat_intensity"] = intensity
         for side, number in (("Actor", "1"), ("Recipient", "2")):
             names = split_list(col(f"{side} Name"))
-            out[f"actor{number}"] = pc.list_element(pc.fill_null(names, pa.scalar([None], names.type)), 0)
+            out[f"actor{number}"] = pc.list_element(names, 0)
             others = pc.list_slice(names, 1)
             out[f"assoc_actor_{number}"] = pc.if_else(pc.greater(pc.list_value_length(others), 0), others,
                                                       pa.scalar(None, others.type))
