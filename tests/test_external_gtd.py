@@ -279,3 +279,26 @@ def test_dask_engine_writes_the_local_table(tmp_path: Path) -> None:
                           scheduler=cluster.scheduler_address)
     assert dask.rows == local.rows
     assert pq.read_table(dask.output).equals(pq.read_table(local.output))
+
+
+def test_the_crosswalk_covers_every_gtd_code() -> None:
+    import pyarrow as pa
+
+    from incidentkit.codebook.crosswalk import load_crosswalk
+
+    codes = [f"{a}{s}{t}" for a in range(1, 10) for s in ("/", "/s/") for t in range(1, 23)]
+    _, sub = load_crosswalk().to_acled("gtd", pa.array(codes))
+    mapped = dict(zip(codes, sub.to_pylist()))
+    assert all(mapped[c] for c in codes if not c.startswith("9")), [c for c in codes if not mapped[c]][:5]
+    assert not any(mapped[c] for c in codes if c.startswith("9"))  # unknown attack type: no ACLED type
+    for armed in (3, 4, 17):
+        assert mapped[f"2/{armed}"] == mapped[f"2/s/{armed}"] == "Armed clash"
+    assert {mapped[f"3/{t}"] for t in range(1, 23)} == {"Remote explosive/landmine/IED"}
+    assert {mapped[f"3/s/{t}"] for t in range(1, 23)} == {"Suicide bomb"}
+
+
+def test_a_comma_file_with_a_byte_order_mark(tmp_path: Path, df: pd.DataFrame) -> None:
+    src = tmp_path / "bom.csv"
+    src.write_bytes(b"\xef\xbb\xbf" + SAMPLE.read_bytes())
+    got = read_events(ingest_gtd(src, tmp_path / "o.parquet", progress=False).output)
+    assert got["id"].tolist() == df["id"].tolist() and got["location"].tolist()[7] == "الموصل"
