@@ -65,8 +65,11 @@ _FORMS: tuple[tuple[str, re.Pattern[str]], ...] = (
 
 
 def _month(name: str) -> int:
-    return int(name) if name.isdigit() else _MONTHS[name.lower().rstrip(".")[:4] if name.lower().startswith("sept")
-                                                    else name.lower().rstrip(".")[:3]]
+    """1-12 from "02", "February", "Feb", "Feb." or "Sept"."""
+    if name.isdigit():
+        return int(name)
+    key = name.lower().rstrip(".")
+    return _MONTHS["sept" if key.startswith("sept") else key[:3]]
 
 
 def _month_end(y: int, m: int) -> dt.date:
