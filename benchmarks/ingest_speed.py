@@ -7,6 +7,8 @@ CPU seconds (all threads) are those of the work alone, imports excluded:
   ingest   incidentkit.external.ingest_acled (streaming, typed, harmonised)
   pyarrow  pyarrow.csv.read_csv + pyarrow.parquet.write_table of the same file (the baseline)
   pandas   pandas.read_csv of the same file
+  duckdb   DuckDB's read_csv written to the same Parquet (COPY ... TO, zstd)
+  polars   polars' scan_csv sunk to the same Parquet (zstd)
 and prints ratios (ingest / pyarrow: goal <= 0.7; pandas / ingest: goal >= 3). ``--rounds`` repeats the
 three tasks in turn (the machine is shared: each round's ratios are measured minutes apart at most).
 
@@ -36,6 +38,10 @@ TASKS = {
     "pyarrow": ("import pyarrow.csv as c, pyarrow.parquet as pq",
                 "pq.write_table(c.read_csv(SRC, parse_options=c.ParseOptions(newlines_in_values=True)), DST)"),
     "pandas": ("import pandas as pd", "pd.read_csv(SRC)"),
+    # the engines a researcher might reach for instead, writing the same Parquet (zstd), all their threads
+    "duckdb": ("import duckdb",
+               "duckdb.sql(f\"COPY (SELECT * FROM read_csv('{SRC}')) TO '{DST}' (FORMAT parquet, COMPRESSION zstd)\")"),
+    "polars": ("import polars as pl", "pl.scan_csv(SRC).sink_parquet(DST, compression='zstd')"),
 }
 
 
@@ -83,6 +89,10 @@ def main() -> None:
         print(f"  round {r} pandas.read_csv / ingest               = {pd_ / ing:.2f}x wall, "
               f"{cpu['pandas'] / cpu['ingest']:.2f}x CPU (goal >= 3)")
         print(f"  round {r} ingest peak memory / file size          = {ing_u.tree_rss_mb * 1.048576 / size_mb:.2f}")
+        for other in ("duckdb", "polars"):
+            sec, c, usage = results[other]
+            print(f"  round {r} ingest / {other:6s} = {ing / sec:.2f} wall, {cpu['ingest'] / c:.2f} CPU, "
+                  f"{ing_u.tree_rss_mb / usage.tree_rss_mb:.2f} peak memory (issue 16: on par, less memory)")
 
 
 if __name__ == "__main__":
