@@ -184,7 +184,28 @@ def draft_rules_markdown() -> str:
     return render()
 
 
+CROSSWALK_MARKER = "<!-- incidentkit: crosswalk -->"
+
+
+def crosswalk_markdown() -> str:
+    """The shipped crosswalk, one table per scheme, from the installed CSV files (never typed twice)."""
+    from incidentkit.codebook.crosswalk import load_crosswalk
+
+    cw = load_crosswalk()
+    out: list[str] = []
+    for scheme in cw.schemes:
+        rows = [r for r in cw.rows if r.scheme == scheme]
+        out += [f"### {scheme}", "", f"{len(rows)} rows, from `incidentkit/data/crosswalk/{scheme}.csv`.", "",
+                "| code | ACLED event type | sub-event type | weight | why |", "| --- | --- | --- | --- | --- |"]
+        for r in rows:
+            target = (_cell(r.event_type), _cell(r.sub_event_type)) if r.sub_event_type else ("no ACLED event", "")
+            out.append(f"| `{_cell(r.code)}` | {target[0]} | {target[1]} | {r.weight:g} | {_cell(r.note)} |")
+        out.append("")
+    return "\n".join(out)
+
+
 MARKERS: dict[str, Callable[[], str]] = {ERROR_CATALOGUE_MARKER: error_catalogue_markdown,
+                                         CROSSWALK_MARKER: crosswalk_markdown,
                                          DATASET_COLUMNS_MARKER: dataset_columns_markdown,
                                          ACTOR_VOCABULARY_MARKER: actor_vocabulary_markdown,
                                          DRAFT_RULES_MARKER: draft_rules_markdown}
