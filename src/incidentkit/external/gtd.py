@@ -154,6 +154,9 @@ class _GtdConverter:
         out: dict[str, pa.Array] = {"id": codes.event_ids(col("eventid"))}
         flags: dict[str, np.ndarray] = {}
         ints = {name: cv.to_int(col(name), GTD_EXTRAS[f"gtd_{name}"], name) for name in _INT_EXTRAS}
+        _checked(ints["specificity"], 1, 5, "specificity", "a GTD geocoding specificity (1-5)", col("specificity"))
+        _checked(ints["doubtterr"], -9, 1, "doubtterr", "1, 0 or -9", col("doubtterr"))
+        _checked(ints["alternative"], 1, 5, "alternative", "a GTD alternative designation (1-5)", col("alternative"))
         self._dates(col, ints, out, flags, european)
         self._types(col, ints, out, flags)
         self._place(col, number, ints, out, flags)
@@ -224,9 +227,6 @@ class _GtdConverter:
                flags: dict[str, np.ndarray]) -> None:
         attack = _checked(ints["attacktype1"], 1, 9, "attacktype1", "a GTD attack type (1-9)", col("attacktype1"))
         target = _checked(ints["targtype1"], 1, 22, "targtype1", "a GTD target type (1-22)", col("targtype1"))
-        _checked(ints["specificity"], 1, 5, "specificity", "a GTD geocoding specificity (1-5)", col("specificity"))
-        _checked(ints["doubtterr"], -9, 1, "doubtterr", "1, 0 or -9", col("doubtterr"))
-        _checked(ints["alternative"], 1, 5, "alternative", "a GTD alternative designation (1-5)", col("alternative"))
         suicide = _bool01(col("suicide"), "suicide")
         out["gtd_suicide"] = suicide
         # one key per (attack, suicide, target): a batch holds a few hundred, each mapped once, then broadcast
