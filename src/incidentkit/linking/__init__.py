@@ -78,6 +78,8 @@ class LinkResult:
     inputs: tuple[Path, ...] = ()
     #: Per time partition of the Dask engine: its rows, candidates, seconds and the worker's peak memory.
     tasks: list[dict[str, Any]] = field(default_factory=list)
+    #: Seconds per phase of the Dask engine (partitioning, partition tasks, assignment and result).
+    timings: dict[str, float] = field(default_factory=dict)
 
     def summary_text(self) -> str:
         """The summary as printed by ``incidentkit link``: incidents and external events counted apart."""
@@ -133,7 +135,7 @@ def _frame(data: pd.DataFrame | str | os.PathLike[str], side: str) -> pd.DataFra
             raise InputFileError(f"{p}: no such file", code="file-unreadable")
         try:
             names = pq.read_schema(p).names
-            df = pq.read_table(p, columns=[c for c in COLUMNS if c in names]).to_pandas()
+            df = pq.read_table(p, columns=[c for c in COLUMNS if c in names]).to_pandas(date_as_object=False)
         except (pa.ArrowInvalid, OSError) as exc:
             raise InputFileError(f"{p}: not a readable Parquet file ({exc})", code="file-unreadable") from None
     missing = [c for c in REQUIRED if c not in df.columns]
