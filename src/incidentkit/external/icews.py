@@ -166,18 +166,42 @@ class AcledTypes:
         return state
 
     def columns(self, scheme: str, codes: pa.Array) -> dict[str, pa.Array]:
-        """event_type, sub_event_type, disorder_type for ``codes`` (without the scheme prefix)."""
+        """event_type, sub_event_type, disorder_type for ``codes`` (without the scheme prefix).
+
+        Everything is decided once per distinct code (a batch holds a few hundred) and broadcast to the
+        rows by one integer ``take`` per column.
+        """
         if self._table is None:
             from incidentkit.codebook.crosswalk import load_crosswalk
 
             self._table = load_crosswalk(self.crosswalk)
-        ev, sub = self._table.to_acled(scheme, codes)  # type: ignore[attr-defined]
-        disorder = cv.map_values(sub, lambda s: vocab.disorder_type(s) or "", pa.string(), "event_code",
-                                 "a sub-event type")
-        disorder = pc.if_else(pc.equal(disorder, ""), pa.scalar(None, pa.string()), disorder)
-        return {"event_type": self.event_type.encode(ev, "event_code"),
-                "sub_event_type": self.sub_event_type.encode(sub, "event_code"),
-                "disorder_type": self.disorder_type.encode(disorder, "event_code")}
+        enc = pc.dictionary_encode(codes)
+        ev, sub = self._table.to_acled(scheme, enc.dictionary)  # type: ignore[attr-defined]
+        disorder = pa.array([vocab.disorder_type(s) if s else None for s in sub.to_pylist()], pa.string())
+        return {"event_type": broadcast(self.event_type.encode(ev, "event_code"), enc.indices),
+                "sub_event_type": broadcast(self.sub_event_type.encode(sub, "event_code"), enc.indices),
+                "disorder_type": broadcast(self.disorder_type.encode(disorder, "event_code"), enc.indices)}
+
+
+def broadcast(per_value: pa.DictionaryArray, indices: pa.Array) -> pa.DictionaryArray:
+    """A dictionary column decided per distinct value, spread over the rows (``indices`` into the values)."""
+    return pa.DictionaryArray.from_arrays(pc.take(per_value.indices, indices), per_value.dictionary)
+
+
+def encode_countries(arr: pa.Array, column: str, dictionary: cv.GrowingDictionary) -> pa.DictionaryArray:
+    """Country names or codes -> the ``country`` column (ISO alpha-2), decided once per distinct name."""
+    enc = pc.dictionary_encode(arr)
+    return broadcast(dictionary.encode(countries(enc.dictionary, column), column), enc.indices)
+
+
+def split_on(arr: pa.Array, separator: str) -> pa.Array:
+    """"a,b" or "a, b" -> a list, items trimmed of spaces only where a separator has one beside it (no
+    regular expression)."""
+    parts = pc.split_pattern(arr, separator)
+    if not (pc.any(pc.match_substring(arr, separator + " ")).as_py()
+            or pc.any(pc.match_substring(arr, " " + separator)).as_py()):
+        return parts
+    return pa.ListArray.from_arrays(parts.offsets, pc.utf8_trim(parts.values, " "), mask=pc.is_null(parts))
 
 
 def zip_members(path: Path) -> list[str]:
@@ -240,16 +264,16 @@ class _IcewsConverter:
         out["time_precision"] = pa.array(np.ones(n, np.int8))  # ICEWS codes the day of the report's event
 
         code = pc.utf8_trim_whitespace(col("CAMEO Code"))
-        bad = pc.invert(pc.fill_null(pc.match_substring_regex(code, _CAMEO.pattern), True))
-        if pc.any(bad).as_py():
-            i = int(pc.index(bad, True).as_py())
-            raise cv.CellError(i, "CAMEO Code", code[i].as_py(), "a CAMEO code (2 to 4 digits, e.g. '042')")
+        wrong = [c for c in pc.unique(code).to_pylist() if c is not None and not _CAMEO.match(c)]
+        if wrong:  # checked per distinct code; the row is looked for only when one is wrong
+            i = int(pc.index(code, wrong[0]).as_py())
+            raise cv.CellError(i, "CAMEO Code", wrong[0], "a CAMEO code (2 to 4 digits, e.g. '042')")
         out["event_code"] = pc.binary_join_element_wise(pa.scalar("cameo:"), code, "")
         out.update(self.types.columns("cameo", code))
 
         out["actor1"], out["actor2"] = col("Source Name"), col("Target Name")
-        out["icews_source_sectors"] = pc.split_pattern_regex(col("Source Sectors"), r"\s*,\s*")
-        out["icews_target_sectors"] = pc.split_pattern_regex(col("Target Sectors"), r"\s*,\s*")
+        out["icews_source_sectors"] = split_on(col("Source Sectors"), ",")
+        out["icews_target_sectors"] = split_on(col("Target Sectors"), ",")
         out["icews_source_country"], out["icews_target_country"] = col("Source Country"), col("Target Country")
         out["notes"] = col("Event Text")
         intensity = cv.to_float(col("Intensity"), "Intensity")
@@ -263,7 +287,7 @@ class _IcewsConverter:
         out["admin1"], out["admin2"] = province, district
         out["location"] = pc.coalesce(city, district, province)
         out["icews_country"] = col("Country")
-        out["country"] = self.country.encode(countries(col("Country"), "Country"), "Country")
+        out["country"] = encode_countries(col("Country"), "Country", self.country)
         lat, lon = coordinates(col("Latitude"), col("Longitude"))
         geo, where, country_only = admin_precision(city, district, province)
         keep = pa.array(~country_only)

@@ -56,10 +56,11 @@ from incidentkit.external.icews import (
     AcledTypes,
     admin_precision,
     coordinates,
-    countries,
+    encode_countries,
     flag_lists,
     open_inputs,
     slug,
+    split_on,
 )
 from incidentkit.external.schema import EVENT_CODE, external_schema, shared_type
 from incidentkit.progress import note
@@ -89,13 +90,8 @@ LINE_DELIMITER = "\x1f"
 
 
 def split_list(arr: pa.Array) -> pa.Array:
-    """"RUS;UKR" or "Russia; Ukraine" -> a list, items trimmed of spaces (no regular expression; the trim
-    only where a separator has a space beside it)."""
-    parts = pc.split_pattern(arr, ";")
-    if not (pc.any(pc.match_substring(arr, "; ")).as_py() or pc.any(pc.match_substring(arr, " ;")).as_py()):
-        return parts
-    values = pc.utf8_trim(parts.values, " ")
-    return pa.ListArray.from_arrays(parts.offsets, values, mask=pc.is_null(parts))
+    """"RUS;UKR" or "Russia; Ukraine" -> a list (:func:`incidentkit.external.icews.split_on`)."""
+    return split_on(arr, ";")
 
 
 def none_to_null(arr: pa.Array) -> pa.Array:
@@ -350,7 +346,7 @@ class _PolecatConverter:
         city, district, province = col("City"), col("District"), col("Province")
         out["admin1"], out["admin2"] = province, district
         out["location"] = pc.coalesce(city, col("Placename"), district, province)
-        out["country"] = self.country.encode(countries(col("Country"), "Country"), "Country")
+        out["country"] = encode_countries(col("Country"), "Country", self.country)
         lat, lon = coordinates(col("Latitude"), col("Longitude"))
         geo, where, _ = admin_precision(city, district, province)
         by_feature = cv.map_values(col("Feature Type"), feature_precision, pa.int8(), "Feature Type",
