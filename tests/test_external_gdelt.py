@@ -263,3 +263,24 @@ def test_synthetic_files_are_gdelt_shaped(tmp_path: Path) -> None:
     assert (df["date_start"] <= df["gdelt_dateadded"].dt.tz_localize(None)).all()
     plain = write_gdelt_files(tmp_path / "plain", 100, rows_per_file=60, zipped=False, seed=3)
     assert [p.name for p in plain] == ["20240501000000.export.CSV", "20240501001500.export.CSV"]
+
+
+def test_text_hash_is_fnv1a_of_the_utf8_bytes_mixed_with_the_length() -> None:
+    import numpy as np
+    import pyarrow as pa
+
+    from incidentkit.external.gdelt import _GOLDEN, _fnv1a, _mix
+
+    def reference(text: str) -> int:
+        h = 0xCBF29CE484222325
+        for byte in text.encode("utf-8"):
+            h = ((h ^ byte) * 0x100000001B3) & 0xFFFFFFFFFFFFFFFF
+        n = len(text.encode("utf-8"))
+        with np.errstate(over="ignore"):
+            return int(_mix(np.array([h], np.uint64) ^ (np.uint64(n) * _GOLDEN))[0])
+
+    values = ["SYRMIL", "", "حلب", "Göteborg", "-2210450", "x" * 300, "ab", "ba", "REB"]
+    arr = pa.array(values)
+    assert _fnv1a(arr).tolist() == [reference(v) for v in values]
+    assert _fnv1a(arr.slice(2, 4)).tolist() == [reference(v) for v in values[2:6]]  # offsets of a slice
+    assert len(set(_fnv1a(arr).tolist())) == len(values)
