@@ -37,12 +37,12 @@ _ID = re.compile(r"^\d{12}$")
 _ID_FLOAT = re.compile(r"^(\d{12})\.0*$")
 _SCIENTIFIC = re.compile(r"^(\d)(?:[.,](\d*))?[eE]\+?(\d+)$")
 MANGLED_ID = ("a 12-digit GTD event id: Excel wrote the ids in scientific notation and their last digits are "
-              "lost; export the file again with the eventid column formatted as text (or ingest the .xlsx "
-              "workbook itself)")
+              "lost; export the file again with the eventid column formatted as text (or ingest GTD's own "
+              ".xlsx workbook)")
 BAD_ID = "a 12-digit GTD event id (yyyymmdd and a 4-digit case number)"
 ROUNDED_ID = ("a GTD event id: it ends in the case number 0000, which GTD never gives (cases count from 0001) "
               "but an id Excel rounded ('2.01E+11' saved again as 201000000000) does; export the file again "
-              "with the eventid column formatted as text (or ingest the .xlsx workbook itself)")
+              "with the eventid column formatted as text (or ingest GTD's own .xlsx workbook)")
 
 
 def event_id(value: str) -> str | None:

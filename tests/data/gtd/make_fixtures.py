@@ -203,7 +203,7 @@ def write_synthetic_csv(path: Path, rows: int, seed: int = 16) -> int:
             spec = rng.choices([1, 2, 3, 4, 5], [80, 8, 6, 4, 2])[0]
             attack = rng.choices(list(ATTACK), [10, 24, 48, 1, 1, 7, 6, 1, 2])[0]
             target = rng.choice(list(TARGET))
-            r = row(f"{y}{m:02d}{d:02d}{i % 10000:04d}", y, m, d, c, "Province", "City",
+            r = row(f"{y}{m:02d}{d:02d}{i % 9999 + 1:04d}", y, m, d, c, "Province", "City",
                     round(rng.uniform(-40, 60), 6), round(rng.uniform(-100, 120), 6), spec, attack, target,
                     rng.choice(groups), suicide=int(attack == 3 and rng.random() < 0.07),
                     doubtterr=rng.choice([0, 0, 0, 1, -9]), nkill=rng.choice([None, 0, 0, 1, 2, 5, 12]),
