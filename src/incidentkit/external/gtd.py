@@ -302,7 +302,7 @@ class _GtdConverter:
 def open_gtd(path: str | os.PathLike[str]) -> Source:
     """Open one GTD export: a workbook as it is, a text file with its delimiter and encoding detected."""
     p = Path(path)
-    what = "GTD publishes"
+    what = "GTD's text exports are cp1252 or"  # completes 'not UTF-8 text (... UTF-8 CSV)'
     if p.suffix.lower() in (".xlsx", ".xlsm") or not p.is_file():
         return open_source(p, REQUIRED, what=what)
     from incidentkit.records.sniff import what_path
