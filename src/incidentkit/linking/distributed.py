@@ -54,7 +54,7 @@ from incidentkit.linking import (
     score_slice,
 )
 from incidentkit.matching import assign_per_day, assign_per_day_components
-from incidentkit.progress import note, progress
+from incidentkit.progress import note, progress, step
 
 #: Above this many scored pairs the assignment is split into connected components, assigned on the workers.
 SPLIT_ABOVE = 2_000_000
@@ -286,29 +286,32 @@ def link_dask(incidents: pd.DataFrame | str | os.PathLike[str], external: pd.Dat
         n_parts = partitions or 4 * n_workers
         # 1. boundaries of the time partitions, from a histogram of start days
         t0 = time.perf_counter()
-        if frame is not None:
-            days = _days(frame["date_start"])
-            boundaries = time_boundaries(*np.unique(days, return_counts=True), n_parts)
-            part = partition_of(days, boundaries)
-        else:
-            assert path is not None
-            n_groups = pq.ParquetFile(path).metadata.num_row_groups
-            per = max(1, -(-n_groups // (4 * n_workers)))
-            chunks = [list(range(s, min(s + per, n_groups))) for s in range(0, n_groups, per)]
-            hists = client.gather(client.map(_day_histogram, [path] * len(chunks), chunks, pure=False))
-            d = np.concatenate([h[0] for h in hists]) if hists else np.empty(0, np.int64)
-            c = np.concatenate([h[1] for h in hists]) if hists else np.empty(0, np.int64)
-            days_u, inv = np.unique(d, return_inverse=True)
-            boundaries = time_boundaries(days_u, np.bincount(inv.reshape(-1), weights=c).astype(np.int64), n_parts)
+        with step("cutting the external events into time partitions"):
+            if frame is not None:
+                days = _days(frame["date_start"])
+                boundaries = time_boundaries(*np.unique(days, return_counts=True), n_parts)
+                part = partition_of(days, boundaries)
+            else:
+                assert path is not None
+                n_groups = pq.ParquetFile(path).metadata.num_row_groups
+                per = max(1, -(-n_groups // (4 * n_workers)))
+                chunks = [list(range(s, min(s + per, n_groups))) for s in range(0, n_groups, per)]
+                hists = client.gather(client.map(_day_histogram, [path] * len(chunks), chunks, pure=False))
+                d = np.concatenate([h[0] for h in hists]) if hists else np.empty(0, np.int64)
+                c = np.concatenate([h[1] for h in hists]) if hists else np.empty(0, np.int64)
+                days_u, inv = np.unique(d, return_inverse=True)
+                boundaries = time_boundaries(days_u, np.bincount(inv.reshape(-1), weights=c).astype(np.int64), n_parts)
         n_parts = len(boundaries) + 1
         # 2. incidents to every worker once; one task per partition
         t1 = time.perf_counter()
-        inc_f = client.scatter(inc, broadcast=True)
-        params_f = client.scatter(params, broadcast=True)
+        with step(f"sending {len(inc):,} incident(s){' and the external events' if frame is not None else ''} "
+                  "to the workers"):
+            inc_f = client.scatter(inc, broadcast=True)
+            params_f = client.scatter(params, broadcast=True)
+            if frame is not None:  # slices of the frame, scattered in one call (one round trip, not one per slice)
+                slices = [np.flatnonzero(part == k).astype(np.int64) for k in range(n_parts)]
+                pieces = client.scatter([frame.iloc[rows].reset_index(drop=True) for rows in slices])
         futures = []
-        if frame is not None:  # slices of the frame, scattered in one call (one round trip, not one per slice)
-            slices = [np.flatnonzero(part == k).astype(np.int64) for k in range(n_parts)]
-            pieces = client.scatter([frame.iloc[rows].reset_index(drop=True) for rows in slices])
         for k in range(n_parts):
             lo, hi = _bounds(k, boundaries)
             if frame is not None:
@@ -337,7 +340,8 @@ def link_dask(incidents: pd.DataFrame | str | os.PathLike[str], external: pd.Dat
             def assign(*args: Any, **kwargs: Any) -> list[int]:
                 return assign_per_day_components(*args, **kwargs, bins=max(1, 4 * n_workers), run=run)
 
-        result = build_result(inc, cand, params, inputs=inputs, assign=assign)
+        with step(f"assigning {len(cand.pairs['i']):,} scored pair(s) one to one"):
+            result = build_result(inc, cand, params, inputs=inputs, assign=assign)
     result.tasks = stats
     result.timings = {"partitioning_s": t1 - t0, "tasks_s": t2 - t1, "assignment_s": time.perf_counter() - t2}
     return result
