@@ -92,12 +92,6 @@ def slug(name: str) -> str:
     return re.sub(r"[^0-9a-z]+", "_", name.strip().casefold()).strip("_") or "column"
 
 
-def null_if(arr: pa.Array, *values: str) -> pa.Array:
-    """Text with the given placeholder values (POLECAT's "None", an empty cell) made null."""
-    bad = pc.is_in(arr, value_set=pa.array(list(values), pa.string()))
-    return pc.if_else(bad, pa.scalar(None, pa.string()), arr)
-
-
 def filled(arr: pa.Array) -> np.ndarray:
     """True where a text cell holds something (the reader already made empty cells null)."""
     return pc.fill_null(pc.greater(pc.binary_length(arr), 0), False).to_numpy(zero_copy_only=False)

@@ -420,7 +420,7 @@ def ingest_polecat(files: str | os.PathLike[str] | Sequence[str | os.PathLike[st
                 all(s.by_line for s in sources):  # type: ignore[attr-defined]
             raise
         note(f"{Path(p.path).name}:{p.line}: a row longer than the header (stray tabs?): reading the files line by "
-             "line")
+             "line", show=progress)
     sources = [as_lines(s) for s in sources]  # type: ignore[arg-type]
     conv = _PolecatConverter(unknown, crosswalk)
     return run(sources, output, schema, conv.for_source, {}, progress=progress, desc="POLECAT", engine=engine,
