@@ -214,3 +214,26 @@ def test_rows_of_one_reported_event_link_together_and_never_count_as_only_theirs
     # without the marks, one incident takes one row: the others are only theirs
     plain = link(ours, rows.drop(columns="event_group"), days=1, km=10)
     assert len(plain.pairs) == 1 and len(plain.only_theirs) == 3
+
+
+def test_link_command_takes_an_edited_crosswalk_and_never_writes_over_it(tmp_path):
+    ours, theirs = _incident_and_events()
+    ours.to_parquet(tmp_path / "ours.parquet")
+    theirs.to_parquet(tmp_path / "theirs.parquet")
+    mine = tmp_path / "mine.csv"
+    write_crosswalk(mine)
+    runner = CliRunner()
+    out = tmp_path / "links.parquet"
+    r = runner.invoke(main, ["link", str(tmp_path / "ours.parquet"), str(tmp_path / "theirs.parquet"), "-o", str(out),
+                             "--days", "1", "--km", "10", "--crosswalk", str(mine), "--json"])
+    assert r.exit_code == 0, r.output
+    assert '"crosswalk": "' + str(mine) in r.output
+    before = mine.read_bytes()
+    r = runner.invoke(main, ["link", str(tmp_path / "ours.parquet"), str(tmp_path / "theirs.parquet"), "-o",
+                             str(mine), "--crosswalk", str(mine)])
+    assert r.exit_code == 2 and "output-is-input" in r.output
+    assert mine.read_bytes() == before
+    bad = table(tmp_path, "cameo,19*,Battles,Armed clas,1,x\n", "bad.csv")
+    r = runner.invoke(main, ["link", str(tmp_path / "ours.parquet"), str(tmp_path / "theirs.parquet"), "-o", str(out),
+                             "--crosswalk", str(bad)])
+    assert r.exit_code == 1 and "bad.csv:2: sub_event_type:" in r.output

@@ -25,6 +25,9 @@ from incidentkit.cli._common import InputPath, handle_errors
               help="Pairs scoring below this are not linked.")
 @click.option("--taxonomy", type=InputPath(dir_okay=False), default=None,
               help="An edited copy of the event-type taxonomy CSV [default: the shipped one].")
+@click.option("--crosswalk", type=InputPath(), default=None,
+              help="An edited crosswalk (CAMEO/PLOVER/GTD codes to ACLED types; `incidentkit crosswalk -o FILE` "
+                   "writes one) [default: the shipped one].")
 @click.option("--engine", type=click.Choice(["local", "dask"]), default="local", show_default=True,
               help="local: this process. dask: the candidate search and scoring on Dask distributed, in time "
                    "partitions (the same links; needs pip install 'incidentkit[dask]').")
@@ -38,11 +41,13 @@ from incidentkit.cli._common import InputPath, handle_errors
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
 @handle_errors
 def link_command(incidents: Path, external: Path, output: Path, days: int, km: float, min_score: float,
-                 taxonomy: Path | None, engine: str, scheduler: str | None, workers: int | None,
+                 taxonomy: Path | None, crosswalk: Path | None, engine: str, scheduler: str | None, workers: int | None,
                  partitions: int | None, as_json: bool) -> None:
     """Link our incidents to the external events that record the same events.
 
-    INCIDENTS is a dataset folder or incidents.parquet; EXTERNAL an ingested ACLED/UCDP Parquet file.
+    INCIDENTS is a dataset folder or incidents.parquet; EXTERNAL an ingested ACLED, UCDP, GTD, ICEWS,
+    GDELT or POLECAT Parquet file (their own event codes are weighed through the crosswalk; GDELT's
+    rows of one reported event are linked together).
     Each external event is linked at most once; an incident to one event, or, when it spans N days,
     to up to N rows of one event recorded day by day (as ACLED records multi-day events). The summary
     counts incidents and external events apart and prints the windows after precision widening.
@@ -68,8 +73,8 @@ def link_command(incidents: Path, external: Path, output: Path, days: int, km: f
     if scheduler is not None and workers is not None:
         raise UsageError("--workers starts a local cluster; with --scheduler the cluster has its own workers",
                          code="usage")
-    result = link(incidents, external, days=days, km=km, min_score=min_score, taxonomy=taxonomy, engine=engine,
-                  **options)
+    result = link(incidents, external, days=days, km=km, min_score=min_score, taxonomy=taxonomy,
+                  crosswalk=crosswalk, engine=engine, **options)
     result.write(output)
     if as_json:
         click.echo(json.dumps(result.summary, ensure_ascii=False, indent=2, default=str))

@@ -241,7 +241,8 @@ def _runner(client: Any) -> Callable[[list[dict[str, np.ndarray]]], list[list[in
 
 
 def link_dask(incidents: pd.DataFrame | str | os.PathLike[str], external: pd.DataFrame | str | os.PathLike[str],
-              *, params: LinkParams | None = None, taxonomy_path: Any = None, scheduler: str | None = None,
+              *, params: LinkParams | None = None, taxonomy_path: Any = None, crosswalk_path: Any = None,
+              scheduler: str | None = None,
               client: Any = None, partitions: int | None = None, workers: int | None = None,
               split_above: int = SPLIT_ABOVE, **link_options: Any) -> LinkResult:
     """:func:`incidentkit.linking.link` on Dask distributed: the same links, the work spread over workers.
@@ -265,6 +266,7 @@ def link_dask(incidents: pd.DataFrame | str | os.PathLike[str], external: pd.Dat
     if params is None:
         params = make_params(**link_options)
         taxonomy_path = link_options.get("taxonomy")
+        crosswalk_path = link_options.get("crosswalk")
     elif link_options:
         raise UsageError(f"{', '.join(sorted(link_options))}: give them in params", code="usage")
     inc = prepare_incidents(_frame(incidents, "incidents"), params)
@@ -277,7 +279,7 @@ def link_dask(incidents: pd.DataFrame | str | os.PathLike[str], external: pd.Dat
         p = Path(external)
         p = p / "incidents.parquet" if p.is_dir() else p
         columns, path = _parquet_columns(p), str(p.resolve())
-    inputs = _inputs(incidents, external, taxonomy_path)
+    inputs = _inputs(incidents, external, taxonomy_path, crosswalk_path)
 
     with contextlib.ExitStack() as stack:
         if client is None:
