@@ -284,3 +284,12 @@ def test_text_hash_is_fnv1a_of_the_utf8_bytes_mixed_with_the_length() -> None:
     assert _fnv1a(arr).tolist() == [reference(v) for v in values]
     assert _fnv1a(arr.slice(2, 4)).tolist() == [reference(v) for v in values[2:6]]  # offsets of a slice
     assert len(set(_fnv1a(arr).tolist())) == len(values)
+
+
+def test_admin1_is_the_part_before_the_country() -> None:
+    from incidentkit.external.gdelt import _state
+
+    assert _state("Göteborg, Västra Götalands Län, Sweden", 3) == "Västra Götalands Län"
+    assert _state("Texas, United States", 2) == "Texas"
+    assert _state("Aleppo, Syria", 3) is None          # a city named without its division
+    assert _state("Syria", 2) is None

@@ -247,10 +247,11 @@ def _per_value(arr: pa.Array, fn: Any) -> pa.Array:
     return pc.take(mapped, enc.indices)
 
 
-def _state(full_name: str) -> str | None:
-    """The first-order division in GDELT's "City, State, Country" or "State, Country" names."""
+def _state(full_name: str, parts_needed: int) -> str | None:
+    """The first-order division in GDELT's names: "State, Country" (a state, 2 parts) or "City, State,
+    Country" (a city, 3 parts; a city named "City, Country" has no state)."""
     parts = [p.strip() for p in full_name.split(",")]
-    return parts[-2] if len(parts) >= 2 and parts[-2] else None
+    return parts[-2] if len(parts) >= parts_needed and parts[-2] else None
 
 
 def _host(url: pa.Array) -> pa.Array:
@@ -341,9 +342,11 @@ class _GdeltConverter:
         out["country"] = self.country.encode(iso, "ActionGeo_CountryCode")
         full = col("ActionGeo_FullName")
         out["location"] = full
-        state = _per_value(full, _state)
-        out["admin1"] = pc.if_else(pc.fill_null(pc.is_in(geo_type, value_set=pa.array([2, 3, 4, 5], pa.int8())),
-                                                False), state, pa.scalar(None, pa.string()))
+        is_state = pc.fill_null(pc.is_in(geo_type, value_set=pa.array([2, 5], pa.int8())), False)
+        is_city = pc.fill_null(pc.is_in(geo_type, value_set=pa.array([3, 4], pa.int8())), False)
+        no_text = pa.scalar(None, pa.string())
+        out["admin1"] = pc.if_else(is_state, _per_value(full, lambda v: _state(v, 2)),
+                                   pc.if_else(is_city, _per_value(full, lambda v: _state(v, 3)), no_text))
         lat_src, lon_src = col("ActionGeo_Lat"), col("ActionGeo_Long")
         lat, lon = cv.to_float(lat_src, "ActionGeo_Lat"), cv.to_float(lon_src, "ActionGeo_Long")
         cv.check_range(lat, -90, 90, "ActionGeo_Lat", lat_src)
