@@ -129,11 +129,15 @@ def projects(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path | None]
     read through INCIDENTKIT_CODED as a researcher's own records would be."""
     from incidentkit.testing import write_coded_project
 
-    coded = tmp_path_factory.mktemp("multi") / "coded"
-    write_coded_project(coded, 300, countries=40, start="2010-01-01", years=15, seed=11)
-    one = tmp_path_factory.mktemp("one") / "coded"  # one incident, one country, one day
-    write_coded_project(one, 1, countries=1, start="2023-05-01", years=0.001, seed=2)
-    return {"seed": None, "multi": coded, "one": one}
+    from test_plots import build_once, shared_dir  # generated once for all xdist workers of the run
+
+    def make(root: Path) -> None:
+        write_coded_project(root / "multi" / "coded", 300, countries=40, start="2010-01-01", years=15, seed=11)
+        # one incident, one country, one day
+        write_coded_project(root / "one" / "coded", 1, countries=1, start="2023-05-01", years=0.001, seed=2)
+
+    root = build_once(shared_dir(tmp_path_factory) / "notebook-projects", make)
+    return {"seed": None, "multi": root / "multi" / "coded", "one": root / "one" / "coded"}
 
 
 #: Every notebook on the seed and on the 40-country project; the exploration notebook also on one incident.

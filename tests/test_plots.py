@@ -272,23 +272,43 @@ def test_compare_fatalities_sums_an_incidents_per_day_rows(compared) -> None:
 
 # --- on realistic data: many countries, many years, thousands of incidents ------------------------------
 
-def multi_project(base: Path) -> Path:
-    """The generated multi-country, multi-year project (40 countries on five continents, 15 years), built once.
+def shared_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A folder every pytest-xdist worker of this run sees (the parent of the workers' base temp folders),
+    or the base temp folder without xdist."""
+    import os
 
-    Shared by tests/test_plots.py and tests/test_notebooks.py through the session's base temp folder.
-    """
+    base = tmp_path_factory.getbasetemp()
+    return base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
+
+
+def build_once(root: Path, make) -> Path:
+    """Run ``make(root)`` once for all workers: the first takes a lock and builds, the others wait and reuse."""
+    import fcntl
+
+    root.parent.mkdir(parents=True, exist_ok=True)
+    with open(root.parent / f".{root.name}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not (root / ".done").exists():
+            make(root)
+            (root / ".done").write_text("ok")
+    return root
+
+
+def multi_project(base: Path) -> Path:
+    """The generated multi-country, multi-year project (40 countries on five continents, 15 years), built once
+    per run (shared by the xdist workers through ``base``, see :func:`shared_dir`)."""
     from incidentkit.testing import write_coded_project
 
-    root = base / "multi-project"
-    if not (root / "dataset" / "incidents.parquet").exists():
+    def make(root: Path) -> None:
         write_coded_project(root / "coded", 1500, countries=40, start="2010-01-01", years=15, seed=3)
         incidentkit.build(root / "coded", root / "dataset", geocode=False)
-    return root
+
+    return build_once(base / "multi-project", make)
 
 
 @pytest.fixture(scope="module")
 def multi(tmp_path_factory: pytest.TempPathFactory) -> pd.DataFrame:
-    return incidentkit.read_incidents(multi_project(tmp_path_factory.getbasetemp()) / "dataset")
+    return incidentkit.read_incidents(multi_project(shared_dir(tmp_path_factory)) / "dataset")
 
 
 def _texts(fig) -> list:
@@ -361,6 +381,8 @@ def test_multi_map_small_multiples_fit_and_aggregate(multi: pd.DataFrame) -> Non
     assert 20 < n < len(multi.dropna(subset=["latitude"]))
     legend = [t.get_text() for t in fig.legends[0].get_texts()]
     assert any(t.startswith("Incidents per circle (cells ~") for t in legend) and top <= 900 + 10
+    # a lone incident on a small panel is still a visible circle (about 5 points across), not a speck
+    assert min(c.get_sizes().min() for c in circles) >= 24
     assert "1,500 incidents in 40 countries" in fig._suptitle.get_text()
     assert not text_problems(fig)
 

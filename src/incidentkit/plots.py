@@ -588,8 +588,10 @@ def _size_legend(values: Sequence[float], fmt: str, size: Any) -> list[Any]:
 
 def place_size(n: Any, top: float) -> np.ndarray:
     """Circle area (points²) for ``n`` incidents in a cell: 28 points² an incident, less when the busiest place
-    (``top``) would pass 900 points², so areas stay proportional and the largest circle stays readable."""
-    return 10.0 + min(28.0, 890.0 / max(float(top), 1.0)) * np.asarray(n, dtype=float)
+    (``top``) would pass 900 points², so areas stay proportional and the largest circle stays readable; at
+    least 24 points² (a circle about 5 points across), so a lone incident on a small panel stays visible
+    next to a busy panel's hundreds."""
+    return 24.0 + min(28.0, 876.0 / max(float(top), 1.0)) * np.asarray(n, dtype=float)
 
 
 def aggregation_cell(extent: tuple[float, float, float, float]) -> float:
