@@ -127,9 +127,10 @@ def projects(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path | None]
     """The coded folders the notebooks run on: the seed (datasets/coded, the default) and a generated project
     of 300 incidents in 40 countries on five continents over 15 years (incidentkit.testing.write_coded_project),
     read through INCIDENTKIT_CODED as a researcher's own records would be."""
-    from incidentkit.testing import write_coded_project
+    # generated once for all xdist workers of the run
+    from test_plots import build_once, shared_dir
 
-    from test_plots import build_once, shared_dir  # generated once for all xdist workers of the run
+    from incidentkit.testing import write_coded_project
 
     def make(root: Path) -> None:
         write_coded_project(root / "multi" / "coded", 300, countries=40, start="2010-01-01", years=15, seed=11)
