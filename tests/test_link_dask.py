@@ -241,3 +241,19 @@ def test_without_dask_one_line_and_exit_2(tmp_path: Path, monkeypatch: pytest.Mo
     assert len(lines) == 1 and "Traceback" not in r.output
     assert "pip install 'incidentkit[dask]'" in lines[0] and lines[0].startswith("error: ")
     assert not (tmp_path / "out.parquet").exists()
+
+
+def test_missing_dates_and_points_are_never_candidates(clients):
+    """An event without a start date or a point is never a candidate (its missing day used to overflow
+    the index's windows), on both engines; a missing end is the start."""
+    inc, ext = frames(2, 20, 120, 40, 0)
+    inc.loc[3, "date_start"] = pd.NaT
+    inc.loc[4, "date_end"] = pd.NaT
+    ext.loc[5, "date_start"] = pd.NaT
+    ext.loc[6, "latitude"] = np.nan
+    local = link(inc, ext, days=3, km=25, min_score=0.0)
+    assert "i0003" not in set(local.pairs.incident_id) and not {"e0005", "e0006"} & set(local.pairs.external_id)
+    assert "i0004" in set(local.pairs.incident_id)
+    for parts in (1, 3, 8):
+        assert_same(local, link(inc, ext, days=3, km=25, min_score=0.0, engine="dask", client=clients[1],
+                                partitions=parts))

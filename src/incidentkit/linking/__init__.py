@@ -34,7 +34,7 @@ from incidentkit.atomic import atomic_path
 from incidentkit.codebook.crosswalk import Crosswalk, load_crosswalk
 from incidentkit.errors import InputFileError, UsageError
 from incidentkit.linking.actors import actor_similarity
-from incidentkit.linking.index import Events, SpaceTimeIndex
+from incidentkit.linking.index import Events, SpaceTimeIndex, usable
 from incidentkit.linking.taxonomy import (
     EVENTS,
     SUB_EVENTS,
@@ -320,7 +320,7 @@ def score_slice(inc: Incidents, theirs: pd.DataFrame, rows: np.ndarray, params: 
         subset = np.flatnonzero((a.end + wide >= float(b.start.min())) & (a.start - wide <= float(b.end.max())))
     search = index.candidates(a, params.km, params.days, chunk=CANDIDATE_CHUNK, rows=subset)
     if what is not None:
-        located = int(np.count_nonzero(~(np.isnan(a.lat) | np.isnan(a.lon))))
+        located = int(np.count_nonzero(usable(a)))
         blocks = -(-located // CANDIDATE_CHUNK) * len(index.groups)
         # a bar on a terminal after half a second; in a log, one line when the external side is large
         search = progress(search, total=blocks, unit="block", desc=what, note=f"{what}...",
@@ -373,14 +373,15 @@ def link(incidents: pd.DataFrame | str | os.PathLike[str], external: pd.DataFram
     if engine == "dask":
         from incidentkit.linking.distributed import link_dask
 
-        return link_dask(incidents, external, params=params, taxonomy_path=taxonomy, **dask_options)
+        return link_dask(incidents, external, params=params, taxonomy_path=taxonomy, crosswalk_path=crosswalk,
+                         **dask_options)
     if engine != "local":
         raise UsageError(f"engine must be 'local' or 'dask', not {engine!r}", code="usage")
     if dask_options:
         raise UsageError(f"{', '.join(sorted(dask_options))}: only with engine='dask'", code="usage")
     inc = prepare_incidents(_frame(incidents, "incidents"), params)
     theirs = _frame(external, "external")
-    located = int(np.count_nonzero(~(np.isnan(inc.ev.lat) | np.isnan(inc.ev.lon))))
+    located = int(np.count_nonzero(usable(inc.ev)))
     what = f"linking {located:,} incident(s) to {len(theirs):,} external event(s)"
     cand = score_slice(inc, theirs, np.arange(len(theirs), dtype=np.int64), params, what=what)
     return build_result(inc, cand, params, inputs=_inputs(incidents, external, taxonomy, crosswalk))

@@ -37,6 +37,19 @@ class Events:
         return len(self.start)
 
 
+#: The day a missing date (NaT) becomes in :class:`Events` (numpy's NaT as int64).
+NO_DAY = np.iinfo(np.int64).min
+
+
+def usable(ev: Events) -> np.ndarray:
+    """Which events can be candidates: a point (both coordinates) and a start day.
+
+    An event without a start date has no time window: it is never a candidate, rather than one whose
+    missing day (the smallest int64) overflows every window computed from it.
+    """
+    return ~(np.isnan(ev.lat) | np.isnan(ev.lon)) & (ev.start != NO_DAY)
+
+
 class _Group:
     """External events of one precision class, sorted by (cell, start day)."""
 
@@ -93,7 +106,7 @@ class SpaceTimeIndex:
     def __init__(self, ext: Events, km: float = 25.0, cell_degrees: float | None = None,
                  max_span_days: int = 31) -> None:
         self.ext = ext
-        located = np.flatnonzero(~(np.isnan(ext.lat) | np.isnan(ext.lon)))
+        located = np.flatnonzero(usable(ext))
         self.groups: list[_Group] = []
         # precision classes by hashing (O(n)), then the members of each class in one stable sort
         key = np.round(ext.widen_km[located] * 1000).astype(np.int64) * 1_000_000 + ext.widen_days[located]
@@ -113,7 +126,7 @@ class SpaceTimeIndex:
         ``rows``: search only these incidents (e.g. those whose window can reach this slice of events);
         the pairs found for them are the same as without it.
         """
-        located = np.flatnonzero(~(np.isnan(inc.lat) | np.isnan(inc.lon)))
+        located = np.flatnonzero(usable(inc))
         if rows is not None:
             located = np.intersect1d(located, rows)
         for s in range(0, len(located), chunk):
