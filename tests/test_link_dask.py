@@ -257,3 +257,26 @@ def test_missing_dates_and_points_are_never_candidates(clients):
     for parts in (1, 3, 8):
         assert_same(local, link(inc, ext, days=3, km=25, min_score=0.0, engine="dask", client=clients[1],
                                 partitions=parts))
+
+
+def test_candidate_order_does_not_matter():
+    """build_result takes pairs in the canonical order whatever order the search found them in."""
+    from incidentkit.linking import (
+        build_result,
+        make_params,
+        prepare_incidents,
+        score_slice,
+    )
+
+    inc, ext = frames(17, 50, 200, 40, 10)
+    params = make_params(days=3, km=25, min_score=0.3)
+    prepared = prepare_incidents(inc, params)
+    cand = score_slice(prepared, ext, np.arange(len(ext), dtype=np.int64), params)
+    want = build_result(prepared, cand, params)
+    rng = np.random.default_rng(0)
+    for _ in range(3):
+        order = rng.permutation(len(cand.pairs["i"]))
+        shuffled = type(cand)(cand.external, cand.candidates, {k: v[order] for k, v in cand.pairs.items()},
+                              cand.rows, cand.scope, cand.scope_ids)
+        assert_same(want, build_result(prepared, shuffled, params))
+    assert want.pairs.score.duplicated().any()

@@ -86,6 +86,10 @@ def assign_per_day(left: Sequence[K], right: Sequence[K], scores: Sequence[float
     a first pair (not a one-day row, or its left item is not day-precise). Arrays are per candidate pair;
     returns the indices of the kept pairs in order of decreasing score, so each left item's first pair
     comes before its others.
+
+    Ties are taken in input order, so the caller decides it: :func:`incidentkit.linking.build_result`
+    passes its pairs in a canonical order (score descending, incident row, external row), which makes
+    the links independent of how the candidates were found (one index, or time partitions on Dask).
     """
     score = np.asarray(scores, dtype=float)
     order = np.lexsort((np.arange(len(score)), -score))
