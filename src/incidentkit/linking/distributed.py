@@ -171,11 +171,15 @@ def _row_groups(path: str, lo: int, hi: int) -> Iterator[tuple[pq.ParquetFile, i
     start days in [lo, hi); the others are skipped on their statistics, unread."""
     pf = pq.ParquetFile(path)
     md = pf.metadata
-    col = pf.schema_arrow.get_field_index("date_start")
+    kind = pf.schema_arrow.field("date_start").type
+    temporal = pa.types.is_date(kind) or pa.types.is_timestamp(kind)
+    # the leaf column's index in the Parquet schema (not the Arrow one: nested columns have several leaves)
+    col = next(i for i in range(md.num_columns) if md.schema.column(i).path == "date_start")
     offset = 0
     for g in range(md.num_row_groups):
         n = md.row_group(g).num_rows
-        span = _stat_days(md.row_group(g).column(col).statistics)
+        # statistics of dates and timestamps are exact; those of text are not (truncated): never skip on them
+        span = _stat_days(md.row_group(g).column(col).statistics) if temporal else None
         if span is None or (span[1] >= lo and span[0] < hi):
             yield pf, g, offset, _column_days(pf.read_row_group(g, columns=["date_start"]).column(0))
         offset += n
