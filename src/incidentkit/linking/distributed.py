@@ -267,6 +267,8 @@ def link_dask(incidents: pd.DataFrame | str | os.PathLike[str], external: pd.Dat
         raise UsageError(f"--workers must be at least 1 (got {workers})", code="usage")
     if scheduler is not None and client is not None:
         raise UsageError("give a client or a scheduler address, not both", code="usage")
+    if workers is not None and (scheduler is not None or client is not None):
+        raise UsageError("workers= starts a local cluster; a scheduler or client has its own workers", code="usage")
     if params is None:
         params = make_params(**link_options)
         taxonomy_path = link_options.get("taxonomy")
@@ -288,7 +290,7 @@ def link_dask(incidents: pd.DataFrame | str | os.PathLike[str], external: pd.Dat
     with contextlib.ExitStack() as stack:
         if client is None:
             client = stack.enter_context(dask_client(scheduler, workers))
-        n_workers = max(1, len(client.scheduler_info().get("workers", {})))
+        n_workers = max(1, len(client.nthreads()))  # every worker (scheduler_info lists only a few)
         n_parts = partitions or 4 * n_workers
         # 1. boundaries of the time partitions, from a histogram of start days
         t0 = time.perf_counter()
