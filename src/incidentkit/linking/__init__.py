@@ -76,7 +76,8 @@ class LinkResult:
     summary: dict[str, Any] = field(default_factory=dict)
     #: The files the links were computed from; :meth:`write` never writes over one of them.
     inputs: tuple[Path, ...] = ()
-    #: Per time partition of the Dask engine: its rows, candidates, seconds and the worker's peak memory.
+    #: Per time partition of the Dask engine: its rows, candidates, seconds, and its worker process's peak
+    #: RSS so far (``peak_rss_mb``, from getrusage: the process's whole life, not this task alone).
     tasks: list[dict[str, Any]] = field(default_factory=list)
     #: Seconds per phase of the Dask engine (partitioning, partition tasks, assignment and result).
     timings: dict[str, float] = field(default_factory=dict)
