@@ -24,10 +24,11 @@ import json
 import sys
 import time
 from pathlib import Path
+from types import ModuleType
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
-from _measure import TreeUsage, machine, run_measured  # noqa: E402
+from _measure import TreeUsage, machine, run_measured
 
 OUT = HERE / "out"
 FIXTURES = HERE.parent / "tests" / "data" / "gtd" / "make_fixtures.py"
@@ -41,7 +42,7 @@ TASKS = {
 }
 
 
-def _generator():  # noqa: ANN202 - the fixtures script, loaded as a module
+def _generator() -> ModuleType:
     spec = importlib.util.spec_from_file_location("gtd_make_fixtures", FIXTURES)
     assert spec and spec.loader
     mod = importlib.util.module_from_spec(spec)
