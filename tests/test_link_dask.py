@@ -280,3 +280,34 @@ def test_candidate_order_does_not_matter():
                               cand.rows, cand.scope, cand.scope_ids)
         assert_same(want, build_result(prepared, shuffled, params))
     assert want.pairs.score.duplicated().any()
+
+
+def gdelt_shaped(seed: int) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Events of which half carry only a CAMEO code (typed through the crosswalk) and many are repeated
+    as several reports of one event (one ``event_group``): GDELT's shape, on the property test's frames."""
+    inc, ext = frames(seed, 40, 160, 40, 10)
+    rng = np.random.default_rng(seed)
+    coded = rng.random(len(ext)) < 0.5
+    ext["event_code"] = pd.Series(np.where(coded, rng.choice(["cameo:190", "cameo:193", "cameo:183", "cameo:145",
+                                                              "cameo:042"], len(ext)), None), dtype=object)
+    ext.loc[coded, ["event_type", "sub_event_type"]] = None
+    ext["event_group"] = pd.array([pd.NA] * len(ext), dtype="Int64")
+    reports = ext.sample(n=30, random_state=seed)
+    copies = reports.loc[reports.index.repeat(rng.integers(1, 4, len(reports)))].copy()
+    ext.loc[reports.index, "event_group"] = np.arange(len(reports))
+    copies["event_group"] = ext.loc[copies.index, "event_group"].to_numpy()
+    ext = pd.concat([ext, copies], ignore_index=True)
+    ext["id"] = [f"g{k:04d}" for k in range(len(ext))]
+    return inc, ext.sample(frac=1, random_state=seed).reset_index(drop=True)
+
+
+@pytest.mark.parametrize("seed", [21, 22])
+def test_gdelt_shaped_rows_give_the_local_links(clients, seed):
+    """CAMEO-coded rows (the crosswalk) and reports of one event (event_group) link the same on Dask."""
+    inc, ext = gdelt_shaped(seed)
+    local = link(inc, ext, days=3, km=25, min_score=0.3)
+    assert local.summary["same_event_rows"] > 0
+    assert local.pairs.reason.str.contains("crosswalk").any()
+    for workers, parts in ((1, 3), (2, 8), (2, 32)):
+        assert_same(local, link(inc, ext, days=3, km=25, min_score=0.3, engine="dask", client=clients[workers],
+                                partitions=parts))
