@@ -2,13 +2,14 @@
 
 Every function draws on a matplotlib ``Axes`` (made for you when ``ax`` is None) and returns it, so
 figures compose and can be saved with ``ax.figure.savefig(...)``. Maps render **offline**: country
-outlines and capitals come from a Natural Earth 1:110m file shipped in the package
-(``incidentkit/data/basemap``, public domain); no tile or boundary is downloaded. Colours mean one thing
+outlines and capitals come from a Natural Earth 1:110m file shipped in the package, province borders
+(on maps up to 30° across) from Natural Earth 1:10m (``incidentkit/data/basemap``, public domain); no
+tile or boundary is downloaded. Colours mean one thing
 everywhere: an event type has the same colour on every figure (:data:`EVENT_COLOURS`), a dataset the
 same colour and marker (:data:`DATASET_STYLES`). Needs the ``notebooks`` extra (matplotlib).
 
 Figures fit the data they are given (the figure gallery in the documentation shows them on a
-24-country, 15-year project): map extents and panels from where the events are (:func:`regions`,
+40-country, 15-year project): map extents and panels from where the events are (:func:`regions`,
 :func:`map_extent`), aggregation above :data:`AGGREGATE_ABOVE` incidents, periods from the span
 (:func:`choose_freq`), comparisons in the months every dataset covers (:func:`coverage`,
 :func:`common_window`), titles that state the counts (:func:`describe`), and place names checked with
