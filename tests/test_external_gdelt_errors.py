@@ -152,3 +152,9 @@ def test_missing_file_is_a_usage_error(tmp_path: Path) -> None:
     res = CliRunner().invoke(main, ["ingest", "gdelt", str(tmp_path / "nope.export.CSV"), "-o",
                                     str(tmp_path / "o.parquet")])
     assert res.exit_code == 2 and "Traceback" not in res.output
+
+
+def test_another_gdelt_table_given_explicitly(tmp_path: Path) -> None:
+    msg = _cli_fails([DATA / "20240501001500.mentions.CSV"], tmp_path / "o.parquet")
+    assert "20240501001500.mentions.CSV:1:" in msg and "the first line has 7 fields" in msg
+    assert "another GDELT table" in msg and "[external-truncated]" in msg

@@ -442,7 +442,18 @@ def _open(path: Path, member: str | None) -> Source:
     if not first.strip(b"\r\n"):
         raise fail("file-empty", "the file is empty: GDELT files hold one event per line" if not first
                    else "the first line is empty", name, 1)
-    layout = LAYOUTS.get(first.rstrip(b"\r\n").count(b"\t") + 1, COLUMNS)
+    fields = first.rstrip(b"\r\n").count(b"\t") + 1
+    layout = LAYOUTS.get(fields)
+    if layout is None:
+        try:
+            first.decode("utf-8")
+        except UnicodeDecodeError:  # not text: the engine names the encoding error where it is
+            layout = COLUMNS
+        else:
+            column = COLUMNS[fields] if fields < len(COLUMNS) else ""
+            raise fail("external-truncated", f"the first line has {fields} field{'s' if fields != 1 else ''}; "
+                       "GDELT event files have 61 (2.0) or 58 or 57 (1.0): is the line truncated, or is this "
+                       "another GDELT table (mentions: 16 fields, GKG: 27)?", name, 1, column)
     return open_source(path, (), delimiter="\t", names=list(layout), quoting=False, member=member,
                        what="GDELT publishes")
 
