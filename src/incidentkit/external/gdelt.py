@@ -447,7 +447,10 @@ def _open(path: Path, member: str | None) -> Source:
     if layout is None:
         try:
             first.decode("utf-8")
-        except UnicodeDecodeError:  # not text: the engine names the encoding error where it is
+            text = b"\0" not in first
+        except UnicodeDecodeError:
+            text = False
+        if not text:  # binary: the engine names the encoding error where it is
             layout = COLUMNS
         else:
             column = COLUMNS[fields] if fields < len(COLUMNS) else ""
