@@ -293,3 +293,22 @@ def test_admin1_is_the_part_before_the_country() -> None:
     assert _state("Texas, United States", 2) == "Texas"
     assert _state("Aleppo, Syria", 3) is None          # a city named without its division
     assert _state("Syria", 2) is None
+
+
+def test_event_group_partitions_rows_exactly_by_the_event_key(tmp_path: Path) -> None:
+    """On generated data: rows share event_group if and only if they share (day, code, actor codes,
+    place), and the generator's repeated events are found again."""
+    from incidentkit.external.gdelt_synthetic import write_gdelt_files
+
+    write_gdelt_files(tmp_path / "syn", 20_000, rows_per_file=2500, seed=11)
+    out = tmp_path / "syn.parquet"
+    ingest_gdelt(tmp_path / "syn", out, progress=False)
+    df = read_events(out)
+    point = df["gdelt_actiongeo_lat"].round(4).astype(str) + "," + df["gdelt_actiongeo_long"].round(4).astype(str)
+    place = df["gdelt_actiongeo_featureid"].fillna(point.where(df["gdelt_actiongeo_lat"].notna()))
+    key = pd.DataFrame({"day": df["date_start"], "code": df["gdelt_eventcode"], "a1": df["gdelt_actor1code"],
+                        "a2": df["gdelt_actor2code"], "place": place}).fillna("")
+    by_key = key.groupby(list(key.columns), sort=False).ngroup()
+    pairs = pd.DataFrame({"key": by_key, "group": df["event_group"]}).drop_duplicates()
+    assert pairs["key"].is_unique and pairs["group"].is_unique  # a one-to-one map: the same partition
+    assert df["event_group"].nunique() < len(df) * 0.6
