@@ -81,12 +81,12 @@ def test_without_dask_the_message_names_the_extra(tmp_path, monkeypatch):
         ingest_acled(FILES[:1], tmp_path / "o.parquet", engine="dask")
     r = CliRunner().invoke(main, ["ingest", "acled", str(FILES[0]), "-o", str(tmp_path / "o.parquet"),
                                   "--engine", "dask"])
-    assert r.exit_code == 1 and "incidentkit[dask]" in r.output and "Traceback" not in r.output
+    assert r.exit_code == 2 and "incidentkit[dask]" in r.output and "Traceback" not in r.output
     assert not (tmp_path / "o.parquet").exists()
 
 
 def test_an_unreachable_scheduler_is_a_usage_error(tmp_path, monkeypatch):
-    monkeypatch.setattr("incidentkit.external.parallel.CONNECT_TIMEOUT", "1s")
+    monkeypatch.setattr("incidentkit.cluster.CONNECT_TIMEOUT", "1s")
     r = CliRunner().invoke(main, ["ingest", "acled", str(FILES[0]), "-o", str(tmp_path / "o.parquet"),
                                   "--engine", "dask", "--scheduler", "tcp://127.0.0.1:9"])
     assert r.exit_code == 2 and "cannot reach the Dask scheduler" in r.output

@@ -18,51 +18,18 @@ order, so the same files always give the same error).
 
 from __future__ import annotations
 
-import contextlib
 import os
 import shutil
 import tempfile
 from pathlib import Path
-from typing import Any, Callable, Iterator, Mapping, Sequence
+from typing import Any, Callable, Mapping, Sequence
 
 import pyarrow as pa
 import pyarrow.parquet as pq
 
 from incidentkit.atomic import atomic_path
-from incidentkit.errors import UsageError, require
-from incidentkit.progress import note, progress as progress_bar, size_text
-
-
-#: How long to try reaching a scheduler given by address before saying so (a cluster's scheduler answers in
-#: milliseconds; a wrong address or a stopped job otherwise hangs the command).
-CONNECT_TIMEOUT = "10s"
-
-
-@contextlib.contextmanager
-def dask_client(scheduler: str | None = None, workers: int | None = None, *,
-                purpose: str = "--engine dask") -> Iterator[Any]:
-    """A Dask ``Client``: connected to ``scheduler`` (an address such as ``tcp://10.0.0.5:8786``), or to
-    a local cluster of ``workers`` processes on 127.0.0.1 with no dashboard, closed on exit.
-
-    Without the ``dask`` extra this is a one-line :class:`~incidentkit.errors.MissingDependencyError`
-    naming the extra, never an ImportError traceback.
-    """
-    require("dask", "dask", purpose)
-    distributed = require("distributed", "dask", purpose)
-    if scheduler is not None:
-        try:
-            client = distributed.Client(scheduler, timeout=CONNECT_TIMEOUT)
-        except (OSError, TimeoutError) as exc:
-            raise UsageError(f"cannot reach the Dask scheduler at {scheduler}: {exc}", code="usage") from None
-        with client:
-            yield client
-        return
-    n = workers or max(1, min(os.cpu_count() or 1, 8))
-    note(f"starting a local Dask cluster ({n} worker process{'es' if n > 1 else ''})...")
-    with distributed.LocalCluster(n_workers=n, threads_per_worker=1, processes=True, host="127.0.0.1",
-                                  dashboard_address=None, silence_logs=40) as cluster, \
-            distributed.Client(cluster) as client:
-        yield client
+from incidentkit.cluster import dask_client
+from incidentkit.progress import progress as progress_bar, size_text
 
 
 #: Input bytes one task converts at least: GDELT's 15-minute files are 100-500 kB each, and a task per
@@ -193,4 +160,4 @@ class _GrowingDictionaries:
         return table
 
 
-__all__ = ["dask_client", "run_on_dask", "task_groups"]
+__all__ = ["run_on_dask", "task_groups"]

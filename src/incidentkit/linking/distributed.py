@@ -37,7 +37,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from incidentkit.errors import InputFileError, MissingDependencyError, UsageError
+from incidentkit.errors import InputFileError, UsageError
 from incidentkit.linking import (
     COLUMNS,
     REQUIRED,
@@ -53,53 +53,17 @@ from incidentkit.linking import (
     prepare_incidents,
     score_slice,
 )
+from incidentkit.cluster import DaskMissingError, dask_client, require_dask  # noqa: F401 - DaskMissingError re-exported
 from incidentkit.matching import assign_per_day, assign_per_day_components
-from incidentkit.progress import note, progress, step
+from incidentkit.progress import progress, step
 
 #: Above this many scored pairs the assignment is split into connected components, assigned on the workers.
 SPLIT_ABOVE = 2_000_000
 _LO, _HI = np.iinfo(np.int64).min, np.iinfo(np.int64).max
 
 
-class DaskMissingError(MissingDependencyError):
-    """``--engine dask`` without the ``dask`` extra: the user asked for an engine that is not installed,
-    which the command line can fix (exit 2), with the one line that installs it."""
-
-    exit_code = 2
-
-
 def _require_dask() -> Any:
-    try:
-        import dask  # noqa: F401
-        import distributed
-    except ImportError:
-        raise DaskMissingError("dask", "dask", "--engine dask (linking on Dask distributed)") from None
-    return distributed
-
-
-@contextlib.contextmanager
-def dask_client(scheduler: str | None = None, workers: int | None = None) -> Iterator[Any]:
-    """A Dask ``Client``: connected to the scheduler at ``scheduler`` (``tcp://host:8786``), or to a
-    local cluster of ``workers`` processes bound to 127.0.0.1 with no dashboard, closed on exit.
-
-    The local cluster is what a laptop or one large machine needs; a real cluster's scheduler is
-    started by dask-jobqueue, Kubernetes or ``dask scheduler`` (docs/how-to/link-on-dask.md).
-    """
-    distributed = _require_dask()
-    if scheduler is not None:
-        try:
-            client = distributed.Client(scheduler, timeout="10s")
-        except (OSError, TimeoutError) as exc:
-            raise UsageError(f"cannot reach the Dask scheduler at {scheduler}: {exc}", code="usage") from None
-        with client:
-            yield client
-        return
-    n = workers or max(1, min(os.cpu_count() or 1, 8))
-    note(f"starting a local Dask cluster ({n} worker process{'es' if n > 1 else ''})...")
-    with distributed.LocalCluster(n_workers=n, threads_per_worker=1, processes=True, host="127.0.0.1",
-                                  dashboard_address=None, silence_logs=40) as cluster, \
-            distributed.Client(cluster) as client:
-        yield client
+    return require_dask("--engine dask (linking on Dask distributed)")
 
 
 def time_boundaries(days: np.ndarray, counts: np.ndarray, partitions: int) -> np.ndarray:
