@@ -42,10 +42,11 @@ PARQUET_OPTIONS: Mapping[str, Any] = {"compression": "zstd", "compression_level"
 #: Columns whose values rarely repeat: dictionary-encoding them in Parquet costs time and saves nothing.
 UNIQUE_COLUMNS = frozenset({"id", "notes", "latitude", "longitude", "priogrid_gid", "acled_timestamp",
                             "acled_data_id", "acled_event_id_no_cnty", "source_title", "ucdp_source_article",
-                            "ucdp_geom_wkt", "ucdp_relid", "ucdp_where_description"})
+                            "ucdp_geom_wkt", "ucdp_relid", "ucdp_where_description", "event_group",
+                            "gdelt_sourceurl", "gdelt_dateadded", "gtd_summary", "icews_story_id"})
 #: Long free text: min/max statistics on it serve no filter and cost time to write.
 NO_STATISTICS = frozenset({"notes", "source_title", "ucdp_source_article", "ucdp_geom_wkt",
-                           "ucdp_where_description"})
+                           "ucdp_where_description", "gdelt_sourceurl"})
 
 #: Inputs at least this large get a one-line note when stderr is not a terminal: the ingest reads
 #: 70-170 MB/s on a loaded 2-core machine, the csv module's re-reading for an error's line and the
