@@ -136,6 +136,12 @@ CASES: dict[str, Case] = {
     "ingest ucdp": Case(lambda t: ["ingest", "ucdp", str(t / "nope.csv"), "-o", str(t / "u.parquet")],
                         lambda t: ["ingest", "ucdp", str(_semicolon_csv(t)), "-o", str(t / "u.parquet"),
                                    "--no-progress"]),
+    **{f"ingest {fmt}": Case(
+        lambda t, fmt=fmt: ["ingest", fmt, str(t / "nope.csv"), "-o", str(t / f"{fmt}.parquet")],
+        lambda t, fmt=fmt: ["ingest", fmt, *_binary_article(t), "-o", str(t / f"{fmt}.parquet"), "--no-progress"])
+       for fmt in ("gtd", "icews", "gdelt", "polecat")},
+    "crosswalk": Case(lambda t: ["crosswalk", "--check", str(t / "nope.csv")],
+                      lambda t: ["crosswalk", "--check", str(_semicolon_csv(t))]),
     "link": Case(lambda t: ["link", str(t / NOPE), str(t / "nope.parquet"), "-o", str(t / "l.parquet")],
                  lambda t: ["link", str(_not_parquet(t)), str(_not_parquet(t)), "-o", str(t / "l.parquet")]),
     "draft": Case(lambda t: ["draft", str(t / "nope.txt"), "--published", "2022-01-21", "--language", "sv"],

@@ -137,6 +137,35 @@ def test_ingest_ucdp_never_replaces_its_input(tmp_path: Path, via: str) -> None:
     refused(["ingest", "ucdp", src, "-o", alias(src, via, tmp_path), "--no-progress"], src)
 
 
+NEW_FORMATS = {"gtd": "gtd/gtd_sample.csv", "icews": "icews/events.2019.20200318085415.tab",
+               "gdelt": "gdelt/20240501000000.export.CSV",
+               "polecat": "polecat/ngecEvents.20230103111842.Release603.DV.txt"}
+
+
+@pytest.mark.parametrize("via", VIAS)
+@pytest.mark.parametrize("fmt", sorted(NEW_FORMATS))
+def test_ingest_new_formats_never_replace_their_input(tmp_path: Path, via: str, fmt: str) -> None:
+    src = tmp_path / Path(NEW_FORMATS[fmt]).name
+    shutil.copy(Path(__file__).parent / "data" / NEW_FORMATS[fmt], src)
+    refused(["ingest", fmt, src, "-o", alias(src, via, tmp_path), "--no-progress"], src)
+
+
+@pytest.mark.parametrize("via", VIAS)
+def test_ingest_on_dask_refuses_before_starting_a_cluster(tmp_path: Path, via: str) -> None:
+    src = tmp_path / "gtd.csv"
+    shutil.copy(Path(__file__).parent / "data" / NEW_FORMATS["gtd"], src)
+    refused(["ingest", "gtd", src, "-o", alias(src, via, tmp_path), "--engine", "dask", "--workers", "1"], src)
+
+
+@pytest.mark.parametrize("via", VIAS)
+def test_crosswalk_never_writes_over_the_table_it_checks(tmp_path: Path, via: str) -> None:
+    from incidentkit.codebook.crosswalk import write_crosswalk
+
+    table = tmp_path / "mine.csv"
+    write_crosswalk(table)
+    refused(["crosswalk", "--check", table, "-o", alias(table, via, tmp_path)], table)
+
+
 def test_ingest_python_api_refuses_too(tmp_path: Path) -> None:
     from incidentkit.external import ingest_acled, ingest_ucdp
 
@@ -423,7 +452,8 @@ def test_every_writing_command_is_covered() -> None:
     a new writing command must join the list (and get its test above)."""
     from incidentkit.cli._reference import all_commands
 
-    checked = {"build", "ingest acled", "ingest ucdp", "export acled", "export ucdp", "export geoparquet",
+    checked = {"build", "ingest acled", "ingest ucdp", "ingest gtd", "ingest icews", "ingest gdelt", "ingest polecat",
+               "crosswalk", "export acled", "export ucdp", "export geoparquet",
                "export datapackage", "export spreadsheet", "link", "agree", "geocode", "gazetteer add", "review",
                "draft"}
     no_inputs = {"codebook", "gazetteer download"}  # write files, but read no file that could be overwritten
