@@ -48,7 +48,7 @@ class Faults:
     """Count the writes to files under ``root``; the ``fail_at``-th raises ``OSError(code)``.
 
     A write is: opening a file there for writing with Python's ``open`` and each ``write`` on it
-    afterwards, a ``pyarrow.parquet.write_table`` call, a ``ParquetWriter.write_batch``, and the
+    afterwards, a ``pyarrow.parquet.write_table`` call, a ``ParquetWriter.write_batch`` or ``.write_table``, and the
     creation of a temporary file (``tempfile.mkstemp``). Counting is thread-safe (exports are
     written by several threads).
     """
@@ -106,6 +106,10 @@ class Faults:
             def write_batch(self, *args: Any, **kwargs: Any) -> None:
                 faults.tick("ParquetWriter.write_batch")
                 super().write_batch(*args, **kwargs)
+
+            def write_table(self, *args: Any, **kwargs: Any) -> None:
+                faults.tick("ParquetWriter.write_table")
+                super().write_table(*args, **kwargs)
 
         monkeypatch.setattr(builtins, "open", fake_open)
         monkeypatch.setattr(io, "open", fake_open)
