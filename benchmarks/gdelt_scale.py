@@ -42,9 +42,10 @@ VIOLENT = ("cameo:18", "cameo:19", "cameo:20")
 
 
 def _worker_peak_mb() -> float:
-    import resource
+    """VmHWM, reset at exec (ru_maxrss is inherited from the process that spawned the worker)."""
+    from incidentkit.linking.distributed import _peak_rss_mb
 
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
+    return _peak_rss_mb()
 
 
 def worker_peaks(client: Any) -> list[float]:

@@ -175,6 +175,16 @@ def _read_partition(path: str, columns: list[str], lo: int, hi: int) -> tuple[pd
 # --- the tasks -------------------------------------------------------------------------------------
 
 def _peak_rss_mb() -> float:
+    """This worker process's peak resident memory in MB: ``VmHWM``, which the kernel resets when a process
+    execs. (``ru_maxrss`` is inherited across exec on Linux: a worker spawned by a process that once held
+    3 GB reports 3 GB whatever it holds itself.)"""
+    try:
+        with open("/proc/self/status", encoding="ascii") as fh:
+            for line in fh:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024.0
+    except OSError:
+        pass
     try:
         import resource
     except ImportError:  # pragma: no cover - Windows
