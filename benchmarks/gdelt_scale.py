@@ -149,6 +149,8 @@ def main() -> None:
     ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--small", type=int, default=5_000_000, help="rows for the local-vs-Dask comparison")
     ap.add_argument("--work", type=Path, default=OUT / "gdelt_scale")
+    ap.add_argument("--only-small", action="store_true",
+                    help="skip the full-size ingest and link (step 4 alone, on files already generated)")
     args = ap.parse_args()
 
     import distributed
@@ -170,19 +172,21 @@ def main() -> None:
         return stack, client
 
     full = args.work / f"gdelt_{args.rows}.parquet"
-    stack, client = cluster()
-    with stack:
-        report["ingest_dask"] = ingest_step(files, full, "dask", client)
-        report["ingest_dask"]["worker_peak_mb"] = worker_peaks(client)
-    print("ingest (Dask):", report["ingest_dask"], file=sys.stderr, flush=True)
+    if not args.only_small:
+        stack, client = cluster()
+        with stack:
+            report["ingest_dask"] = ingest_step(files, full, "dask", client)
+            report["ingest_dask"]["worker_peak_mb"] = worker_peaks(client)
+        print("ingest (Dask):", report["ingest_dask"], file=sys.stderr, flush=True)
 
-    inc = incidents_from(full, args.incidents)
-    stack, client = cluster()
-    with stack:
-        _, info = link_step(inc, full, "dask", client, args.partitions)
-        info["worker_peak_mb"] = worker_peaks(client)
-    report["link_dask"] = info
-    print("link (Dask):", {k: v for k, v in info.items() if k != "per_task"}, file=sys.stderr, flush=True)
+        inc = incidents_from(full, args.incidents)
+        stack, client = cluster()
+        with stack:
+            _, info = link_step(inc, full, "dask", client, args.partitions)
+            info["worker_peak_mb"] = worker_peaks(client)
+        report["link_dask"] = info
+        (args.work / "report_full.json").write_text(json.dumps(report, indent=2, default=str))
+        print("link (Dask):", {k: v for k, v in info.items() if k != "per_task"}, file=sys.stderr, flush=True)
 
     # the single machine where it fits: the first files up to --small rows, both engines, same run
     small_files = files[:max(1, -(-args.small // args.rows_per_file))]
@@ -204,7 +208,8 @@ def main() -> None:
     report["link_small_identical"] = bool(local_result.pairs.equals(dask_result.pairs))
     (args.work / "report.json").write_text(json.dumps(report, indent=2, default=str))
     print(json.dumps({k: v for k, v in report.items() if k != "link_dask"}, indent=2, default=str))
-    print(json.dumps({k: v for k, v in report["link_dask"].items() if k != "per_task"}, indent=2))
+    if "link_dask" in report:
+        print(json.dumps({k: v for k, v in report["link_dask"].items() if k != "per_task"}, indent=2))
     print(f"per-task figures: {args.work / 'report.json'}")
 
 
