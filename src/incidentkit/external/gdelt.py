@@ -52,6 +52,7 @@ from incidentkit.external._stream import (
     open_source,
     run,
 )
+from incidentkit.external._types import AcledTypes
 from incidentkit.external.schema import EVENT_CODE, external_schema, shared_type
 
 
@@ -128,14 +129,6 @@ def fips_table() -> dict[str, str]:
     text = (resources.files("incidentkit") / "data" / "fips_iso.csv").read_text(encoding="utf-8")
     rows = csv.DictReader(line for line in text.splitlines() if not line.startswith("#"))
     return {r["fips"]: r["iso2"] for r in rows}
-
-
-def _acled_types(codes: pa.Array) -> tuple[pa.Array, pa.Array]:
-    """(event_type, sub_event_type) of CAMEO codes through the shipped crosswalk table (scheme ``cameo``;
-    null where it maps nothing). Loaded once per process (cached); the linker re-reads an edited table."""
-    from incidentkit.codebook.crosswalk import load_crosswalk
-
-    return load_crosswalk().to_acled("cameo", codes)
 
 
 # --- deterministic hashing of the event key -----------------------------------------------------------
@@ -285,9 +278,7 @@ class _GdeltConverter:
     """
 
     def __init__(self) -> None:
-        self.event_type = cv.GrowingDictionary(shared_type("event_type"), vocab.EVENT_TYPES)
-        self.sub_event_type = cv.GrowingDictionary(shared_type("sub_event_type"), vocab.SUB_EVENT_TYPES)
-        self.disorder_type = cv.GrowingDictionary(shared_type("disorder_type"), vocab.DISORDER_TYPES)
+        self.types = AcledTypes()
         self.country = cv.GrowingDictionary(shared_type("country"))
 
     def for_source(self, src: Source) -> Converter:
@@ -314,13 +305,7 @@ class _GdeltConverter:
         out["time_precision"] = pa.array(np.ones(n, dtype=np.int8))
 
         code = col("EventCode")
-        event_type, sub = _acled_types(code)
-        out["event_type"] = self.event_type.encode(event_type, "EventCode")
-        out["sub_event_type"] = self.sub_event_type.encode(sub, "EventCode")
-        disorder = cv.map_values(sub, lambda s: vocab.disorder_type(s) if s in vocab.SUB_EVENT_TYPES else "",
-                                 pa.string(), "EventCode", "a CAMEO code")
-        out["disorder_type"] = self.disorder_type.encode(
-            pc.if_else(pc.equal(disorder, ""), pa.scalar(None, pa.string()), disorder), "EventCode")
+        out.update(self.types.columns("cameo", code))
         out["event_code"] = _per_value(code, lambda c: f"cameo:{c}")
 
         out["actor1"], out["actor2"] = col("Actor1Name"), col("Actor2Name")

@@ -44,10 +44,11 @@ from incidentkit.external._stream import (
     open_source,
     run,
 )
+from incidentkit.external._types import AcledTypes, broadcast
 from incidentkit.external.schema import EVENT_CODE, external_schema, shared_type
 
 if TYPE_CHECKING:
-    from incidentkit.codebook.crosswalk import Crosswalk
+    pass
 
 Column = Callable[[str], pa.Array]
 
@@ -122,21 +123,12 @@ class _GtdConverter:
     grow across batches and files, so the output's categories are deterministic."""
 
     def __init__(self, crosswalk: str | os.PathLike[str] | None = None) -> None:
-        self.crosswalk = None if crosswalk is None else str(crosswalk)
-        self.event_type = cv.GrowingDictionary(shared_type("event_type"), vocab.EVENT_TYPES, cv.label)
-        self.sub_event_type = cv.GrowingDictionary(shared_type("sub_event_type"), vocab.SUB_EVENT_TYPES, cv.label)
-        self.disorder_type = cv.GrowingDictionary(shared_type("disorder_type"), vocab.DISORDER_TYPES, cv.label)
+        self.types = AcledTypes(crosswalk)  # the table is read once per converting process
         self.country = cv.GrowingDictionary(shared_type("country"))
-        self._derived_disorder = {s: vocab.disorder_type(s) for s in vocab.SUB_EVENT_TYPES}
 
     def for_source(self, src: Source) -> Converter:
         """A European Excel's ';' file writes decimal commas and day-first dates: the converter is told."""
         return functools.partial(self.convert, european=src.delimiter == ";")
-
-    def _table(self) -> Crosswalk:
-        from incidentkit.codebook.crosswalk import load_crosswalk
-
-        return load_crosswalk(self.crosswalk)
 
     def convert(self, b: pa.RecordBatch, european: bool = False) -> dict[str, pa.Array]:
         names = set(b.schema.names)
@@ -237,12 +229,11 @@ class _GtdConverter:
         small = pa.array([None if k < 0 else f"{k // 1000}{'/s/' if k // 100 % 10 else '/'}{k % 100 or ''}"
                           for k in keys.tolist()], pa.string())
         rows = pa.array(inverse.astype(np.int32))
-        event, sub = self._table().to_acled("gtd", small)
+        types = self.types.columns("gtd", small)  # one row per distinct key, spread over the rows below
         out["event_code"] = pc.take(pc.binary_join_element_wise("gtd:", small, ""), rows)
-        out["event_type"] = pc.take(self.event_type.encode(event, "attacktype1"), rows)
-        out["sub_event_type"] = pc.take(self.sub_event_type.encode(sub, "attacktype1"), rows)
-        derived = pa.array([self._derived_disorder.get(v) if v else None for v in sub.to_pylist()], pa.string())
-        out["disorder_type"] = pc.take(self.disorder_type.encode(derived, "attacktype1"), rows)
+        for name, per_key in types.items():
+            out[name] = broadcast(per_key, rows)
+        event = types["event_type"].cast(pa.string())
         civilian = np.isin(keys % 100, sorted(CIVILIAN_TARGETS)) & (keys >= 0)
         allowed = np.isin(np.array(event.to_pylist(), dtype=object), sorted(vocab.CIVILIAN_TARGETING_EVENT_TYPES))
         small_civ = pa.array(np.where(civilian & allowed, True, None).tolist(), pa.bool_())

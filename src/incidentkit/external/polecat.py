@@ -51,9 +51,9 @@ from incidentkit.external._stream import (
     record_line,
     run,
 )
+from incidentkit.external._types import AcledTypes
 from incidentkit.external.icews import (
     PRECISION,
-    AcledTypes,
     admin_precision,
     coordinates,
     encode_countries,
