@@ -120,6 +120,22 @@ def run_measured(cmd: Sequence[str], *, interval: float = 0.1, **popen: Any) -> 
     return out, TreeUsage(peak_rss, peak_pss, hwm, sum(cpu.values()), len(cpu), samples)
 
 
+def time_statement(imports: str, statement: str, **names: str) -> tuple[float, float, TreeUsage]:
+    """Run ``statement`` in a fresh Python after ``imports``, with ``names`` bound (``SRC="..."``), and
+    return its wall and CPU seconds alone (imports outside the clock; CPU is ``time.process_time``, every
+    thread of that process) and the process tree's usage (:func:`run_measured`). The one way every
+    benchmark times a competitor, so ours and theirs are measured alike."""
+    import json
+
+    bind = "".join(f"{k} = {v!r}\n" for k, v in names.items())
+    code = (f"import time, json\n{imports}\n{bind}"
+            f"_t0, _c0 = time.perf_counter(), time.process_time()\n{statement}\n"
+            f"print(json.dumps({{'seconds': time.perf_counter() - _t0, 'cpu': time.process_time() - _c0}}))")
+    out, usage = run_measured([sys.executable, "-c", code])
+    res = json.loads(out.strip().splitlines()[-1])
+    return res["seconds"], res["cpu"], usage
+
+
 def self_peak_mb() -> float:
     """This process's own peak resident memory (the whole tree for a script that starts no processes)."""
     hwm = _vm_hwm_mb(os.getpid())

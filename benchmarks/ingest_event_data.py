@@ -24,7 +24,6 @@ too; DuckDB and polars refuse it without options (rows longer than the header), 
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 import time
 from pathlib import Path
@@ -33,7 +32,7 @@ import numpy as np
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
-from _measure import TreeUsage, machine, run_measured
+from _measure import TreeUsage, machine, time_statement
 
 OUT = HERE / "out"
 
@@ -155,13 +154,9 @@ def run_task(fmt: str, name: str, src: Path) -> tuple[float, float, TreeUsage]:
     imports, statement = TASKS[name]
     imports = imports.format(reader=READERS[fmt])
     statement = statement.replace("{{", "{").replace("}}", "}")
-    code = (f"import time, json\n{imports}\nSRC, DST = {str(src)!r}, {str(dst)!r}\n"
-            f"_t0, _c0 = time.perf_counter(), time.process_time()\n{statement}\n"
-            f"print(json.dumps({{'seconds': time.perf_counter() - _t0, 'cpu': time.process_time() - _c0}}))")
-    out, usage = run_measured([sys.executable, "-c", code])
-    res = json.loads(out.strip().splitlines()[-1])
+    result = time_statement(imports, statement, SRC=str(src), DST=str(dst))
     dst.unlink(missing_ok=True)
-    return res["seconds"], res["cpu"], usage
+    return result
 
 
 def _cached(path: Path, write, rows: int, **kw) -> Path:  # type: ignore[no-untyped-def]

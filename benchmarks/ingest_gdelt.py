@@ -26,7 +26,6 @@ mapping, no checks beyond the types). Neither reads zip archives, so only ours r
 from __future__ import annotations
 
 import argparse
-import json
 import shutil
 import sys
 import time
@@ -34,7 +33,7 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
-from _measure import TreeUsage, machine, run_measured
+from _measure import TreeUsage, machine, time_statement
 
 OUT = HERE / "out"
 
@@ -83,14 +82,10 @@ def run_task(name: str, imports: str, statement: str) -> tuple[float, float, Tre
     """Wall and CPU seconds of the statement alone (CPU of this process's threads; the tree's CPU, Dask
     workers included, is in the usage), the tree's usage and the output's size in bytes."""
     dst = OUT / f"bench_gdelt_{name}.parquet"
-    code = (f"import time, json\n{imports}\nDST = {str(dst)!r}\n"
-            f"_t0, _c0 = time.perf_counter(), time.process_time()\n{statement}\n"
-            f"print(json.dumps({{'seconds': time.perf_counter() - _t0, 'cpu': time.process_time() - _c0}}))")
-    out, usage = run_measured([sys.executable, "-c", code])
-    res = json.loads(out.strip().splitlines()[-1])
+    seconds, cpu, usage = time_statement(imports, statement, DST=str(dst))
     size = dst.stat().st_size if dst.exists() else 0
     dst.unlink(missing_ok=True)
-    return res["seconds"], res["cpu"], usage, size
+    return seconds, cpu, usage, size
 
 
 def _generate(folder: Path, rows: int, rows_per_file: int, zipped: bool) -> Path:

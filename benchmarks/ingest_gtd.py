@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import argparse
 import importlib.util
-import json
 import sys
 import time
 from pathlib import Path
@@ -28,7 +27,7 @@ from types import ModuleType
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
-from _measure import TreeUsage, machine, run_measured
+from _measure import TreeUsage, machine, time_statement
 
 OUT = HERE / "out"
 FIXTURES = HERE.parent / "tests" / "data" / "gtd" / "make_fixtures.py"
@@ -52,15 +51,8 @@ def _generator() -> ModuleType:
 
 def run_task(name: str, src: Path) -> tuple[float, float, TreeUsage]:
     """Wall and CPU seconds of the timed statement alone, and the task's process tree."""
-    dst = OUT / f"bench_gtd_{name}.parquet"
     imports, statement = TASKS[name]
-    code = (f"import time, json\n{imports}\nSRC, DST = {str(src)!r}, {str(dst)!r}\n"
-            f"_t0, _c0 = time.perf_counter(), time.process_time()\n{statement}\n"
-            f"print(json.dumps({{'seconds': time.perf_counter() - _t0, 'cpu': time.process_time() - _c0}}))")
-    out, usage = run_measured([sys.executable, "-c", code])
-    res = json.loads(out.strip().splitlines()[-1])
-    return res["seconds"], res["cpu"], usage
-
+    return time_statement(imports, statement, SRC=str(src), DST=str(OUT / f"bench_gtd_{name}.parquet"))
 
 def main() -> None:
     ap = argparse.ArgumentParser()

@@ -20,15 +20,13 @@ three tasks in turn (the machine is shared: each round's ratios are measured min
 from __future__ import annotations
 
 import argparse
-import json
-import subprocess
 import sys
 import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
-from _measure import TreeUsage, machine, run_measured  # noqa: E402
+from _measure import TreeUsage, machine, time_statement  # noqa: E402
 
 OUT = HERE / "out"
 
@@ -48,15 +46,8 @@ TASKS = {
 def run_task(name: str, src: Path) -> tuple[float, float, TreeUsage]:
     """Wall and CPU seconds of the timed statement alone (imports outside the clock; CPU is
     ``time.process_time``, every thread of the process), and the task's process tree."""
-    dst = OUT / f"bench_{name}.parquet"
     imports, statement = TASKS[name]
-    code = (f"import time, json\n{imports}\nSRC, DST = {str(src)!r}, {str(dst)!r}\n"
-            f"_t0, _c0 = time.perf_counter(), time.process_time()\n{statement}\n"
-            f"print(json.dumps({{'seconds': time.perf_counter() - _t0, 'cpu': time.process_time() - _c0}}))")
-    out, usage = run_measured([sys.executable, "-c", code])
-    res = json.loads(out.strip().splitlines()[-1])
-    return res["seconds"], res["cpu"], usage
-
+    return time_statement(imports, statement, SRC=str(src), DST=str(OUT / f"bench_{name}.parquet"))
 
 def main() -> None:
     ap = argparse.ArgumentParser()
